@@ -49,26 +49,36 @@ typedef struct {
 } store_config_t;
 
 typedef struct {
-    uint32_t records_valid;     /* valid records seen at mount (all versions) */
-    uint32_t records_damaged;   /* records rejected (bad CRC/tag, torn) */
-    uint32_t sectors_damaged;   /* sectors with an unreadable header */
-    bool rollback;              /* an old image was detected (see above) */
-    uint32_t counter_flash;     /* newest monotonic binding found in flash */
-    uint32_t counter_hw;        /* the hardware counter */
+    uint32_t records_valid;   /* valid records seen at mount (all versions) */
+    uint32_t records_damaged; /* records rejected (bad CRC/tag, torn) */
+    uint32_t sectors_damaged; /* sectors with an unreadable header */
+    bool rollback;            /* an old image was detected (see above) */
+    uint32_t counter_flash;   /* newest monotonic binding found in flash */
+    uint32_t counter_hw;      /* the hardware counter */
     uint32_t live_keys;
-    uint32_t live_bytes;        /* bytes the live records occupy */
-    uint32_t free_bytes;        /* bytes a new record can still use */
-    uint64_t bytes_programmed;  /* since mount, including GC copies */
-    uint32_t sectors_erased;    /* since mount */
+    uint32_t live_bytes;       /* bytes the live records occupy */
+    uint32_t free_bytes;       /* bytes a new record can still use */
+    uint64_t bytes_programmed; /* since mount, including GC copies */
+    uint32_t sectors_erased;   /* since mount */
 } store_health_t;
 
 typedef struct {
     uint16_t key;
     uint16_t flags;
-    uint32_t seq;   /* version: higher is newer */
-    uint32_t addr;  /* absolute flash offset of the record */
-    uint32_t len;   /* value length */
+    uint32_t seq;  /* version: higher is newer */
+    uint32_t addr; /* absolute flash offset of the record */
+    uint32_t len;  /* value length */
+    uint32_t bind; /* monotonic counter binding of the record (0 if none) */
 } store_index_entry_t;
+
+#define STORE_MAX_SECTORS 256u /* largest cfg.sector_count accepted */
+
+/* What the store knows about one sector of its range (private). */
+typedef struct {
+    uint32_t generation; /* valid only when state is "in use" */
+    uint32_t erase_count;
+    uint8_t state;
+} store_sector_info_t;
 
 /* The whole store state lives in this struct (no heap). Treat as opaque. */
 typedef struct {
@@ -83,9 +93,18 @@ typedef struct {
     uint32_t counter_hw;
     bool rollback;
     bool mounted;
+    bool has_head;       /* false until the first sector is opened */
+    uint32_t slot;       /* record alignment: max(16, program_unit) */
+    uint32_t data_start; /* first record offset within a sector */
+    uint32_t capacity;   /* live bytes the ring can hold with its spare */
+    uint32_t live_bytes; /* flash bytes the live records occupy */
+    uint32_t binding;    /* newest counter binding in flash */
+    uint32_t floor;      /* monotonic records bound below this are stale */
+    bool floor_unsaved;  /* floor detected at mount, not yet in flash */
     store_health_t health;
     uint32_t n_index;
     store_index_entry_t index[STORE_MAX_KEYS];
+    store_sector_info_t sectors[STORE_MAX_SECTORS];
 } store_t;
 
 /* Scan the flash, verify every record, build the index, finish any operation a
@@ -113,7 +132,9 @@ int store_foreach(store_t *s, store_key_t first, store_key_t last,
                   int (*fn)(void *ctx, store_key_t key, size_t len), void *ctx);
 
 /* Erase every sector of the store (factory reset). The monotonic counter is
- * not touched: callers that need a fresh binding write a monotonic record. */
+ * not touched: callers that need a fresh binding write a monotonic record.
+ * Until they do, store_health() reports rollback if the counter is above 0
+ * (an empty store cannot prove it is newer than the counter). */
 int store_format(store_t *s, const store_config_t *cfg);
 
 void store_health(const store_t *s, store_health_t *out);
