@@ -1,0 +1,95 @@
+/*
+ * spark-agent for the host simulation board: parse the board's options and the
+ * agent's own, bring the board up, run the agent.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "fw/err.h"
+#include "host/host_board.h"
+
+#ifndef SPARK_VERSION
+#define SPARK_VERSION "0.0.0"
+#endif
+#define HOST_FONT_DEFAULT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+static void usage(FILE *out)
+{
+    fprintf(
+        out,
+        "usage: spark-agent --flash FILE [options]\n"
+        "Runs the Spark room endpoint agent on the host simulation board.\n\n"
+        "Agent options:\n"
+        "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
+        "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
+        "  --help, --version\n\n"
+        "Board options:\n");
+    host_board_usage(out);
+    fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure (incl. a simulated\n"
+                 "power cut), 64 bad command line, 78 device not provisioned or its flash image\n"
+                 "unusable (the setup screen is shown).\n");
+}
+
+int main(int argc, char **argv)
+{
+    host_board_options_t opts;
+    host_board_options_default(&opts);
+    if (host_board_parse_args(&opts, &argc, argv) != 0) {
+        fprintf(stderr, "spark-agent: try --help\n");
+        return AGENT_EXIT_USAGE;
+    }
+    agent_config_t cfg = {.run_for_s = 0, .font_path = HOST_FONT_DEFAULT};
+    static const struct option longopts[] = {
+        {"run-for", required_argument, NULL, 'r'},
+        {"font", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'r':
+            cfg.run_for_s = strtoll(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || cfg.run_for_s <= 0) {
+                fprintf(stderr,
+                        "spark-agent: --run-for: expected a positive number of seconds, got '%s'\n",
+                        optarg);
+                return AGENT_EXIT_USAGE;
+            }
+            break;
+        case 'f': cfg.font_path = optarg; break;
+        case 'h': usage(stdout); return AGENT_EXIT_OK;
+        case 'V': printf("spark-agent %s (host board)\n", SPARK_VERSION); return AGENT_EXIT_OK;
+        default:
+            fprintf(stderr, "spark-agent: unknown option '%s'; try --help\n", argv[optind - 1]);
+            return AGENT_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "spark-agent: unexpected argument '%s'; try --help\n", argv[optind]);
+        return AGENT_EXIT_USAGE;
+    }
+    if (!opts.flash_path) {
+        fprintf(stderr, "spark-agent: --flash FILE is required (the device's flash image)\n");
+        return AGENT_EXIT_USAGE;
+    }
+    int rc = host_board_init(&opts);
+    if (rc != 0) {
+        /* The board printed what is wrong; an unusable image or secure file is
+         * a device configuration problem, like a missing provisioning. */
+        fprintf(stderr, "spark-agent: cannot start the host board: %s\n", fw_strerror(rc));
+        return rc == FW_E_INVAL || rc == FW_E_FORMAT ? AGENT_EXIT_USAGE : AGENT_EXIT_UNPROVISIONED;
+    }
+    int code = agent_run(&cfg);
+    if (host_board_power_cut() && code == AGENT_EXIT_OK) {
+        code = AGENT_EXIT_FAILURE;
+    }
+    host_board_deinit();
+    return code;
+}

@@ -1,0 +1,199 @@
+/*
+ * The main loop: HAL events and time come in here, pure modules decide, and
+ * their verdicts go out through the HAL. This file owns no policy of its own.
+ */
+#define FW_LOG_TAG "agent"
+#include "agent/agent.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw/err.h"
+#include "fw/log.h"
+#include "hal/call.h"
+#include "hal/clock.h"
+#include "hal/display.h"
+#include "hal/flash.h"
+#include "hal/identity.h"
+#include "hal/room.h"
+#include "hal/system.h"
+#include "proto/layout.h"
+#include "proto/provisioning.h"
+#include "store/store.h"
+#include "ui/render.h"
+#include "ui/screen.h"
+
+#define LOOP_PERIOD_MS 1000u
+
+/* Usage seen since boot. Persisting and reporting it is the report module's
+ * job (not built yet); for now the agent counts and logs at shutdown. */
+typedef struct {
+    uint32_t calls;
+    uint64_t call_seconds;
+    uint32_t meetings;
+    uint64_t meeting_seconds;
+    uint64_t share_seconds;
+    uint32_t people_max;
+} agent_usage_t;
+
+static store_t s_store;
+static proto_provisioning_t s_prov;
+
+static void show(ui_renderer_t *r, const ui_screen_t *screen)
+{
+    hal_display_info_t info;
+    if (hal_display_info(&info) != 0 || info.format != HAL_PIXFMT_RGB888) {
+        FW_LOGW("no usable display; screen '%s' not shown", screen->title);
+        return;
+    }
+    size_t size = (size_t)info.width * info.height * 3u;
+    uint8_t *fb = malloc(size);
+    if (!fb) {
+        FW_LOGE("no memory for a %ux%u frame", info.width, info.height);
+        return;
+    }
+    if (ui_render(r, screen, fb, info.width, info.height) == 0 && hal_display_present(fb) != 0) {
+        FW_LOGW("display refused the frame");
+    }
+    free(fb);
+}
+
+static int mount_store(void)
+{
+    hal_flash_geometry_t geo;
+    int rc = hal_flash_geometry(&geo);
+    if (rc != 0) {
+        return rc;
+    }
+    if ((uint64_t)geo.sector_size * geo.sector_count < LAYOUT_STORE_BYTES ||
+        geo.sector_size > LAYOUT_STORE_BYTES) {
+        FW_LOGE("flash of %u x %u bytes is smaller than the store region (%u bytes)",
+                geo.sector_count, geo.sector_size, LAYOUT_STORE_BYTES);
+        return FW_E_NOSPACE;
+    }
+    store_config_t cfg = {
+        .first_sector = LAYOUT_STORE_FIRST_SECTOR,
+        .sector_count = LAYOUT_STORE_SECTORS(geo.sector_size),
+    };
+    return store_mount(&s_store, &cfg);
+}
+
+/* Reads and checks the provisioning record; on failure `why` says what is
+ * wrong in words a technician can act on. */
+static int load_provisioning(char *why, size_t cap)
+{
+    static char buf[STORE_VALUE_MAX];
+    size_t len = 0;
+    int rc = store_get(&s_store, STORE_KEY_PROVISIONING, buf, sizeof buf, &len);
+    if (rc == FW_E_NOENT) {
+        (void)snprintf(why, cap, "not provisioned: no provisioning record in flash");
+        return rc;
+    }
+    if (rc != 0) {
+        (void)snprintf(why, cap, "provisioning record unreadable: %s", fw_strerror(rc));
+        return rc;
+    }
+    char detail[160];
+    rc = proto_provisioning_decode(buf, len, &s_prov, detail, sizeof detail);
+    if (rc != 0) {
+        (void)snprintf(why, cap, "provisioning record invalid: %s", detail);
+    }
+    return rc;
+}
+
+static void handle_events(agent_usage_t *u)
+{
+    hal_call_event_t call;
+    while (hal_call_poll(&call) > 0) {
+        if (call.kind == HAL_CALL_EV_DIAL) {
+            /* Calling policy (R11) arrives with the trial engine; until then
+             * every call is allowed, emergency numbers included. */
+            FW_LOGI("call %u to %s: allowed", call.id, call.number);
+            (void)hal_call_decide(call.id, true);
+        } else if (call.kind == HAL_CALL_EV_ENDED) {
+            u->calls++;
+            u->call_seconds += call.seconds;
+        }
+    }
+    hal_room_event_t room;
+    while (hal_room_poll(&room) > 0) {
+        switch (room.kind) {
+        case HAL_ROOM_EV_MEETING:
+            u->meetings++;
+            u->meeting_seconds += room.value;
+            break;
+        case HAL_ROOM_EV_SHARE: u->share_seconds += room.value; break;
+        case HAL_ROOM_EV_PEOPLE:
+            if (room.value > u->people_max) {
+                u->people_max = room.value;
+            }
+            break;
+        }
+    }
+}
+
+int agent_run(const agent_config_t *cfg)
+{
+    hal_identity_t id;
+    if (hal_identity_get(&id) != 0) {
+        memset(&id, 0, sizeof id);
+    }
+    ui_renderer_t *renderer = ui_renderer_open(cfg->font_path);
+    ui_screen_t screen;
+
+    int rc = mount_store();
+    if (rc != 0) {
+        FW_LOGE("cannot read flash: %s", fw_strerror(rc));
+        ui_screen_setup(&screen, id.serial, NULL, "The device's flash cannot be read.");
+        show(renderer, &screen);
+        ui_renderer_close(renderer);
+        return AGENT_EXIT_FAILURE;
+    }
+    store_health_t health;
+    store_health(&s_store, &health);
+    if (health.records_damaged || health.sectors_damaged) {
+        FW_LOGW("flash: %u damaged records, %u damaged sectors rejected", health.records_damaged,
+                health.sectors_damaged);
+    }
+
+    char why[256];
+    if (load_provisioning(why, sizeof why) != 0) {
+        FW_LOGE("%s; provision this device with sparkflash (exit %d)", why,
+                AGENT_EXIT_UNPROVISIONED);
+        ui_screen_setup(&screen, id.serial, NULL, why);
+        show(renderer, &screen);
+        ui_renderer_close(renderer);
+        return AGENT_EXIT_UNPROVISIONED;
+    }
+    if (strcmp(s_prov.serial, id.serial) != 0) {
+        FW_LOGW("provisioned serial %s differs from the hardware serial %s", s_prov.serial,
+                id.serial);
+    }
+    FW_LOGI("provisioned: serial %s, trial %s, server %s, region %s", s_prov.serial, s_prov.trial,
+            s_prov.server, s_prov.region);
+
+    ui_screen_home(&screen, s_prov.model, s_prov.serial, s_prov.trial);
+    show(renderer, &screen);
+
+    agent_usage_t usage = {0};
+    const uint64_t start_ms = hal_clock_mono_ms();
+    const uint64_t run_ms = cfg->run_for_s > 0 ? (uint64_t)cfg->run_for_s * 1000u : UINT64_MAX;
+    while (!hal_system_stop_requested()) {
+        handle_events(&usage);
+        uint64_t elapsed = hal_clock_mono_ms() - start_ms;
+        if (elapsed >= run_ms) {
+            break;
+        }
+        uint64_t left = run_ms - elapsed;
+        hal_clock_wait_ms(left < LOOP_PERIOD_MS ? (uint32_t)left : LOOP_PERIOD_MS);
+    }
+    handle_events(&usage);
+    FW_LOGI("stopping: %u calls (%llu s), %u meetings (%llu s), %llu s shared, at most %u people",
+            usage.calls, (unsigned long long)usage.call_seconds, usage.meetings,
+            (unsigned long long)usage.meeting_seconds, (unsigned long long)usage.share_seconds,
+            usage.people_max);
+    ui_renderer_close(renderer);
+    return AGENT_EXIT_OK;
+}

@@ -1,0 +1,28 @@
+/*
+ * agent/agent.h - the agent's main loop, as a board's main() calls it.
+ *
+ * The board's main parses its own options, brings the HAL up, then calls
+ * agent_run(). The agent reads everything else (provisioning, licence,
+ * history) from flash through the store.
+ */
+#ifndef AGENT_AGENT_H
+#define AGENT_AGENT_H
+
+#include <stdint.h>
+
+/* Exit codes of spark-agent (sysexits.h values where one fits). */
+#define AGENT_EXIT_OK 0
+#define AGENT_EXIT_FAILURE 1        /* flash or other I/O failed, power cut */
+#define AGENT_EXIT_USAGE 64         /* EX_USAGE: bad command line */
+#define AGENT_EXIT_UNPROVISIONED 78 /* EX_CONFIG: no usable provisioning */
+
+typedef struct {
+    int64_t run_for_s;     /* stop after this many device seconds; <= 0: run until stopped */
+    const char *font_path; /* TrueType font for the screen; NULL: no text */
+} agent_config_t;
+
+/* Run until the configured time has passed or the board asks to stop.
+ * Returns one of the AGENT_EXIT_* codes. */
+int agent_run(const agent_config_t *cfg);
+
+#endif /* AGENT_AGENT_H */

@@ -1,0 +1,64 @@
+/*
+ * proto/provisioning.h - the provisioning record: what the technician's
+ * flashing tool writes and the agent reads (store key STORE_KEY_PROVISIONING).
+ * Defined once, here, for both.
+ *
+ * Encoding: a JSON object (UTF-8), version field "v": 1. Binary secrets are
+ * lower-case hex. Unknown fields are ignored (newer tools may add some);
+ * missing or malformed required fields make the whole record invalid.
+ */
+#ifndef PROTO_PROVISIONING_H
+#define PROTO_PROVISIONING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_PROV_VERSION 1
+#define PROTO_PSK_MIN 16
+#define PROTO_PSK_MAX 64
+
+typedef struct {
+    char serial[21];            /* 8..20 of [A-Z0-9] */
+    char model[48];             /* printable, 1..47 */
+    char trial[17];             /* 'D' + 1..15 digits (R1) */
+    char server[128];           /* coaps://HOST:PORT */
+    char licence_pubkey[1024];  /* PEM, P-256 public key (checked by trial/) */
+    char region[3];             /* ISO 3166 alpha-2, upper case */
+    char locale[6];             /* ll or ll-CC */
+    uint8_t psk[PROTO_PSK_MAX]; /* device DTLS PSK */
+    size_t psk_len;
+    char psk_identity[65];      /* DTLS PSK identity (defaults to the serial) */
+    uint8_t support_psk[PROTO_PSK_MAX]; /* for local support access */
+    size_t support_psk_len;
+    char return_url[256];       /* RMA instructions link (R12), may be empty */
+    int64_t provisioned_at;     /* unix seconds, 0 if unknown */
+} proto_provisioning_t;
+
+/* Encode `p` (which must validate) as JSON into `buf`. `*len` gets the length
+ * without a terminator. FW_E_INVAL if `p` does not validate (the field is named
+ * in `why`), FW_E_NOSPACE if `cap` is too small. */
+int proto_provisioning_encode(const proto_provisioning_t *p, char *buf, size_t cap, size_t *len,
+                              char *why, size_t why_cap);
+
+/* Decode and validate. On failure returns FW_E_FORMAT and names the first
+ * offending field in `why` (e.g. "trial: expected D followed by digits"). */
+int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t *out, char *why,
+                              size_t why_cap);
+
+/* Check the whole record; 0 or FW_E_INVAL with the reason in `why`. */
+int proto_provisioning_validate(const proto_provisioning_t *p, char *why, size_t why_cap);
+
+/* Field checks, shared with the tools so every refusal reads the same.
+ * Each returns 0 if valid, else FW_E_INVAL with "what is expected" in `why`. */
+int proto_check_serial(const char *s, char *why, size_t why_cap);
+int proto_check_trial(const char *s, char *why, size_t why_cap);
+int proto_check_server(const char *s, char *why, size_t why_cap);
+int proto_check_region(const char *s, char *why, size_t why_cap);
+int proto_check_locale(const char *s, char *why, size_t why_cap);
+int proto_check_psk_len(size_t len, char *why, size_t why_cap);
+
+/* Hex helpers: lower-case output; decode accepts either case, even length. */
+int proto_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
+int proto_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *n);
+
+#endif /* PROTO_PROVISIONING_H */

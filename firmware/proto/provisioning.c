@@ -1,0 +1,310 @@
+/*
+ * Provisioning record codec. Everything read here came out of flash, so it is
+ * treated as hostile: every field is bounded and checked before it is used.
+ */
+#include "proto/provisioning.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fw/err.h"
+
+static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *why, size_t cap, const char *fmt, ...)
+{
+    if (why && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        (void)vsnprintf(why, cap, fmt, ap);
+        va_end(ap);
+    }
+    return FW_E_INVAL;
+}
+
+int proto_check_serial(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n < 8 || n > 20) {
+        return fail(why, cap, "serial: expected 8 to 20 characters A-Z 0-9, got %zu characters", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]))) {
+            return fail(why, cap, "serial: expected only A-Z and 0-9, got '%c' at position %zu",
+                        isprint((unsigned char)s[i]) ? s[i] : '?', i + 1);
+        }
+    }
+    return 0;
+}
+
+int proto_check_trial(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    bool ok = n >= 2 && n <= 16 && s[0] == 'D';
+    for (size_t i = 1; ok && i < n; i++) {
+        ok = isdigit((unsigned char)s[i]) != 0;
+    }
+    return ok ? 0 : fail(why, cap, "trial: expected D followed by 1 to 15 digits (e.g. D1000001)");
+}
+
+int proto_check_server(const char *s, char *why, size_t cap)
+{
+    static const char scheme[] = "coaps://";
+    if (strncmp(s, scheme, sizeof scheme - 1) != 0) {
+        return fail(why, cap, "server: expected coaps://HOST:PORT (DTLS only)");
+    }
+    const char *host = s + sizeof scheme - 1;
+    const char *colon = strrchr(host, ':');
+    if (!colon || colon == host || strlen(s) >= sizeof(((proto_provisioning_t *)0)->server)) {
+        return fail(why, cap, "server: expected coaps://HOST:PORT with a host and a port");
+    }
+    if (host[0] == '[' && colon[-1] != ']') {
+        return fail(why, cap, "server: an IPv6 host must be in brackets, e.g. coaps://[::1]:5684");
+    }
+    for (const char *h = host; h < colon; h++) {
+        if (!isalnum((unsigned char)*h) && !strchr(".-[]:", *h)) {
+            return fail(why, cap, "server: host has a character that is not allowed: '%c'", *h);
+        }
+    }
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535) {
+        return fail(why, cap, "server: port must be a number from 1 to 65535");
+    }
+    return 0;
+}
+
+int proto_check_region(const char *s, char *why, size_t cap)
+{
+    bool ok = strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+    return ok ? 0 : fail(why, cap, "region: expected an ISO 3166 two-letter code in capitals (e.g. US, DE)");
+}
+
+int proto_check_locale(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    bool ok = (n == 2 || n == 5) && islower((unsigned char)s[0]) && islower((unsigned char)s[1]);
+    if (ok && n == 5) {
+        ok = s[2] == '-' && isupper((unsigned char)s[3]) && isupper((unsigned char)s[4]);
+    }
+    return ok ? 0 : fail(why, cap, "locale: expected a language code like en or de-DE");
+}
+
+int proto_check_psk_len(size_t len, char *why, size_t cap)
+{
+    if (len < PROTO_PSK_MIN || len > PROTO_PSK_MAX) {
+        return fail(why, cap, "psk: expected %d to %d bytes (%d to %d hex digits), got %zu bytes",
+                    PROTO_PSK_MIN, PROTO_PSK_MAX, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX, len);
+    }
+    return 0;
+}
+
+int proto_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (cap < 2 * n + 1) {
+        return FW_E_NOSPACE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 0xF];
+    }
+    out[2 * n] = '\0';
+    return 0;
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int proto_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *n)
+{
+    size_t len = strlen(hex);
+    if (len % 2 != 0) {
+        return FW_E_FORMAT;
+    }
+    if (len / 2 > cap) {
+        return FW_E_TOOBIG;
+    }
+    for (size_t i = 0; i < len / 2; i++) {
+        int hi = hex_val(hex[2 * i]), lo = hex_val(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return FW_E_FORMAT;
+        }
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *n = len / 2;
+    return 0;
+}
+
+static int check_text(const char *field, const char *s, size_t min, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n < min) {
+        return fail(why, cap, "%s: must not be empty", field);
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\n' && c != '\r') {
+            return fail(why, cap, "%s: contains a control character", field);
+        }
+    }
+    return 0;
+}
+
+int proto_provisioning_validate(const proto_provisioning_t *p, char *why, size_t cap)
+{
+    int rc;
+    if ((rc = proto_check_serial(p->serial, why, cap)) || (rc = check_text("model", p->model, 1, why, cap)) ||
+        (rc = proto_check_trial(p->trial, why, cap)) || (rc = proto_check_server(p->server, why, cap)) ||
+        (rc = proto_check_region(p->region, why, cap)) || (rc = proto_check_locale(p->locale, why, cap))) {
+        return rc;
+    }
+    if (strncmp(p->licence_pubkey, "-----BEGIN PUBLIC KEY-----", 26) != 0) {
+        return fail(why, cap, "licence_pubkey: expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
+    }
+    if ((rc = proto_check_psk_len(p->psk_len, why, cap))) {
+        return rc;
+    }
+    if (p->support_psk_len && proto_check_psk_len(p->support_psk_len, why, cap)) {
+        return fail(why, cap, "support_psk: expected %d to %d bytes", PROTO_PSK_MIN, PROTO_PSK_MAX);
+    }
+    if ((rc = check_text("psk_identity", p->psk_identity, 1, why, cap)) ||
+        (rc = check_text("return_url", p->return_url, 0, why, cap))) {
+        return rc;
+    }
+    if (p->provisioned_at < 0) {
+        return fail(why, cap, "provisioned_at: must not be negative");
+    }
+    return 0;
+}
+
+int proto_provisioning_encode(const proto_provisioning_t *p, char *buf, size_t cap, size_t *len,
+                              char *why, size_t why_cap)
+{
+    int rc = proto_provisioning_validate(p, why, why_cap);
+    if (rc) {
+        return rc;
+    }
+    char psk_hex[2 * PROTO_PSK_MAX + 1], support_hex[2 * PROTO_PSK_MAX + 1];
+    (void)proto_hex_encode(p->psk, p->psk_len, psk_hex, sizeof psk_hex);
+    (void)proto_hex_encode(p->support_psk, p->support_psk_len, support_hex, sizeof support_hex);
+
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+        return FW_E_NOMEM;
+    }
+    bool ok = cJSON_AddNumberToObject(o, "v", PROTO_PROV_VERSION) &&
+              cJSON_AddStringToObject(o, "serial", p->serial) &&
+              cJSON_AddStringToObject(o, "model", p->model) &&
+              cJSON_AddStringToObject(o, "trial", p->trial) &&
+              cJSON_AddStringToObject(o, "server", p->server) &&
+              cJSON_AddStringToObject(o, "licence_pubkey", p->licence_pubkey) &&
+              cJSON_AddStringToObject(o, "region", p->region) &&
+              cJSON_AddStringToObject(o, "locale", p->locale) &&
+              cJSON_AddStringToObject(o, "psk", psk_hex) &&
+              cJSON_AddStringToObject(o, "psk_identity", p->psk_identity) &&
+              cJSON_AddStringToObject(o, "support_psk", support_hex) &&
+              cJSON_AddStringToObject(o, "return_url", p->return_url) &&
+              cJSON_AddNumberToObject(o, "provisioned_at", (double)p->provisioned_at);
+    char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!text) {
+        return FW_E_NOMEM;
+    }
+    size_t n = strlen(text);
+    rc = 0;
+    if (n > cap) {
+        rc = FW_E_NOSPACE;
+    } else {
+        memcpy(buf, text, n);
+        *len = n;
+    }
+    cJSON_free(text);
+    return rc;
+}
+
+/* Copy string field `name` into dst[cap]; `required` fields must be present. */
+static int get_str(const cJSON *o, const char *name, char *dst, size_t cap, bool required,
+                   char *why, size_t why_cap)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!it) {
+        dst[0] = '\0';
+        return required ? fail(why, why_cap, "%s: missing", name) : 0;
+    }
+    if (!cJSON_IsString(it) || !it->valuestring) {
+        return fail(why, why_cap, "%s: expected a string", name);
+    }
+    size_t n = strlen(it->valuestring);
+    if (n >= cap) {
+        return fail(why, why_cap, "%s: longer than %zu characters", name, cap - 1);
+    }
+    memcpy(dst, it->valuestring, n + 1);
+    return 0;
+}
+
+static int get_hex(const cJSON *o, const char *name, uint8_t *dst, size_t *n, bool required,
+                   char *why, size_t why_cap)
+{
+    char hex[2 * PROTO_PSK_MAX + 1];
+    int rc = get_str(o, name, hex, sizeof hex, required, why, why_cap);
+    if (rc) {
+        return rc;
+    }
+    *n = 0;
+    if (proto_hex_decode(hex, dst, PROTO_PSK_MAX, n) != 0) {
+        return fail(why, why_cap, "%s: expected hex digits", name);
+    }
+    return 0;
+}
+
+int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t *out, char *why,
+                              size_t why_cap)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *o = cJSON_ParseWithLength(buf, len);
+    if (!o || !cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        fail(why, why_cap, "record: not a JSON object");
+        return FW_E_FORMAT;
+    }
+    int rc = 0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "provisioned_at");
+    if (!cJSON_IsNumber(v) || v->valuedouble != PROTO_PROV_VERSION) {
+        rc = fail(why, why_cap, "v: expected format version %d", PROTO_PROV_VERSION);
+    } else if ((rc = get_str(o, "serial", out->serial, sizeof out->serial, true, why, why_cap)) ||
+               (rc = get_str(o, "model", out->model, sizeof out->model, true, why, why_cap)) ||
+               (rc = get_str(o, "trial", out->trial, sizeof out->trial, true, why, why_cap)) ||
+               (rc = get_str(o, "server", out->server, sizeof out->server, true, why, why_cap)) ||
+               (rc = get_str(o, "licence_pubkey", out->licence_pubkey, sizeof out->licence_pubkey,
+                             true, why, why_cap)) ||
+               (rc = get_str(o, "region", out->region, sizeof out->region, true, why, why_cap)) ||
+               (rc = get_str(o, "locale", out->locale, sizeof out->locale, true, why, why_cap)) ||
+               (rc = get_hex(o, "psk", out->psk, &out->psk_len, true, why, why_cap)) ||
+               (rc = get_str(o, "psk_identity", out->psk_identity, sizeof out->psk_identity, true,
+                             why, why_cap)) ||
+               (rc = get_hex(o, "support_psk", out->support_psk, &out->support_psk_len, false, why,
+                             why_cap)) ||
+               (rc = get_str(o, "return_url", out->return_url, sizeof out->return_url, false, why,
+                             why_cap))) {
+        /* `why` names the field */
+    } else if (at && (!cJSON_IsNumber(at) || at->valuedouble < 0 || at->valuedouble > 1e13)) {
+        rc = fail(why, why_cap, "provisioned_at: expected seconds since 1970");
+    } else {
+        out->provisioned_at = at ? (int64_t)at->valuedouble : 0;
+        rc = proto_provisioning_validate(out, why, why_cap);
+    }
+    cJSON_Delete(o);
+    return rc ? FW_E_FORMAT : 0;
+}
