@@ -2,10 +2,12 @@
  * spark-agent for the host simulation board: parse the board's options and the
  * agent's own, bring the board up, run the agent.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
 #include "fw/err.h"
@@ -18,15 +20,13 @@
 
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: spark-agent --flash FILE [options]\n"
-        "Runs the Spark room endpoint agent on the host simulation board.\n\n"
-        "Agent options:\n"
-        "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
-        "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
-        "  --help, --version\n\n"
-        "Board options:\n");
+    fprintf(out, "usage: spark-agent --flash FILE [options]\n"
+                 "Runs the Spark room endpoint agent on the host simulation board.\n\n"
+                 "Agent options:\n"
+                 "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
+                 "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
+                 "  --help, --version\n\n"
+                 "Board options:\n");
     host_board_usage(out);
     fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure (incl. a simulated\n"
                  "power cut), 64 bad command line, 78 device not provisioned or its flash image\n"
@@ -57,8 +57,7 @@ int main(int argc, char **argv)
         case 'r':
             cfg.run_for_s = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || cfg.run_for_s <= 0) {
-                fprintf(stderr,
-                        "spark-agent: --run-for: expected a positive number of seconds, got '%s'\n",
+                fprintf(stderr, "spark-agent: --run-for: expected a positive number of seconds, got '%s'\n",
                         optarg);
                 return AGENT_EXIT_USAGE;
             }
@@ -79,12 +78,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "spark-agent: --flash FILE is required (the device's flash image)\n");
         return AGENT_EXIT_USAGE;
     }
+    if (opts.scenario_path && access(opts.scenario_path, R_OK) != 0) {
+        fprintf(stderr, "spark-agent: --scenario: cannot read '%s': %s\n", opts.scenario_path,
+                strerror(errno));
+        return AGENT_EXIT_USAGE;
+    }
     int rc = host_board_init(&opts);
     if (rc != 0) {
         /* The board printed what is wrong; an unusable image or secure file is
          * a device configuration problem, like a missing provisioning. */
         fprintf(stderr, "spark-agent: cannot start the host board: %s\n", fw_strerror(rc));
-        return rc == FW_E_INVAL || rc == FW_E_FORMAT ? AGENT_EXIT_USAGE : AGENT_EXIT_UNPROVISIONED;
+        if (rc == FW_E_INVAL || rc == FW_E_FORMAT) {
+            return AGENT_EXIT_USAGE;
+        }
+        return rc == FW_E_STATE || rc == FW_E_IO ? AGENT_EXIT_FAILURE : AGENT_EXIT_UNPROVISIONED;
     }
     int code = agent_run(&cfg);
     if (host_board_power_cut() && code == AGENT_EXIT_OK) {

@@ -5,6 +5,7 @@
 set -uo pipefail
 agent=$1
 iterations=${2:-300}
+[ -x "$agent" ] || { echo "agent_bad_images: no executable at '$agent'"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
@@ -29,7 +30,8 @@ expect_78 "factory-fresh image"
 [ -f "$work/screen/current.png" ] || { echo "FAIL: setup screen not drawn"; fail=$((fail + 1)); }
 grep -q 'not provisioned' <<<"$out" || { echo "FAIL: fresh device does not say 'not provisioned'"; fail=$((fail + 1)); }
 
-size=$(stat -c %s "$img")
+size=$(stat -c %s "$img" 2>/dev/null || echo 0)
+[ "$size" -gt 0 ] || { echo "FAIL: the agent made no flash image"; exit 1; }
 cp "$img" "$work/fresh"
 # 2. random images of the right size, same secure element
 for i in $(seq 1 "$iterations"); do

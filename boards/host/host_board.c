@@ -1,0 +1,446 @@
+/*
+ * The host board's front door: options, init order, shared helpers.
+ *
+ * Options are taken out of argv by name rather than with getopt_long() so the
+ * host executable can run its own getopt_long() over what is left: two
+ * getopt loops over one argv fight over optind and unknown options.
+ */
+#include "host/host_board.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fw/err.h"
+#include "host_internal.h"
+
+static char s_last_error[512];
+static bool s_initialised;
+
+/* ---------------------------------------------------------------- errors */
+
+int host_fail(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(s_last_error, sizeof s_last_error, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "host: %s\n", s_last_error);
+    return err;
+}
+
+const char *host_board_last_error(void)
+{
+    return s_last_error;
+}
+
+void host_log(hal_log_level_t level, const char *fmt, ...)
+{
+    if (level > hal_log_threshold()) {
+        return;
+    }
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    hal_log_write(level, "board", line);
+}
+
+/* --------------------------------------------------------------- helpers */
+
+char *host_path_with_suffix(const char *path, const char *suffix)
+{
+    size_t a = strlen(path), b = strlen(suffix);
+    char *p = malloc(a + b + 1);
+    if (p) {
+        memcpy(p, path, a);
+        memcpy(p + a, suffix, b + 1);
+    }
+    return p;
+}
+
+int host_fsync_dir_of(const char *path)
+{
+    /* A rename is only durable once the directory holding it is synced. */
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) {
+            return FW_E_INVAL;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        return FW_E_IO;
+    }
+    int rc = fsync(fd) == 0 ? 0 : FW_E_IO;
+    close(fd);
+    return rc;
+}
+
+/* --------------------------------------------------------------- parsing */
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9') {
+        return false; /* strtoull would accept "-1" and " 1" */
+    }
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool two_digits(const char *s, int *out)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') {
+        return false;
+    }
+    *out = (s[0] - '0') * 10 + (s[1] - '0');
+    return true;
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil); written out because timegm() is not in C11 or POSIX. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int host_board_parse_time(const char *text, int64_t *unix_seconds)
+{
+    if (!text || !unix_seconds) {
+        return FW_E_INVAL;
+    }
+    if (text[0] == '@') {
+        uint64_t v;
+        if (!parse_u64(text + 1, (uint64_t)INT64_MAX / 1000, &v)) {
+            return FW_E_INVAL;
+        }
+        *unix_seconds = (int64_t)v;
+        return 0;
+    }
+    /* YYYY-MM-DDTHH:MM:SS then Z or +HH:MM / -HH:MM; nothing else. */
+    const char *s = text;
+    int c1, c2, mo, d, h, mi, se;
+    if (strlen(s) < 20 || !two_digits(s, &c1) || !two_digits(s + 2, &c2) || s[4] != '-' ||
+        !two_digits(s + 5, &mo) || s[7] != '-' || !two_digits(s + 8, &d) ||
+        (s[10] != 'T' && s[10] != 't') || !two_digits(s + 11, &h) || s[13] != ':' ||
+        !two_digits(s + 14, &mi) || s[16] != ':' || !two_digits(s + 17, &se)) {
+        return FW_E_INVAL;
+    }
+    const int y = c1 * 100 + c2;
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
+        h > 23 || mi > 59 || se > 59) {
+        return FW_E_INVAL;
+    }
+    int64_t offset = 0;
+    const char *z = s + 19;
+    if ((z[0] == 'Z' || z[0] == 'z') && z[1] == '\0') {
+        offset = 0;
+    } else if ((z[0] == '+' || z[0] == '-') && strlen(z) == 6 && z[3] == ':') {
+        int oh, om;
+        if (!two_digits(z + 1, &oh) || !two_digits(z + 4, &om) || oh > 23 || om > 59) {
+            return FW_E_INVAL;
+        }
+        offset = (int64_t)(oh * 3600 + om * 60) * (z[0] == '+' ? 1 : -1);
+    } else {
+        return FW_E_INVAL;
+    }
+    *unix_seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+    return 0;
+}
+
+static int parse_log_level(const char *v, hal_log_level_t *out)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *out = (hal_log_level_t)i;
+            return 0;
+        }
+    }
+    return FW_E_INVAL;
+}
+
+void host_board_options_default(host_board_options_t *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->clock_start_now = true;
+    opts->clock_rate = 1.0;
+    opts->cut_after = -1;
+    opts->cut_seed = 1;
+    opts->log_level = HAL_LOG_INFO;
+}
+
+static bool is_board_option(const char *name)
+{
+    static const char *const known[] = {"flash",    "flash-size", "clock-start", "clock-rate",
+                                        "screen",   "scenario",   "log-level",   "cut-after",
+                                        "cut-seed", "serial",     "model"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(name, known[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int host_board_set_option(host_board_options_t *opts, const char *name, const char *value)
+{
+    if (!opts || !name) {
+        return FW_E_INVAL;
+    }
+    if (!is_board_option(name)) {
+        return FW_E_NOENT;
+    }
+    /* Every board option takes a value; say which one is missing. */
+    if (!value || !*value) {
+        return host_fail(FW_E_INVAL, "--%s: needs a value", name);
+    }
+    uint64_t u;
+    if (strcmp(name, "flash") == 0) {
+        opts->flash_path = value;
+    } else if (strcmp(name, "flash-size") == 0) {
+        if (!parse_u64(value, UINT32_MAX, &u) || u < HOST_BOARD_DEFAULT_FLASH_SIZE ||
+            u % (16u * 1024u) != 0) {
+            return host_fail(FW_E_INVAL,
+                             "--flash-size: expected a byte count, a multiple of 16384 and at "
+                             "least 524288, got '%s'",
+                             value);
+        }
+        opts->flash_size = (uint32_t)u;
+    } else if (strcmp(name, "clock-start") == 0) {
+        if (strcmp(value, "now") == 0) {
+            opts->clock_start_now = true;
+        } else if (host_board_parse_time(value, &opts->clock_start) == 0) {
+            opts->clock_start_now = false;
+        } else {
+            return host_fail(FW_E_INVAL,
+                             "--clock-start: expected ISO8601 like 2026-12-01T09:00:00Z, "
+                             "@UNIXSECONDS or 'now', got '%s'",
+                             value);
+        }
+    } else if (strcmp(name, "clock-rate") == 0) {
+        char *end;
+        errno = 0;
+        double r = strtod(value, &end);
+        if (errno != 0 || *end != '\0' || end == value || !isfinite(r) || r < 0 || r > 1e9) {
+            return host_fail(FW_E_INVAL,
+                             "--clock-rate: expected simulated seconds per real second "
+                             "(0 = stepped, e.g. 1 or 3600), got '%s'",
+                             value);
+        }
+        opts->clock_rate = r;
+    } else if (strcmp(name, "screen") == 0) {
+        opts->screen_dir = value;
+    } else if (strcmp(name, "scenario") == 0) {
+        opts->scenario_path = value;
+    } else if (strcmp(name, "log-level") == 0) {
+        if (parse_log_level(value, &opts->log_level) != 0) {
+            return host_fail(FW_E_INVAL, "--log-level: expected error|warn|info|debug, got '%s'",
+                             value);
+        }
+    } else if (strcmp(name, "cut-after") == 0) {
+        if (!parse_u64(value, INT64_MAX, &u) || u == 0) {
+            return host_fail(FW_E_INVAL,
+                             "--cut-after: expected a flash operation count >= 1, got '%s'", value);
+        }
+        opts->cut_after = (int64_t)u;
+    } else if (strcmp(name, "cut-seed") == 0) {
+        if (!parse_u64(value, UINT64_MAX, &u)) {
+            return host_fail(FW_E_INVAL, "--cut-seed: expected a number, got '%s'", value);
+        }
+        opts->cut_seed = u;
+    } else if (strcmp(name, "serial") == 0) {
+        if (strlen(value) >= sizeof(((hal_identity_t *)0)->serial)) {
+            return host_fail(FW_E_INVAL, "--serial: at most 31 characters, got '%s'", value);
+        }
+        opts->serial = value;
+    } else { /* model */
+        if (strlen(value) >= sizeof(((hal_identity_t *)0)->model)) {
+            return host_fail(FW_E_INVAL, "--model: at most 31 characters, got '%s'", value);
+        }
+        opts->model = value;
+    }
+    return 0;
+}
+
+int host_board_parse_args(host_board_options_t *opts, int *argc, char **argv)
+{
+    if (!opts || !argc || !argv || *argc < 1) {
+        return FW_E_INVAL;
+    }
+    int out = 1;
+    int i = 1;
+    for (; i < *argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            break; /* the rest belongs to the caller untouched, "--" included */
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        char name[32];
+        const char *eq = strchr(a + 2, '=');
+        size_t n = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        if (n >= sizeof name) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        memcpy(name, a + 2, n);
+        name[n] = '\0';
+        const char *value = eq ? eq + 1 : (i + 1 < *argc ? argv[i + 1] : NULL);
+        if (!is_board_option(name)) { /* the caller's own option, with or without value */
+            argv[out++] = argv[i];
+            continue;
+        }
+        int rc = host_board_set_option(opts, name, value);
+        if (rc != 0) {
+            return rc;
+        }
+        if (!eq) {
+            i++; /* the value was the next argument */
+        }
+    }
+    for (; i < *argc; i++) {
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
+void host_board_usage(FILE *out)
+{
+    /* No heading: the caller prints its own ("Board options:"). */
+    fputs("  --flash FILE          flash image; created factory-fresh (all 0xFF, new\n"
+          "                        FILE.secure) if it does not exist. Required.\n"
+          "  --flash-size BYTES    size of a new image (default 524288; a multiple of\n"
+          "                        16384, at least 524288)\n"
+          "  --clock-start T       simulated start time: ISO8601 UTC like\n"
+          "                        2026-12-01T09:00:00Z, @UNIXSECONDS, or now (default)\n"
+          "  --clock-rate R        simulated seconds per real second (default 1);\n"
+          "                        0 = stepped: time advances only while waiting\n"
+          "  --screen DIR          write frames to DIR/current.png and DIR/screen-NNNN.png\n"
+          "  --scenario FILE       JSON Lines of room events (see docs/SCENARIO.md)\n"
+          "  --log-level L         error, warn, info (default) or debug\n"
+          "  --cut-after N         test aid: tear the N-th flash program/erase with a\n"
+          "                        simulated power cut; later writes fail\n"
+          "  --cut-seed N          seed of the torn-write pattern (default 1)\n"
+          "  --serial S            serial of a factory-fresh device (default SIM + 8 hex)\n"
+          "  --model M             model of a factory-fresh device\n",
+          out);
+}
+
+/* ------------------------------------------------------------ life cycle */
+
+int host_board_init(const host_board_options_t *opts)
+{
+    if (!opts) {
+        return FW_E_INVAL;
+    }
+    if (s_initialised) {
+        return host_fail(FW_E_STATE, "board already initialised");
+    }
+    s_last_error[0] = '\0';
+    if (!opts->flash_path) {
+        return host_fail(FW_E_INVAL, "--flash FILE is required");
+    }
+    host_log_set_level(opts->log_level);
+    /* Clock first: every later log line carries simulated time. */
+    int rc = host_clock_init(opts->clock_start_now, opts->clock_start, opts->clock_rate);
+    if (rc != 0) {
+        return rc;
+    }
+    bool created = false;
+    rc = host_flash_open(opts, &created);
+    if (rc == 0) {
+        char *secure = host_path_with_suffix(opts->flash_path, ".secure");
+        rc = secure ? host_secure_load(secure) : FW_E_NOMEM;
+        free(secure);
+    }
+    if (rc == 0) {
+        rc = host_scenario_load(opts->scenario_path);
+    }
+    if (rc == 0) {
+        rc = host_display_open(opts->screen_dir);
+    }
+    if (rc == 0) {
+        rc = host_system_init();
+    }
+    if (rc != 0) {
+        host_display_close();
+        host_scenario_unload();
+        host_secure_unload();
+        host_flash_close();
+        host_clock_deinit();
+        return rc;
+    }
+    s_initialised = true;
+    host_log(HAL_LOG_INFO, "host board up: flash %s%s, clock rate %g%s", opts->flash_path,
+             created ? " (factory-fresh)" : "", opts->clock_rate,
+             opts->clock_rate == 0 ? " (stepped)" : "");
+    return 0;
+}
+
+void host_board_deinit(void)
+{
+    host_system_deinit();
+    host_display_close();
+    host_scenario_unload();
+    host_secure_unload();
+    host_flash_close();
+    host_clock_deinit();
+    s_initialised = false;
+}
+
+int host_board_now(int64_t *sim_unix)
+{
+    if (!sim_unix || !host_clock_ready()) {
+        return FW_E_STATE;
+    }
+    int64_t ms = host_clock_wall_ms();
+    *sim_unix = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    return 0;
+}
+
+uint64_t host_board_elapsed_ms(void)
+{
+    return host_clock_ready() ? (uint64_t)host_clock_now_ms() : 0;
+}
+
+bool host_board_power_cut(void)
+{
+    return host_flash_cut_happened();
+}

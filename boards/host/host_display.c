@@ -1,0 +1,155 @@
+/*
+ * Display: each presented frame becomes DIR/current.png (always the latest,
+ * replaced by rename so a viewer never reads half a file) and, when it
+ * differs from the previous frame, DIR/screen-NNNN.png: a numbered history of
+ * what the room showed, one file per change, so a month-long simulated run
+ * leaves a handful of files rather than one per loop turn.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <png.h>
+
+#include "fw/err.h"
+#include "hal/display.h"
+#include "host_config.h"
+#include "host_internal.h"
+
+#define FRAME_BYTES ((size_t)HOST_DISPLAY_WIDTH * HOST_DISPLAY_HEIGHT * 3)
+
+static bool s_open;
+static char *s_dir;
+static uint8_t *s_last; /* previous frame, NULL until the first present */
+static unsigned s_changes;
+
+int host_display_open(const char *dir)
+{
+    s_changes = 0;
+    s_last = NULL;
+    s_dir = NULL;
+    if (dir) {
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+            return host_fail(FW_E_IO, "--screen: cannot create directory %s: %s", dir,
+                             strerror(errno));
+        }
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            return host_fail(FW_E_IO, "--screen: %s is not a directory", dir);
+        }
+        s_dir = host_path_with_suffix(dir, "");
+        if (!s_dir) {
+            return FW_E_NOMEM;
+        }
+    }
+    s_open = true;
+    return 0;
+}
+
+void host_display_close(void)
+{
+    free(s_dir);
+    free(s_last);
+    s_dir = NULL;
+    s_last = NULL;
+    s_open = false;
+}
+
+/* libpng reports errors by longjmp back to the setjmp below. No local is
+ * modified after setjmp, so none needs to be volatile. */
+static int png_write_file(FILE *fp, const uint8_t *pixels)
+{
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    if (!png) {
+        return FW_E_NOMEM;
+    }
+    png_infop info = png_create_info_struct(png);
+    if (!info) {
+        png_destroy_write_struct(&png, NULL);
+        return FW_E_NOMEM;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return FW_E_IO;
+    }
+    png_init_io(png, fp);
+    /* Screens are mostly flat colour: fast compression is nearly as small. */
+    png_set_compression_level(png, 1);
+    png_set_IHDR(png, info, HOST_DISPLAY_WIDTH, HOST_DISPLAY_HEIGHT, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (size_t y = 0; y < HOST_DISPLAY_HEIGHT; y++) {
+        png_write_row(png, pixels + y * HOST_DISPLAY_WIDTH * 3);
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    return 0;
+}
+
+/* Write `name` in the screen dir via a temporary file and rename. */
+static int write_png(const char *name, const uint8_t *pixels)
+{
+    size_t n = strlen(s_dir) + strlen(name) + 8;
+    char *path = malloc(n);
+    char *tmp = malloc(n);
+    int rc = path && tmp ? 0 : FW_E_NOMEM;
+    if (rc == 0) {
+        snprintf(path, n, "%s/%s", s_dir, name);
+        snprintf(tmp, n, "%s/.%s", s_dir, name);
+        FILE *fp = fopen(tmp, "wb");
+        rc = fp ? png_write_file(fp, pixels) : FW_E_IO;
+        if (fp && fclose(fp) != 0 && rc == 0) {
+            rc = FW_E_IO;
+        }
+        if (rc == 0 && rename(tmp, path) != 0) {
+            rc = FW_E_IO;
+        }
+        if (rc != 0) {
+            (void)remove(tmp);
+            host_log(HAL_LOG_WARN, "cannot write screen %s", path);
+        }
+    }
+    free(path);
+    free(tmp);
+    return rc;
+}
+
+int hal_display_info(hal_display_info_t *info)
+{
+    if (!info) {
+        return FW_E_INVAL;
+    }
+    info->width = HOST_DISPLAY_WIDTH;
+    info->height = HOST_DISPLAY_HEIGHT;
+    info->format = HAL_PIXFMT_RGB888;
+    return 0;
+}
+
+int hal_display_present(const uint8_t *pixels)
+{
+    if (!pixels) {
+        return FW_E_INVAL;
+    }
+    if (!s_open) {
+        return FW_E_STATE;
+    }
+    if (!s_dir) {
+        return 0; /* no --screen: the frame goes nowhere, by request */
+    }
+    if (s_last && memcmp(s_last, pixels, FRAME_BYTES) == 0) {
+        return 0;
+    }
+    if (!s_last && !(s_last = malloc(FRAME_BYTES))) {
+        return FW_E_NOMEM;
+    }
+    memcpy(s_last, pixels, FRAME_BYTES);
+    s_changes++;
+    char name[32];
+    snprintf(name, sizeof name, "screen-%04u.png", s_changes);
+    int rc = write_png(name, pixels);
+    int rc2 = write_png("current.png", pixels);
+    return rc != 0 ? rc : rc2;
+}

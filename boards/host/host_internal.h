@@ -1,0 +1,68 @@
+/*
+ * host_internal.h - how the host board's files talk to each other.
+ *
+ * One file per concern (clock, flash, secure, display, scenario, log); init
+ * and deinit in host_board.c call each part in order. Not for the firmware.
+ */
+#ifndef HOST_INTERNAL_H
+#define HOST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hal/identity.h"
+#include "hal/log.h"
+#include "host/host_board.h"
+
+#if defined(__GNUC__)
+#define HOST_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define HOST_PRINTF(a, b)
+#endif
+
+/* Record an error message (for host_board_last_error()), print it to stderr as
+ * "host: ...", and return `err` so callers can write `return host_fail(...)`. */
+int host_fail(int err, const char *fmt, ...) HOST_PRINTF(2, 3);
+
+/* Board log line with tag "board" (goes through the same sink as firmware lines). */
+void host_log(hal_log_level_t level, const char *fmt, ...) HOST_PRINTF(2, 3);
+
+/* clock + system (host_clock.c) */
+int host_clock_init(bool start_now, int64_t start_unix, double rate);
+void host_clock_deinit(void);
+bool host_clock_ready(void);
+int64_t host_clock_now_ms(void);  /* simulated ms since init */
+int64_t host_clock_wall_ms(void); /* simulated unix ms */
+int host_system_init(void);
+void host_system_deinit(void);
+
+/* log (host_log.c) */
+void host_log_set_level(hal_log_level_t level);
+
+/* flash (host_flash.c) */
+int host_flash_open(const host_board_options_t *opts, bool *created);
+void host_flash_close(void);
+bool host_flash_cut_happened(void);
+
+/* secure element + identity (host_secure.c) */
+int host_secure_create(const char *path, const char *serial, const char *model);
+int host_secure_load(const char *path);
+void host_secure_unload(void);
+
+/* display (host_display.c) */
+int host_display_open(const char *dir);
+void host_display_close(void);
+
+/* scenario: calls, room, network (host_scenario.c) */
+int host_scenario_load(const char *path);
+void host_scenario_unload(void);
+/* Fire everything due at or before `now_ms` (simulated ms since init). */
+void host_scenario_pump(int64_t now_ms);
+/* Simulated ms of the next thing that will happen; INT64_MAX if nothing will. */
+int64_t host_scenario_next_due_ms(void);
+
+/* Small helpers shared by the files that persist things. */
+int host_fsync_dir_of(const char *path);
+char *host_path_with_suffix(const char *path, const char *suffix); /* malloc'd */
+
+#endif /* HOST_INTERNAL_H */

@@ -1,0 +1,530 @@
+/*
+ * Scenario: what the room's own systems do, scripted in a JSON Lines file
+ * (docs/SCENARIO.md), turned into hal/call.h, hal/room.h and hal/net.h.
+ *
+ * The whole file is validated at init, so a typo fails the run at once with
+ * file:line instead of silently doing nothing a simulated week later.
+ *
+ * Each entry has one "due" instant (simulated ms since clock start); firing
+ * it may give it a new one (a dial waits for a decision, an allowed call for
+ * its end). pump() fires everything due, earliest first, ties in file order,
+ * and the clock asks next_due() so that no wait sleeps past an event.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fw/err.h"
+#include "hal/call.h"
+#include "hal/net.h"
+#include "hal/room.h"
+#include "host_config.h"
+#include "host_internal.h"
+
+#define LINE_MAX_BYTES 4096
+#define T_MAX 4294967295.0     /* seconds; ~136 years is plenty for any run */
+#define SECONDS_MAX 31536000.0 /* one year: longer is a typo, not a meeting */
+#define PEOPLE_MAX 100000.0
+
+typedef enum { SC_CALL, SC_MEETING, SC_SHARE, SC_PEOPLE, SC_NETWORK } sc_kind_t;
+
+typedef enum {
+    SC_WAITING, /* not yet at t (meeting/share: not yet ended) */
+    SC_DIALED,  /* dial event delivered; due = decision deadline */
+    SC_RUNNING, /* allowed; due = when the call ends */
+    SC_DONE,
+} sc_state_t;
+
+typedef struct {
+    sc_kind_t kind;
+    sc_state_t state;
+    int line;
+    int64_t t_ms;
+    int64_t due_ms;
+    uint32_t value; /* seconds, or people */
+    bool up;        /* network */
+    uint32_t call_id;
+    char number[HAL_CALL_NUMBER_MAX];
+} sc_entry_t;
+
+static bool s_ready;
+static sc_entry_t *s_entries;
+static size_t s_count;
+static size_t s_first_live; /* entries before this are all SC_DONE */
+static uint32_t s_next_call_id;
+static bool s_net_up = true;
+static bool s_lines_held = true;
+
+static hal_call_event_t s_call_q[HOST_EVENT_QUEUE_LEN];
+static size_t s_call_head, s_call_len;
+static hal_room_event_t s_room_q[HOST_EVENT_QUEUE_LEN];
+static size_t s_room_head, s_room_len;
+
+/* --------------------------------------------------------------- parsing */
+
+typedef struct {
+    int line;
+    char msg[160];
+} sc_err_t;
+
+static bool bad(sc_err_t *e, const char *fmt, ...) HOST_PRINTF(2, 3);
+
+/* Record what is wrong with the line; always false, for `return bad(...)`. */
+static bool bad(sc_err_t *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* An integer in [min, max]; `what` names it in the message. */
+static bool get_uint(const cJSON *it, const char *what, double min, double max, uint32_t *u32,
+                     int64_t *i64, sc_err_t *e)
+{
+    if (!it) {
+        return bad(e, "missing \"%s\"", what);
+    }
+    if (!cJSON_IsNumber(it)) {
+        return bad(e, "\"%s\" must be a number", what);
+    }
+    double v = it->valuedouble;
+    if (v > max) {
+        snprintf(e->msg, sizeof e->msg, "\"%s\" is too large (at most %.0f)", what, max);
+        return false;
+    }
+    if (v < min || v != (double)(int64_t)v) {
+        snprintf(e->msg, sizeof e->msg, "\"%s\" must be an integer >= %.0f", what, min);
+        return false;
+    }
+    if (u32) {
+        *u32 = (uint32_t)v;
+    }
+    if (i64) {
+        *i64 = (int64_t)v;
+    }
+    return true;
+}
+
+/* Refuse keys other than `allowed` (NULL-terminated) inside an event object. */
+static bool only_keys(const cJSON *obj, const char *event, const char *const *allowed, sc_err_t *e)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++) {
+            ok = ok || strcmp(c->string, *a) == 0;
+        }
+        if (!ok) {
+            snprintf(e->msg, sizeof e->msg, "unknown key \"%.40s\" in \"%s\"", c->string, event);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool parse_number(const cJSON *it, char out[HAL_CALL_NUMBER_MAX], sc_err_t *e)
+{
+    if (!it) {
+        return bad(e, "missing \"to\" in \"call\"");
+    }
+    if (!cJSON_IsString(it) || !it->valuestring || !*it->valuestring) {
+        return bad(e, "\"to\" must be a non-empty string");
+    }
+    const char *s = it->valuestring;
+    if (strlen(s) >= HAL_CALL_NUMBER_MAX) {
+        snprintf(e->msg, sizeof e->msg, "dialled number is too long (at most %d characters)",
+                 HAL_CALL_NUMBER_MAX - 1);
+        return false;
+    }
+    for (const char *p = s; *p; p++) {
+        if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == '*' || *p == '#')) {
+            return bad(e, "\"to\" may hold only digits, '+', '*' and '#': \"%.40s\"", s);
+        }
+    }
+    memcpy(out, s, strlen(s) + 1);
+    return true;
+}
+
+static bool parse_event(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
+{
+    static const char *const call_keys[] = {"to", "seconds", NULL};
+    static const char *const dur_keys[] = {"seconds", NULL};
+    const char *name = ev->string;
+    if (strcmp(name, "call") == 0) {
+        en->kind = SC_CALL;
+        if (!cJSON_IsObject(ev)) {
+            return bad(e, "\"call\" must be an object {\"to\":..., \"seconds\":...}");
+        }
+        return only_keys(ev, name, call_keys, e) &&
+               parse_number(cJSON_GetObjectItemCaseSensitive(ev, "to"), en->number, e) &&
+               get_uint(cJSON_GetObjectItemCaseSensitive(ev, "seconds"), "seconds", 1, SECONDS_MAX,
+                        &en->value, NULL, e);
+    }
+    if (strcmp(name, "meeting") == 0 || strcmp(name, "share") == 0) {
+        en->kind = name[0] == 'm' ? SC_MEETING : SC_SHARE;
+        if (!cJSON_IsObject(ev)) {
+            return bad(e, "\"%s\" must be an object {\"seconds\":...}", name);
+        }
+        return only_keys(ev, name, dur_keys, e) &&
+               get_uint(cJSON_GetObjectItemCaseSensitive(ev, "seconds"), "seconds", 1, SECONDS_MAX,
+                        &en->value, NULL, e);
+    }
+    if (strcmp(name, "people") == 0) {
+        en->kind = SC_PEOPLE;
+        return get_uint(ev, "people", 0, PEOPLE_MAX, &en->value, NULL, e);
+    }
+    if (strcmp(name, "network") == 0) {
+        en->kind = SC_NETWORK;
+        if (!cJSON_IsString(ev) ||
+            (strcmp(ev->valuestring, "up") != 0 && strcmp(ev->valuestring, "down") != 0)) {
+            return bad(e, "\"network\" must be \"up\" or \"down\"");
+        }
+        en->up = strcmp(ev->valuestring, "up") == 0;
+        return true;
+    }
+    snprintf(e->msg, sizeof e->msg,
+             "unknown key \"%.40s\" (expected t and one of call, meeting, share, people, "
+             "network)",
+             name);
+    return false;
+}
+
+static bool parse_line(const char *text, int64_t prev_t, sc_entry_t *en, sc_err_t *e)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    if (!root || !cJSON_IsObject(root)) {
+        if (root) {
+            cJSON_Delete(root);
+            return bad(e, "expected a JSON object {\"t\":..., ...}");
+        }
+        snprintf(e->msg, sizeof e->msg, "not valid JSON (near column %d)",
+                 end ? (int)(end - text) + 1 : 1);
+        return false;
+    }
+    bool ok = true;
+    const cJSON *event = NULL;
+    bool have_t = false;
+    for (const cJSON *c = root->child; ok && c; c = c->next) {
+        for (const cJSON *d = root->child; ok && d != c; d = d->next) {
+            if (strcmp(c->string, d->string) == 0) {
+                ok = bad(e, "duplicate key \"%.40s\"", c->string);
+            }
+        }
+        if (!ok) {
+            break;
+        }
+        if (strcmp(c->string, "t") == 0) {
+            ok = get_uint(c, "t", 0, T_MAX, NULL, &en->t_ms, e);
+            have_t = true;
+        } else if (event) {
+            snprintf(e->msg, sizeof e->msg, "more than one event (\"%.40s\" and \"%.40s\")",
+                     event->string, c->string);
+            ok = false;
+        } else {
+            event = c;
+            ok = parse_event(c, en, e);
+        }
+    }
+    if (ok && !have_t) {
+        ok = bad(e, "missing \"t\" (simulated seconds since clock start)");
+    }
+    if (ok && !event) {
+        ok = bad(e, "no event (expected one of call, meeting, share, people, network)");
+    }
+    if (ok && en->t_ms < prev_t) {
+        snprintf(e->msg, sizeof e->msg, "t goes backwards (%lld after %lld)", (long long)en->t_ms,
+                 (long long)prev_t);
+        ok = false;
+    }
+    cJSON_Delete(root);
+    en->t_ms *= 1000;
+    return ok;
+}
+
+static int add_entry(const sc_entry_t *en, size_t *cap)
+{
+    if (s_count == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 32;
+        sc_entry_t *n = realloc(s_entries, ncap * sizeof *n);
+        if (!n) {
+            return FW_E_NOMEM;
+        }
+        s_entries = n;
+        *cap = ncap;
+    }
+    s_entries[s_count++] = *en;
+    return 0;
+}
+
+static int load_file(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        return host_fail(FW_E_NOENT, "--scenario: cannot open %s", path);
+    }
+    sc_err_t e = {.line = 0};
+    char *buf = NULL;
+    size_t bufcap = 0;
+    size_t cap = 0;
+    int64_t prev_t = 0;
+    int rc = 0;
+    ssize_t n;
+    while (rc == 0 && (n = getline(&buf, &bufcap, fp)) >= 0) {
+        e.line++;
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+            buf[--n] = '\0';
+        }
+        const char *p = buf;
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (*p == '\0' || *p == '#') {
+            continue;
+        }
+        sc_entry_t en;
+        memset(&en, 0, sizeof en);
+        en.line = e.line;
+        if (n > LINE_MAX_BYTES) {
+            snprintf(e.msg, sizeof e.msg, "line too long (more than %d bytes)", LINE_MAX_BYTES);
+            rc = FW_E_FORMAT;
+        } else if (strlen(p) != (size_t)(n - (p - buf))) {
+            snprintf(e.msg, sizeof e.msg, "NUL byte in line");
+            rc = FW_E_FORMAT;
+        } else if (!parse_line(p, prev_t, &en, &e)) {
+            rc = FW_E_FORMAT;
+        } else {
+            prev_t = en.t_ms / 1000;
+            en.due_ms = en.t_ms;
+            if (en.kind == SC_MEETING || en.kind == SC_SHARE) {
+                en.due_ms += (int64_t)en.value * 1000; /* reported when it ends */
+            }
+            rc = add_entry(&en, &cap);
+        }
+    }
+    free(buf);
+    fclose(fp);
+    if (rc == FW_E_FORMAT) {
+        return host_fail(rc, "%s:%d: %s", path, e.line, e.msg);
+    }
+    return rc;
+}
+
+int host_scenario_load(const char *path)
+{
+    host_scenario_unload();
+    if (path) {
+        int rc = load_file(path);
+        if (rc != 0) {
+            host_scenario_unload();
+            return rc;
+        }
+    }
+    s_ready = true;
+    return 0;
+}
+
+void host_scenario_unload(void)
+{
+    free(s_entries);
+    s_entries = NULL;
+    s_count = 0;
+    s_first_live = 0;
+    s_next_call_id = 0;
+    s_net_up = true;
+    s_lines_held = true;
+    s_call_head = s_call_len = 0;
+    s_room_head = s_room_len = 0;
+    s_ready = false;
+}
+
+/* ---------------------------------------------------------------- firing */
+
+static void push_call(hal_call_event_kind_t kind, const sc_entry_t *en)
+{
+    if (s_call_len == HOST_EVENT_QUEUE_LEN) {
+        host_log(HAL_LOG_WARN, "scenario line %d: call event dropped, nobody polls hal_call",
+                 en->line);
+        return;
+    }
+    hal_call_event_t *ev = &s_call_q[(s_call_head + s_call_len++) % HOST_EVENT_QUEUE_LEN];
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->id = en->call_id;
+    memcpy(ev->number, en->number, sizeof ev->number);
+    ev->seconds = kind == HAL_CALL_EV_ENDED ? en->value : 0;
+}
+
+static void push_room(hal_room_event_kind_t kind, const sc_entry_t *en)
+{
+    if (s_room_len == HOST_EVENT_QUEUE_LEN) {
+        host_log(HAL_LOG_WARN, "scenario line %d: room event dropped, nobody polls hal_room",
+                 en->line);
+        return;
+    }
+    hal_room_event_t *ev = &s_room_q[(s_room_head + s_room_len++) % HOST_EVENT_QUEUE_LEN];
+    ev->kind = kind;
+    ev->value = en->value;
+}
+
+static void fire(sc_entry_t *en)
+{
+    switch (en->kind) {
+    case SC_CALL:
+        if (en->state == SC_WAITING) {
+            en->call_id = ++s_next_call_id;
+            en->state = SC_DIALED;
+            en->due_ms = en->t_ms + HOST_CALL_DECIDE_TIMEOUT_S * 1000LL;
+            host_log(HAL_LOG_DEBUG, "scenario line %d: call %u dials %s", en->line,
+                     (unsigned)en->call_id, en->number);
+            push_call(HAL_CALL_EV_DIAL, en);
+        } else if (en->state == SC_DIALED) {
+            host_log(HAL_LOG_INFO, "call %u to %s not decided within %d s: denied by the stack",
+                     (unsigned)en->call_id, en->number, HOST_CALL_DECIDE_TIMEOUT_S);
+            en->state = SC_DONE;
+        } else {
+            host_log(HAL_LOG_DEBUG, "call %u to %s ended after %u s", (unsigned)en->call_id,
+                     en->number, (unsigned)en->value);
+            push_call(HAL_CALL_EV_ENDED, en);
+            en->state = SC_DONE;
+        }
+        return;
+    case SC_MEETING: push_room(HAL_ROOM_EV_MEETING, en); break;
+    case SC_SHARE: push_room(HAL_ROOM_EV_SHARE, en); break;
+    case SC_PEOPLE: push_room(HAL_ROOM_EV_PEOPLE, en); break;
+    case SC_NETWORK:
+        if (s_net_up != en->up) {
+            host_log(HAL_LOG_INFO, "scenario line %d: network %s", en->line,
+                     en->up ? "up" : "down");
+        }
+        s_net_up = en->up;
+        break;
+    }
+    en->state = SC_DONE;
+}
+
+void host_scenario_pump(int64_t now_ms)
+{
+    if (!s_ready) {
+        return;
+    }
+    for (;;) {
+        while (s_first_live < s_count && s_entries[s_first_live].state == SC_DONE) {
+            s_first_live++;
+        }
+        sc_entry_t *best = NULL;
+        for (size_t i = s_first_live; i < s_count; i++) {
+            sc_entry_t *en = &s_entries[i];
+            if (en->state != SC_DONE && en->due_ms <= now_ms &&
+                (!best || en->due_ms < best->due_ms)) {
+                best = en;
+            }
+            if (en->t_ms > now_ms) {
+                break; /* sorted by t, and due >= t: nothing later is due */
+            }
+        }
+        if (!best) {
+            return;
+        }
+        fire(best);
+    }
+}
+
+int64_t host_scenario_next_due_ms(void)
+{
+    int64_t next = INT64_MAX;
+    for (size_t i = s_ready ? s_first_live : s_count; i < s_count; i++) {
+        const sc_entry_t *en = &s_entries[i];
+        if (en->state != SC_DONE && en->due_ms < next) {
+            next = en->due_ms;
+        }
+        if (en->t_ms >= next) {
+            break; /* sorted by t, and due >= t: nothing later comes sooner */
+        }
+    }
+    return next;
+}
+
+/* -------------------------------------------------------------- hal/call */
+
+int hal_call_poll(hal_call_event_t *ev)
+{
+    if (!ev) {
+        return FW_E_INVAL;
+    }
+    host_scenario_pump(host_clock_now_ms());
+    if (s_call_len == 0) {
+        return 0;
+    }
+    *ev = s_call_q[s_call_head];
+    s_call_head = (s_call_head + 1) % HOST_EVENT_QUEUE_LEN;
+    s_call_len--;
+    return 1;
+}
+
+int hal_call_decide(uint32_t id, bool allow)
+{
+    if (!s_ready) {
+        return FW_E_STATE;
+    }
+    int64_t now = host_clock_now_ms();
+    host_scenario_pump(now); /* apply a deadline that passed before this answer */
+    for (size_t i = 0; i < s_count; i++) {
+        sc_entry_t *en = &s_entries[i];
+        if (en->kind != SC_CALL || en->call_id != id || id == 0) {
+            continue;
+        }
+        if (en->state != SC_DIALED) {
+            return FW_E_STATE; /* answered twice, or too late */
+        }
+        if (allow) {
+            int64_t end = en->t_ms + (int64_t)en->value * 1000;
+            en->state = SC_RUNNING;
+            en->due_ms = end > now ? end : now;
+            host_log(HAL_LOG_INFO, "call %u to %s allowed", (unsigned)id, en->number);
+        } else {
+            en->state = SC_DONE;
+            host_log(HAL_LOG_INFO, "call %u to %s denied", (unsigned)id, en->number);
+        }
+        return 0;
+    }
+    return FW_E_NOENT;
+}
+
+int hal_call_set_lines_held(bool held)
+{
+    if (held != s_lines_held) {
+        host_log(HAL_LOG_INFO, "line numbers %s", held ? "held" : "released");
+    }
+    s_lines_held = held;
+    return 0;
+}
+
+/* -------------------------------------------------------------- hal/room */
+
+int hal_room_poll(hal_room_event_t *ev)
+{
+    if (!ev) {
+        return FW_E_INVAL;
+    }
+    host_scenario_pump(host_clock_now_ms());
+    if (s_room_len == 0) {
+        return 0;
+    }
+    *ev = s_room_q[s_room_head];
+    s_room_head = (s_room_head + 1) % HOST_EVENT_QUEUE_LEN;
+    s_room_len--;
+    return 1;
+}
+
+/* --------------------------------------------------------------- hal/net */
+
+bool hal_net_is_up(void)
+{
+    host_scenario_pump(host_clock_now_ms());
+    return s_net_up;
+}

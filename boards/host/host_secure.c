@@ -1,0 +1,421 @@
+/*
+ * The secure element and the burnt-in identity, kept in FILE.secure beside
+ * the flash image (JSON, see docs/HOST_BOARD.md).
+ *
+ * It lives outside the image on purpose: copying an old image back (the
+ * rollback the store must detect) does not bring an old counter with it.
+ * Every counter increment rewrites the whole file under a temporary name,
+ * fsyncs it, renames it over the old one and fsyncs the directory, so a
+ * crash leaves either the old or the new counter, never a torn file.
+ *
+ * The device key is held in memory only while the board is up, wiped on
+ * unload, and never logged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <mbedtls/md.h>
+#include <mbedtls/platform_util.h>
+
+#include "fw/err.h"
+#include "hal/identity.h"
+#include "hal/secure.h"
+#include "host_config.h"
+#include "host_internal.h"
+
+#define SECURE_FORMAT_VERSION 1
+#define SECURE_MAX_BYTES 4096
+#define DERIVE_PREFIX "spark-derive-v1"
+
+typedef struct {
+    uint8_t key[HAL_SECURE_KEY_LEN];
+    uint32_t counter;
+    hal_identity_t id;
+} secure_state_t;
+
+static bool s_loaded;
+static char *s_path;
+static secure_state_t s_state;
+
+static int random_bytes(void *buf, size_t len)
+{
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0) {
+        return FW_E_IO;
+    }
+    uint8_t *p = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            close(fd);
+            return FW_E_IO;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    return 0;
+}
+
+static void to_hex(const uint8_t *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+static bool from_hex(const char *in, uint8_t *out, size_t len)
+{
+    if (strlen(in) != 2 * len) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_nibble(in[2 * i]), lo = hex_nibble(in[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return false;
+        }
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+    if (strlen(s) != 17) {
+        return false;
+    }
+    for (int i = 0; i < 6; i++) {
+        int hi = hex_nibble(s[3 * i]), lo = hex_nibble(s[3 * i + 1]);
+        if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':')) {
+            return false;
+        }
+        mac[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return FW_E_IO;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Replace `path` with `st`, crash-atomically (see the banner). */
+static int secure_write(const char *path, const secure_state_t *st)
+{
+    char keyhex[2 * HAL_SECURE_KEY_LEN + 1];
+    char machex[18];
+    to_hex(st->key, sizeof st->key, keyhex);
+    snprintf(machex, sizeof machex, "%02x:%02x:%02x:%02x:%02x:%02x", st->id.mac[0], st->id.mac[1],
+             st->id.mac[2], st->id.mac[3], st->id.mac[4], st->id.mac[5]);
+
+    int rc = FW_E_NOMEM;
+    char *text = NULL;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *key_item = NULL;
+    if (root && cJSON_AddNumberToObject(root, "version", SECURE_FORMAT_VERSION) &&
+        (key_item = cJSON_AddStringToObject(root, "device_key", keyhex)) != NULL &&
+        cJSON_AddNumberToObject(root, "counter", (double)st->counter) &&
+        cJSON_AddStringToObject(root, "serial", st->id.serial) &&
+        cJSON_AddStringToObject(root, "model", st->id.model) &&
+        cJSON_AddStringToObject(root, "mac", machex) &&
+        cJSON_AddNumberToObject(root, "hw_revision", st->id.hw_revision)) {
+        text = cJSON_Print(root);
+    }
+    mbedtls_platform_zeroize(keyhex, sizeof keyhex);
+    if (key_item && key_item->valuestring) {
+        mbedtls_platform_zeroize(key_item->valuestring, strlen(key_item->valuestring));
+    }
+    cJSON_Delete(root);
+    if (!text) {
+        return rc;
+    }
+
+    char *tmp = host_path_with_suffix(path, ".tmp");
+    if (!tmp) {
+        rc = FW_E_NOMEM;
+    } else {
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        rc = fd < 0 ? FW_E_IO : 0;
+        if (rc == 0) {
+            rc = write_all(fd, text, strlen(text));
+            if (rc == 0) {
+                rc = write_all(fd, "\n", 1);
+            }
+            if (rc == 0 && fsync(fd) != 0) {
+                rc = FW_E_IO;
+            }
+            close(fd);
+        }
+        if (rc == 0 && rename(tmp, path) != 0) {
+            rc = FW_E_IO;
+        }
+        if (rc == 0) {
+            rc = host_fsync_dir_of(path);
+        } else {
+            (void)unlink(tmp);
+        }
+        if (rc != 0) {
+            host_fail(rc, "cannot write secure element file %s: %s", path, strerror(errno));
+        }
+        free(tmp);
+    }
+    mbedtls_platform_zeroize(text, strlen(text));
+    cJSON_free(text);
+    return rc;
+}
+
+int host_secure_create(const char *path, const char *serial, const char *model)
+{
+    secure_state_t st;
+    memset(&st, 0, sizeof st);
+    uint8_t rnd[4 + 6];
+    if (random_bytes(st.key, sizeof st.key) != 0 || random_bytes(rnd, sizeof rnd) != 0) {
+        return host_fail(FW_E_IO, "cannot read /dev/urandom for a new device key");
+    }
+    if (serial) {
+        snprintf(st.id.serial, sizeof st.id.serial, "%s", serial);
+    } else {
+        snprintf(st.id.serial, sizeof st.id.serial, "SIM%02X%02X%02X%02X", rnd[0], rnd[1], rnd[2],
+                 rnd[3]);
+    }
+    snprintf(st.id.model, sizeof st.id.model, "%s", model ? model : HOST_DEFAULT_MODEL);
+    memcpy(st.id.mac, rnd + 4, 6);
+    st.id.mac[0] = (uint8_t)((st.id.mac[0] & 0xFC) | 0x02); /* unicast, locally administered */
+    st.id.hw_revision = HOST_DEFAULT_HW_REVISION;
+    st.counter = 0;
+    int rc = secure_write(path, &st);
+    mbedtls_platform_zeroize(&st, sizeof st);
+    return rc;
+}
+
+static const char *json_string(const cJSON *root, const char *name, size_t max)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, name);
+    if (!cJSON_IsString(it) || !it->valuestring || strlen(it->valuestring) >= max) {
+        return NULL;
+    }
+    return it->valuestring;
+}
+
+static bool json_uint(const cJSON *root, const char *name, double max, double *out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, name);
+    if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > max ||
+        it->valuedouble != (double)(uint64_t)it->valuedouble) {
+        return false;
+    }
+    *out = it->valuedouble;
+    return true;
+}
+
+static int parse_secure(const char *path, const char *text, secure_state_t *st)
+{
+    cJSON *root = cJSON_Parse(text);
+    if (!root) {
+        return host_fail(FW_E_CORRUPT, "secure element file %s is not valid JSON", path);
+    }
+    int rc = 0;
+    const char *what = NULL;
+    double version, counter, hwrev;
+    const char *key, *serial, *model, *mac;
+    if (!json_uint(root, "version", 1e6, &version)) {
+        what = "version";
+    } else if (version != SECURE_FORMAT_VERSION) {
+        rc = host_fail(FW_E_UNSUPPORTED, "secure element file %s: version %g is not supported",
+                       path, version);
+    } else if (!(key = json_string(root, "device_key", 2 * HAL_SECURE_KEY_LEN + 1)) ||
+               !from_hex(key, st->key, sizeof st->key)) {
+        what = "device_key (64 hex digits)";
+    } else if (!json_uint(root, "counter", (double)UINT32_MAX, &counter)) {
+        what = "counter";
+    } else if (!(serial = json_string(root, "serial", sizeof st->id.serial)) || !*serial) {
+        what = "serial";
+    } else if (!(model = json_string(root, "model", sizeof st->id.model))) {
+        what = "model";
+    } else if (!(mac = json_string(root, "mac", 18)) || !parse_mac(mac, st->id.mac)) {
+        what = "mac (aa:bb:cc:dd:ee:ff)";
+    } else if (!json_uint(root, "hw_revision", 65535, &hwrev)) {
+        what = "hw_revision";
+    } else {
+        st->counter = (uint32_t)counter;
+        st->id.hw_revision = (uint16_t)hwrev;
+        snprintf(st->id.serial, sizeof st->id.serial, "%s", serial);
+        snprintf(st->id.model, sizeof st->id.model, "%s", model);
+    }
+    if (what) {
+        rc = host_fail(FW_E_CORRUPT, "secure element file %s: missing or bad \"%s\"", path, what);
+    }
+    const cJSON *key_item = cJSON_GetObjectItemCaseSensitive(root, "device_key");
+    if (cJSON_IsString(key_item) && key_item->valuestring) {
+        mbedtls_platform_zeroize(key_item->valuestring, strlen(key_item->valuestring));
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+int host_secure_load(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return host_fail(FW_E_NOENT,
+                             "secure element file %s is missing: the device key and counter "
+                             "are gone",
+                             path);
+        }
+        return host_fail(FW_E_IO, "cannot open secure element file %s: %s", path, strerror(errno));
+    }
+    char buf[SECURE_MAX_BYTES + 1];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    close(fd);
+    if (len >= sizeof buf - 1) {
+        return host_fail(FW_E_TOOBIG, "secure element file %s is larger than %d bytes", path,
+                         SECURE_MAX_BYTES);
+    }
+    buf[len] = '\0';
+    secure_state_t st;
+    memset(&st, 0, sizeof st);
+    int rc = parse_secure(path, buf, &st);
+    mbedtls_platform_zeroize(buf, sizeof buf);
+    if (rc == 0) {
+        s_path = host_path_with_suffix(path, "");
+        if (!s_path) {
+            rc = FW_E_NOMEM;
+        } else {
+            s_state = st;
+            s_loaded = true;
+        }
+    }
+    mbedtls_platform_zeroize(&st, sizeof st);
+    return rc;
+}
+
+void host_secure_unload(void)
+{
+    mbedtls_platform_zeroize(&s_state, sizeof s_state);
+    free(s_path);
+    s_path = NULL;
+    s_loaded = false;
+}
+
+/* ------------------------------------------------------------ hal/secure */
+
+int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
+{
+    if (!label || !out) {
+        return FW_E_INVAL;
+    }
+    if (!s_loaded) {
+        return FW_E_STATE;
+    }
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    int rc = mbedtls_md_setup(&ctx, md, 1);
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_starts(&ctx, s_state.key, sizeof s_state.key);
+    }
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)DERIVE_PREFIX,
+                                    strlen(DERIVE_PREFIX));
+    }
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)label, strlen(label));
+    }
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_finish(&ctx, out);
+    }
+    mbedtls_md_free(&ctx);
+    return rc == 0 ? 0 : FW_E_MBEDTLS(rc);
+}
+
+int hal_secure_counter_read(uint32_t *value)
+{
+    if (!value) {
+        return FW_E_INVAL;
+    }
+    if (!s_loaded) {
+        return FW_E_STATE;
+    }
+    *value = s_state.counter;
+    return 0;
+}
+
+int hal_secure_counter_increment(uint32_t *new_value)
+{
+    if (!s_loaded) {
+        return FW_E_STATE;
+    }
+    if (host_flash_cut_happened()) {
+        return FW_E_POWER; /* the whole device lost power, not only the flash */
+    }
+    if (s_state.counter == UINT32_MAX) {
+        return FW_E_NOSPACE;
+    }
+    secure_state_t next = s_state;
+    next.counter++;
+    int rc = secure_write(s_path, &next);
+    if (rc == 0) {
+        s_state.counter = next.counter;
+        if (new_value) {
+            *new_value = next.counter;
+        }
+    }
+    mbedtls_platform_zeroize(&next, sizeof next);
+    return rc;
+}
+
+/* ---------------------------------------------------------- hal/identity */
+
+int hal_identity_get(hal_identity_t *id)
+{
+    if (!id) {
+        return FW_E_INVAL;
+    }
+    if (!s_loaded) {
+        return FW_E_STATE;
+    }
+    *id = s_state.id;
+    return 0;
+}

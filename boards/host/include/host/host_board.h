@@ -1,0 +1,104 @@
+/*
+ * host/host_board.h - setting up the host simulation board.
+ *
+ * Only the host executable's main() and the board's own tests include this;
+ * the firmware sees the board through hal/ alone.
+ *
+ * Typical main():
+ *
+ *     host_board_options_t opts;
+ *     host_board_options_default(&opts);
+ *     if (host_board_parse_args(&opts, &argc, argv) != 0) return 2;
+ *     // argv[1..argc-1] now holds only what the board did not recognise:
+ *     // run getopt_long() over it for --run-for, --help, ...
+ *     if (host_board_init(&opts) != 0) return 1;
+ *     ... agent loop ...
+ *     host_board_deinit();
+ *
+ * Board options (each also accepted as --name=value):
+ *   --flash FILE          flash image (required); created factory-fresh if absent
+ *   --flash-size BYTES    size of a new image (default 524288; multiple of 16 KiB,
+ *                         at least 512 KiB); an existing image must match if given
+ *   --clock-start T       ISO 8601 UTC ("2026-12-01T09:00:00Z"), "@UNIXSECONDS" or "now"
+ *   --clock-rate R        simulated seconds per real second (default 1);
+ *                         0 = stepped: time moves only inside hal_clock_wait_ms()
+ *   --screen DIR          write presented frames as PNG files into DIR
+ *   --scenario FILE       JSON Lines scenario (docs/SCENARIO.md)
+ *   --log-level L         error|warn|info|debug (default info)
+ *   --cut-after N         test aid: the N-th flash program/erase is torn by a power cut
+ *   --cut-seed N          seed for the torn-write pattern (default 1)
+ *   --serial S, --model M identity of a factory-fresh device (default random / host sim)
+ */
+#ifndef HOST_HOST_BOARD_H
+#define HOST_HOST_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hal/log.h"
+
+#define HOST_BOARD_DEFAULT_FLASH_SIZE (512u * 1024u)
+#define HOST_BOARD_DISPLAY_WIDTH 1280
+#define HOST_BOARD_DISPLAY_HEIGHT 720
+
+typedef struct {
+    const char *flash_path;    /* required; the secure file is flash_path + ".secure" */
+    uint32_t flash_size;       /* 0 = accept an existing image's size / default for new */
+    bool clock_start_now;      /* true: start at the real wall time */
+    int64_t clock_start;       /* unix seconds, used when !clock_start_now */
+    double clock_rate;         /* simulated seconds per real second; 0 = stepped */
+    const char *screen_dir;    /* NULL: presented frames are dropped */
+    const char *scenario_path; /* NULL: no scenario, network up, no events */
+    int64_t cut_after;         /* -1: no power cut; N >= 1: the N-th program/erase is torn */
+    uint64_t cut_seed;         /* torn-write pattern seed */
+    hal_log_level_t log_level;
+    const char *serial; /* factory-fresh device only; NULL = "SIM" + 8 random hex */
+    const char *model;  /* factory-fresh device only; NULL = default model */
+} host_board_options_t;
+
+/* Defaults: clock now at rate 1, log info, no screen, no scenario, no cut. */
+void host_board_options_default(host_board_options_t *opts);
+
+/* Apply one board option. `name` is the long name without dashes ("clock-start").
+ * Returns 0, FW_E_NOENT if `name` is not a board option (the caller's own option),
+ * or FW_E_INVAL with a message on stderr (and in host_board_last_error()). */
+int host_board_set_option(host_board_options_t *opts, const char *name, const char *value);
+
+/* Take the board options out of argv (both "--name value" and "--name=value";
+ * parsing stops at "--"). On return argv[0..*argc-1] holds argv[0] and everything
+ * the board did not recognise, in order, NULL-terminated, ready for getopt_long().
+ * Returns 0 or FW_E_INVAL (message on stderr). Strings stay pointers into argv. */
+int host_board_parse_args(host_board_options_t *opts, int *argc, char **argv);
+
+/* Print the board options' help (indented lines, no heading of its own). */
+void host_board_usage(FILE *out);
+
+/* Parse a --clock-start value: ISO 8601 "YYYY-MM-DDTHH:MM:SS" with "Z" or a
+ * "+HH:MM"/"-HH:MM" offset, or "@SECONDS". "now" is not handled here.
+ * Returns 0 or FW_E_INVAL. */
+int host_board_parse_time(const char *text, int64_t *unix_seconds);
+
+/* Bring the board up: flash image and secure file (creating a factory-fresh
+ * device if the image is absent), clock, scenario, screen, signal handlers.
+ * Returns 0 or a negative FW_E_* code with a message on stderr. On failure
+ * nothing stays open. Calling it twice without deinit is FW_E_STATE. */
+int host_board_init(const host_board_options_t *opts);
+
+/* Release everything init took (unmaps the flash, restores signal handlers).
+ * Safe to call when not initialised. */
+void host_board_deinit(void);
+
+/* Current simulated wall time in unix seconds (same as hal_clock_wall()). */
+int host_board_now(int64_t *sim_unix);
+
+/* Simulated milliseconds since init (same as hal_clock_mono_ms()). */
+uint64_t host_board_elapsed_ms(void);
+
+/* True after a --cut-after power cut happened: the agent should exit. */
+bool host_board_power_cut(void);
+
+/* The last error message the board produced (init or option parsing), "" if none. */
+const char *host_board_last_error(void);
+
+#endif /* HOST_HOST_BOARD_H */
