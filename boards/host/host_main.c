@@ -20,13 +20,15 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: spark-agent --flash FILE [options]\n"
-                 "Runs the Spark room endpoint agent on the host simulation board.\n\n"
-                 "Agent options:\n"
-                 "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
-                 "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
-                 "  --help, --version\n\n"
-                 "Board options:\n");
+    fprintf(
+        out,
+        "usage: spark-agent --flash FILE [options]\n"
+        "Runs the Spark room endpoint agent on the host simulation board.\n\n"
+        "Agent options:\n"
+        "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
+        "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
+        "  --help, --version\n\n"
+        "Board options:\n");
     host_board_usage(out);
     fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure (incl. a simulated\n"
                  "power cut), 64 bad command line, 78 device not provisioned or its flash image\n"
@@ -57,7 +59,8 @@ int main(int argc, char **argv)
         case 'r':
             cfg.run_for_s = strtoll(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || cfg.run_for_s <= 0) {
-                fprintf(stderr, "spark-agent: --run-for: expected a positive number of seconds, got '%s'\n",
+                fprintf(stderr,
+                        "spark-agent: --run-for: expected a positive number of seconds, got '%s'\n",
                         optarg);
                 return AGENT_EXIT_USAGE;
             }

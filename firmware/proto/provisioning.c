@@ -82,7 +82,9 @@ int proto_check_server(const char *s, char *why, size_t cap)
 int proto_check_region(const char *s, char *why, size_t cap)
 {
     bool ok = strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
-    return ok ? 0 : fail(why, cap, "region: expected an ISO 3166 two-letter code in capitals (e.g. US, DE)");
+    return ok ? 0
+              : fail(why, cap,
+                     "region: expected an ISO 3166 two-letter code in capitals (e.g. US, DE)");
 }
 
 int proto_check_locale(const char *s, char *why, size_t cap)
@@ -120,9 +122,12 @@ int proto_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap)
 
 static int hex_val(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -164,13 +169,17 @@ static int check_text(const char *field, const char *s, size_t min, char *why, s
 int proto_provisioning_validate(const proto_provisioning_t *p, char *why, size_t cap)
 {
     int rc;
-    if ((rc = proto_check_serial(p->serial, why, cap)) || (rc = check_text("model", p->model, 1, why, cap)) ||
-        (rc = proto_check_trial(p->trial, why, cap)) || (rc = proto_check_server(p->server, why, cap)) ||
-        (rc = proto_check_region(p->region, why, cap)) || (rc = proto_check_locale(p->locale, why, cap))) {
+    if ((rc = proto_check_serial(p->serial, why, cap)) ||
+        (rc = check_text("model", p->model, 1, why, cap)) ||
+        (rc = proto_check_trial(p->trial, why, cap)) ||
+        (rc = proto_check_server(p->server, why, cap)) ||
+        (rc = proto_check_region(p->region, why, cap)) ||
+        (rc = proto_check_locale(p->locale, why, cap))) {
         return rc;
     }
     if (strncmp(p->licence_pubkey, "-----BEGIN PUBLIC KEY-----", 26) != 0) {
-        return fail(why, cap, "licence_pubkey: expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
+        return fail(why, cap,
+                    "licence_pubkey: expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
     }
     if ((rc = proto_check_psk_len(p->psk_len, why, cap))) {
         return rc;

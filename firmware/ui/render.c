@@ -30,7 +30,8 @@ ui_renderer_t *ui_renderer_open(const char *font_path)
         return NULL;
     }
     if (!font_path || FT_New_Face(r->lib, font_path, 0, &r->face) != 0) {
-        FW_LOGE("cannot load font '%s': screens will have no text", font_path ? font_path : "(none)");
+        FW_LOGE("cannot load font '%s': screens will have no text",
+                font_path ? font_path : "(none)");
         FT_Done_FreeType(r->lib);
         free(r);
         return NULL;

@@ -10,7 +10,8 @@ static void add_line(ui_screen_t *s, const char *text)
     }
 }
 
-static void start(ui_screen_t *s, ui_screen_kind_t kind, uint32_t bg, uint32_t fg, const char *title)
+static void start(ui_screen_t *s, ui_screen_kind_t kind, uint32_t bg, uint32_t fg,
+                  const char *title)
 {
     memset(s, 0, sizeof *s);
     s->kind = kind;
@@ -40,6 +41,7 @@ void ui_screen_home(ui_screen_t *out, const char *model, const char *serial, con
 {
     char line[UI_LINE_MAX];
     start(out, UI_SCREEN_HOME, 0x0F1419, 0xE6E6E6, model && *model ? model : "Spark room endpoint");
-    (void)snprintf(line, sizeof line, "Serial %s  -  Trial %s", serial ? serial : "", trial ? trial : "");
+    (void)snprintf(line, sizeof line, "Serial %s  -  Trial %s", serial ? serial : "",
+                   trial ? trial : "");
     add_line(out, line);
 }

@@ -15,15 +15,15 @@
 #define HAL_CALL_NUMBER_MAX 32
 
 typedef enum {
-    HAL_CALL_EV_DIAL = 1, /* an outgoing call waits for hal_call_decide() */
+    HAL_CALL_EV_DIAL = 1,  /* an outgoing call waits for hal_call_decide() */
     HAL_CALL_EV_ENDED = 2, /* an allowed call ended after `seconds` */
 } hal_call_event_kind_t;
 
 typedef struct {
     hal_call_event_kind_t kind;
-    uint32_t id;                     /* the call, as given with the dial request */
+    uint32_t id;                      /* the call, as given with the dial request */
     char number[HAL_CALL_NUMBER_MAX]; /* dialled number, NUL-terminated */
-    uint32_t seconds;                /* HAL_CALL_EV_ENDED: duration */
+    uint32_t seconds;                 /* HAL_CALL_EV_ENDED: duration */
 } hal_call_event_t;
 
 /* Take the next pending event. Returns 1 and fills `ev` if there was one,

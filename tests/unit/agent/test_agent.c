@@ -80,8 +80,8 @@ static void provision(const char *trial)
     /* an invalid trial number is written raw, as a buggy tool or an attacker
      * with the key might: the agent must still refuse it */
     if (proto_provisioning_encode(&p, buf, sizeof buf, &len, why, sizeof why) != 0) {
-        len = (size_t)snprintf(buf, sizeof buf, "{\"v\":1,\"serial\":\"FOC2240Y1ZZ\",\"trial\":\"%s\"}",
-                               trial);
+        len = (size_t)snprintf(buf, sizeof buf,
+                               "{\"v\":1,\"serial\":\"FOC2240Y1ZZ\",\"trial\":\"%s\"}", trial);
     }
     store_t s;
     store_config_t c = store_cfg();
@@ -171,7 +171,8 @@ static void test_stop_request_ends_the_loop(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_unprovisioned_shows_setup_and_exits_78, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unprovisioned_shows_setup_and_exits_78, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_provisioned_runs_for_device_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_provisioning_is_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_provisioning_names_the_field, setup, teardown),

@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#define LAYOUT_SECTOR_SIZE (16u * 1024u)        /* host board erase unit */
-#define LAYOUT_STORE_BYTES (512u * 1024u)       /* the store's region */
+#define LAYOUT_SECTOR_SIZE (16u * 1024u)  /* host board erase unit */
+#define LAYOUT_STORE_BYTES (512u * 1024u) /* the store's region */
 #define LAYOUT_STORE_FIRST_SECTOR 0u
 #define LAYOUT_STORE_SECTORS(sector_size) (LAYOUT_STORE_BYTES / (sector_size))
 #define LAYOUT_MIN_FLASH_BYTES LAYOUT_STORE_BYTES /* smallest usable image */

@@ -27,11 +27,11 @@ typedef struct {
     char locale[6];             /* ll or ll-CC */
     uint8_t psk[PROTO_PSK_MAX]; /* device DTLS PSK */
     size_t psk_len;
-    char psk_identity[65];      /* DTLS PSK identity (defaults to the serial) */
+    char psk_identity[65];              /* DTLS PSK identity (defaults to the serial) */
     uint8_t support_psk[PROTO_PSK_MAX]; /* for local support access */
     size_t support_psk_len;
-    char return_url[256];       /* RMA instructions link (R12), may be empty */
-    int64_t provisioned_at;     /* unix seconds, 0 if unknown */
+    char return_url[256];   /* RMA instructions link (R12), may be empty */
+    int64_t provisioned_at; /* unix seconds, 0 if unknown */
 } proto_provisioning_t;
 
 /* Encode `p` (which must validate) as JSON into `buf`. `*len` gets the length

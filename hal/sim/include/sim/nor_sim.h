@@ -20,16 +20,16 @@
 typedef struct {
     uint8_t *mem;
     hal_flash_geometry_t geo;
-    bool strict;            /* refuse to program bytes that are not 0xFF */
+    bool strict; /* refuse to program bytes that are not 0xFF */
     /* power-cut injector */
-    int64_t cut_at;         /* op number (1-based) that is torn; 0 = never */
-    bool powered;           /* false after a cut, until nor_sim_power_on() */
-    uint64_t rng;           /* xorshift state for torn-write patterns */
+    int64_t cut_at; /* op number (1-based) that is torn; 0 = never */
+    bool powered;   /* false after a cut, until nor_sim_power_on() */
+    uint64_t rng;   /* xorshift state for torn-write patterns */
     /* statistics, since init */
-    uint64_t ops;           /* program + erase operations attempted */
+    uint64_t ops; /* program + erase operations attempted */
     uint64_t bytes_programmed;
     uint64_t erases;
-    uint32_t *erase_count;  /* per sector, NULL if not tracked */
+    uint32_t *erase_count; /* per sector, NULL if not tracked */
 } nor_sim_t;
 
 /* `mem` must hold geo.sector_size * geo.sector_count bytes; it is not erased
