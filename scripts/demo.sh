@@ -13,13 +13,13 @@ out=demo-out
 rm -rf "$out"
 mkdir -p "$out"
 img=$out/room1.img
-start=2026-12-01T08:00:00Z
+start=2026-12-01T00:00:00Z   # scenario times count from here
 
 echo
 echo "== 1. A factory-fresh device boots: not provisioned, setup screen, exit 78"
 set +e
-"$bin/spark-agent" --flash "$img" --clock-start "$start" --clock-rate 0 --run-for 60 \
-    --screen "$out/screen-unprovisioned"
+"$bin/spark-agent" --flash "$img" --serial FOC2240Y1ZZ --clock-start "$start" --clock-rate 0 \
+    --run-for 60 --screen "$out/screen-unprovisioned"
 code=$?
 set -e
 echo "spark-agent exited $code (78 = not provisioned); screen: $out/screen-unprovisioned/current.png"
@@ -28,7 +28,6 @@ if [ -x "$bin/sparkflash" ]; then
     echo
     echo "== 2. A technician provisions it (sparkflash)"
     "$bin/sparkflash" keygen --out "$out/licence-signing.pem"
-    "$bin/sparkflash" factory-reset --image "$img" --yes
     "$bin/sparkflash" provision --image "$img" --serial FOC2240Y1ZZ --model "Spark Room Kit" \
         --trial D1000001 --server coaps://127.0.0.1:5684 \
         --licence-pubkey "$out/licence-signing.pem.pub" --region US --locale en \
