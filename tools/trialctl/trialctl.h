@@ -1,0 +1,26 @@
+/*
+ * trialctl.h - sub-commands of the trial support CLI.
+ *
+ * Each sub-command gets argv with argv[0] = its own name and returns the
+ * process exit status: 0 ok/valid, 1 invalid, 2 bad usage.
+ */
+#ifndef TRIALCTL_H
+#define TRIALCTL_H
+
+enum { TRIALCTL_EXIT_OK = 0, TRIALCTL_EXIT_INVALID = 1, TRIALCTL_EXIT_USAGE = 2 };
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*usage)(void);
+} trialctl_cmd_t;
+
+int trialctl_cmd_licence(int argc, char **argv);
+void trialctl_usage_licence(void);
+
+/* Read a whole file (at most `max` bytes) into a malloc'd NUL-terminated
+ * buffer. Returns NULL and prints a message naming `what` and `path` on error. */
+char *trialctl_read_file(const char *what, const char *path, size_t max, size_t *len);
+
+#endif /* TRIALCTL_H */
