@@ -28,7 +28,7 @@
 #include "proto/layout.h"
 #include "slots.h"
 
-#define FLASH_BYTES (LAYOUT_STORE_BYTES + 2u * 64u * 1024u)
+#define FLASH_BYTES (LAYOUT_STORE_BYTES + 2u * 320u * 1024u) /* slots of 20 sectors */
 #define MAX_CUTS 10000
 
 typedef struct {
@@ -44,14 +44,14 @@ static mbedtls_pk_context s_key;
 static mbedtls_ctr_drbg_context s_drbg;
 static int s_failures;
 
-#define CHECK(cond, ...)                                                                          \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "sweep_flash: FAIL %s:%d: ", __FILE__, __LINE__);                     \
-            fprintf(stderr, __VA_ARGS__);                                                         \
-            fputc('\n', stderr);                                                                  \
-            s_failures++;                                                                         \
-        }                                                                                         \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "sweep_flash: FAIL %s:%d: ", __FILE__, __LINE__);                      \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            s_failures++;                                                                          \
+        }                                                                                          \
     } while (0)
 
 static int make_image(image_t *img, uint16_t minor, uint32_t size)
@@ -225,14 +225,15 @@ int main(void)
     if (mbedtls_ctr_drbg_seed(&s_drbg, mbedtls_entropy_func, &entropy,
                               (const unsigned char *)"sweep", 5) != 0 ||
         mbedtls_pk_setup(&s_key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
-        mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(s_key),
-                            mbedtls_ctr_drbg_random, &s_drbg) != 0) {
+        mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(s_key), mbedtls_ctr_drbg_random,
+                            &s_drbg) != 0) {
         fprintf(stderr, "sweep_flash: key generation failed\n");
         return 1;
     }
-    /* Sizes that end mid-sector and mid program unit, so padding is exercised. */
+    /* Sizes that end mid-sector and mid program unit (padding), spanning
+     * several program chunks and most of a slot. */
     static image_t v1, v2, v3;
-    if (make_image(&v1, 0, 40003) || make_image(&v2, 1, 50001) || make_image(&v3, 2, 33333)) {
+    if (make_image(&v1, 0, 290003) || make_image(&v2, 1, 300001) || make_image(&v3, 2, 270013)) {
         fprintf(stderr, "sweep_flash: cannot build images\n");
         return 1;
     }

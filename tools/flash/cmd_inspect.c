@@ -1,0 +1,629 @@
+/*
+ * sparkflash show, verify, factory-reset.
+ *
+ * show and verify work on a private copy of TARGET (see sf_snapshot_make):
+ * they never write to the device, even though mounting a store may finish an
+ * operation a power cut interrupted.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <mbedtls/platform_util.h>
+
+#include "flash_cli.h"
+#include "fw/err.h"
+#include "hal/flash.h"
+#include "hal/identity.h"
+#include "proto/layout.h"
+#include "proto/provisioning.h"
+#include "slots.h"
+#include "trial/history.h"
+
+/* ------------------------------------------------------------- records */
+
+typedef struct {
+    store_key_t key;
+    uint32_t len;
+    int rc;            /* store_get result */
+    const char *state; /* "ok", "rollback", "invalid", ... */
+    char why[200];
+} record_t;
+
+typedef struct {
+    record_t rec[STORE_MAX_KEYS];
+    size_t n;
+} records_t;
+
+static const char *key_name(store_key_t k)
+{
+    switch (k) {
+    case STORE_KEY_PROVISIONING: return "provisioning";
+    case STORE_KEY_LICENCE: return "licence";
+    case STORE_KEY_TRIAL_HISTORY: return "trial-history";
+    case STORE_KEY_TRUSTED_TIME: return "trusted-time";
+    case STORE_KEY_USAGE: return "usage";
+    case STORE_KEY_BOOT: return "boot";
+    default:
+        return k >= STORE_KEY_QUEUE_FIRST && k <= STORE_KEY_QUEUE_LAST ? "report-queue" : "unknown";
+    }
+}
+
+static int collect(void *ctx, store_key_t key, size_t len)
+{
+    records_t *r = ctx;
+    if (r->n < STORE_MAX_KEYS) {
+        r->rec[r->n].key = key;
+        r->rec[r->n].len = (uint32_t)len;
+        r->n++;
+    }
+    return 0;
+}
+
+/* Everything show and verify report about one mounted store. */
+typedef struct {
+    hal_identity_t id;
+    store_health_t health;
+    records_t records;
+    int prov_rc; /* 0, FW_E_NOENT, FW_E_FORMAT or a store error */
+    char prov_why[200];
+    proto_provisioning_t prov;
+    int boot_rc; /* 0, FW_E_NOENT, or the failure */
+    char boot_why[160];
+    slots_boot_t boot;
+} report_t;
+
+static void check_records(store_t *s, report_t *r, mbedtls_pk_context *pub)
+{
+    static uint8_t buf[STORE_VALUE_MAX];
+    r->prov_rc = FW_E_NOENT;
+    r->boot_rc = FW_E_NOENT;
+    for (size_t i = 0; i < r->records.n; i++) {
+        record_t *rec = &r->records.rec[i];
+        size_t len = 0;
+        rec->rc = store_get(s, rec->key, buf, sizeof buf, &len);
+        rec->state = rec->rc == 0 ? "ok" : rec->rc == FW_E_ROLLBACK ? "rollback" : "unreadable";
+        if (rec->rc != 0) {
+            (void)snprintf(rec->why, sizeof rec->why, "%s", fw_strerror(rec->rc));
+        }
+        if (rec->key == STORE_KEY_PROVISIONING) {
+            r->prov_rc = rec->rc;
+            if (rec->rc == 0 && proto_provisioning_decode((const char *)buf, len, &r->prov,
+                                                          r->prov_why, sizeof r->prov_why) != 0) {
+                r->prov_rc = FW_E_FORMAT;
+                rec->state = "invalid";
+                (void)snprintf(rec->why, sizeof rec->why, "%s", r->prov_why);
+            } else if (rec->rc != 0) {
+                (void)snprintf(r->prov_why, sizeof r->prov_why, "%s", fw_strerror(rec->rc));
+            }
+        } else if (rec->key == STORE_KEY_TRIAL_HISTORY && rec->rc == 0) {
+            trial_history_t h;
+            int drc = trial_history_decode(&h, buf, len);
+            if (drc != 0) {
+                rec->state = "invalid";
+                (void)snprintf(rec->why, sizeof rec->why, "does not decode: %s", fw_strerror(drc));
+            }
+        } else if (rec->key == STORE_KEY_BOOT) {
+            if (rec->rc == 0 && slots_boot_decode(buf, len, &r->boot) != 0) {
+                rec->state = "invalid";
+                (void)snprintf(rec->why, sizeof rec->why, "not a boot record");
+                r->boot_rc = FW_E_FORMAT;
+            } else if (rec->rc == 0) {
+                hal_flash_geometry_t geo;
+                slots_slot_t slots[SLOTS_COUNT];
+                r->boot_rc = hal_flash_geometry(&geo);
+                if (r->boot_rc == 0 && slots_layout(&geo, slots) != 0) {
+                    r->boot_rc = FW_E_NOSPACE;
+                    (void)snprintf(r->boot_why, sizeof r->boot_why, "flash has no slots");
+                } else if (r->boot_rc == 0) {
+                    r->boot_rc = slots_check(slots, &r->boot, pub, r->boot_why, sizeof r->boot_why);
+                }
+            } else {
+                r->boot_rc = rec->rc;
+            }
+        }
+    }
+    mbedtls_platform_zeroize(buf, sizeof buf);
+}
+
+/* Open the snapshot, mount, collect. Returns an exit code. */
+static int inspect(const char *cmd, const char *snap, report_t *r, mbedtls_pk_context *pub)
+{
+    memset(r, 0, sizeof *r);
+    sf_board_args_t args = {.path = snap};
+    int rc = sf_board_open(cmd, &args);
+    if (rc != 0) {
+        return rc;
+    }
+    static store_t s;
+    (void)hal_identity_get(&r->id);
+    int mrc = sf_store_mount(&s);
+    if (mrc != 0) {
+        sf_board_close();
+        return sf_fail(cmd, "cannot mount the store: %s", fw_strerror(mrc));
+    }
+    store_health(&s, &r->health);
+    (void)store_foreach(&s, 0x0001, 0xFFFE, collect, &r->records);
+    check_records(&s, r, pub);
+    sf_board_close();
+    return SF_EXIT_OK;
+}
+
+static const char *firmware_state(const report_t *r)
+{
+    return r->boot_rc == 0 ? "ok" : r->boot_rc == FW_E_NOENT ? "none" : "damaged";
+}
+
+static void print_text(const char *image, const report_t *r)
+{
+    const store_health_t *h = &r->health;
+    printf("image %s\n", image);
+    printf("device: serial %s, model %s, hw revision %u\n", r->id.serial, r->id.model,
+           (unsigned)r->id.hw_revision);
+    if (r->prov_rc == 0) {
+        const proto_provisioning_t *p = &r->prov;
+        char fp[17], sfp[17], kfp[17];
+        sf_fingerprint(p->psk, p->psk_len, fp);
+        sf_fingerprint(p->support_psk, p->support_psk_len, sfp);
+        sf_fingerprint(p->licence_pubkey, strlen(p->licence_pubkey), kfp);
+        char when[32] = "unknown";
+        time_t t = (time_t)p->provisioned_at;
+        struct tm tm;
+        if (p->provisioned_at > 0 && gmtime_r(&t, &tm)) {
+            (void)strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        printf("provisioning: ok\n");
+        printf("  serial          %s\n  model           %s\n  trial           %s\n", p->serial,
+               p->model, p->trial);
+        printf("  server          %s\n  region          %s\n  locale          %s\n", p->server,
+               p->region, p->locale);
+        printf("  psk identity    %s\n  psk             sha256:%s (%zu bytes)\n", p->psk_identity,
+               fp, p->psk_len);
+        printf("  support psk     sha256:%s (%zu bytes)\n", sfp, p->support_psk_len);
+        printf("  licence pubkey  sha256:%s\n  return url      %s\n  provisioned at  %s\n", kfp,
+               p->return_url[0] ? p->return_url : "(none)", when);
+    } else if (r->prov_rc == FW_E_NOENT) {
+        printf("provisioning: absent (not provisioned)\n");
+    } else {
+        printf("provisioning: %s\n", r->prov_why);
+    }
+    printf("store: %u valid records, %u damaged records, %u damaged sectors, rollback %s\n",
+           h->records_valid, h->records_damaged, h->sectors_damaged, h->rollback ? "YES" : "no");
+    printf("  counter flash %u / hardware %u, %u live keys, %u bytes used, %u free\n",
+           h->counter_flash, h->counter_hw, h->live_keys, h->live_bytes, h->free_bytes);
+    printf("records:\n");
+    for (size_t i = 0; i < r->records.n; i++) {
+        const record_t *rec = &r->records.rec[i];
+        printf("  0x%04x %-14s %5u bytes  %s%s%s\n", rec->key, key_name(rec->key), rec->len,
+               rec->state, rec->why[0] ? ": " : "", rec->why);
+    }
+    if (r->boot_rc == FW_E_NOENT) {
+        printf("firmware: none flashed\n");
+    } else {
+        char v[20];
+        fwimg_version_format(&r->boot.version, v, sizeof v);
+        printf("firmware: slot %u, version %s, %u bytes: %s%s%s\n", r->boot.slot, v, r->boot.size,
+               firmware_state(r), r->boot_rc ? ": " : "", r->boot_rc ? r->boot_why : "");
+    }
+}
+
+static void print_json(const char *image, const report_t *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "image", image);
+    cJSON *dev = cJSON_AddObjectToObject(o, "device");
+    cJSON_AddStringToObject(dev, "serial", r->id.serial);
+    cJSON_AddStringToObject(dev, "model", r->id.model);
+    cJSON_AddNumberToObject(dev, "hw_revision", r->id.hw_revision);
+    cJSON *prov = cJSON_AddObjectToObject(o, "provisioning");
+    if (r->prov_rc == 0) {
+        const proto_provisioning_t *p = &r->prov;
+        char fp[17], sfp[17], kfp[17];
+        sf_fingerprint(p->psk, p->psk_len, fp);
+        sf_fingerprint(p->support_psk, p->support_psk_len, sfp);
+        sf_fingerprint(p->licence_pubkey, strlen(p->licence_pubkey), kfp);
+        cJSON_AddStringToObject(prov, "status", "ok");
+        cJSON_AddStringToObject(prov, "serial", p->serial);
+        cJSON_AddStringToObject(prov, "model", p->model);
+        cJSON_AddStringToObject(prov, "trial", p->trial);
+        cJSON_AddStringToObject(prov, "server", p->server);
+        cJSON_AddStringToObject(prov, "region", p->region);
+        cJSON_AddStringToObject(prov, "locale", p->locale);
+        cJSON_AddStringToObject(prov, "psk_identity", p->psk_identity);
+        cJSON_AddStringToObject(prov, "psk_fingerprint", fp);
+        cJSON_AddStringToObject(prov, "support_psk_fingerprint", sfp);
+        cJSON_AddStringToObject(prov, "licence_pubkey_fingerprint", kfp);
+        cJSON_AddStringToObject(prov, "return_url", p->return_url);
+        cJSON_AddNumberToObject(prov, "provisioned_at", (double)p->provisioned_at);
+    } else {
+        cJSON_AddStringToObject(prov, "status", r->prov_rc == FW_E_NOENT ? "absent" : "invalid");
+        if (r->prov_rc != FW_E_NOENT) {
+            cJSON_AddStringToObject(prov, "why", r->prov_why);
+        }
+    }
+    const store_health_t *h = &r->health;
+    cJSON *st = cJSON_AddObjectToObject(o, "store");
+    cJSON_AddNumberToObject(st, "records_valid", h->records_valid);
+    cJSON_AddNumberToObject(st, "records_damaged", h->records_damaged);
+    cJSON_AddNumberToObject(st, "sectors_damaged", h->sectors_damaged);
+    cJSON_AddBoolToObject(st, "rollback", h->rollback);
+    cJSON_AddNumberToObject(st, "counter_flash", h->counter_flash);
+    cJSON_AddNumberToObject(st, "counter_hw", h->counter_hw);
+    cJSON_AddNumberToObject(st, "live_keys", h->live_keys);
+    cJSON_AddNumberToObject(st, "live_bytes", h->live_bytes);
+    cJSON_AddNumberToObject(st, "free_bytes", h->free_bytes);
+    cJSON *recs = cJSON_AddArrayToObject(o, "records");
+    for (size_t i = 0; i < r->records.n; i++) {
+        const record_t *rec = &r->records.rec[i];
+        cJSON *e = cJSON_CreateObject();
+        char k[8];
+        (void)snprintf(k, sizeof k, "0x%04x", rec->key);
+        cJSON_AddStringToObject(e, "key", k);
+        cJSON_AddStringToObject(e, "name", key_name(rec->key));
+        cJSON_AddNumberToObject(e, "bytes", rec->len);
+        cJSON_AddStringToObject(e, "status", rec->state);
+        if (rec->why[0]) {
+            cJSON_AddStringToObject(e, "why", rec->why);
+        }
+        cJSON_AddItemToArray(recs, e);
+    }
+    cJSON *fw = cJSON_AddObjectToObject(o, "firmware");
+    cJSON_AddStringToObject(fw, "status", firmware_state(r));
+    if (r->boot_rc != FW_E_NOENT) {
+        char v[20];
+        fwimg_version_format(&r->boot.version, v, sizeof v);
+        cJSON_AddNumberToObject(fw, "slot", r->boot.slot);
+        cJSON_AddStringToObject(fw, "version", v);
+        cJSON_AddNumberToObject(fw, "size", r->boot.size);
+        if (r->boot_rc != 0) {
+            cJSON_AddStringToObject(fw, "why", r->boot_why);
+        }
+    }
+    char *text = cJSON_Print(o);
+    if (text) {
+        puts(text);
+        cJSON_free(text);
+    }
+    cJSON_Delete(o);
+}
+
+/* ----------------------------------------------------------------- show */
+
+static int parse_image_args(const char *cmd, int argc, char **argv, const char **image, bool *flag,
+                            const char *flag_name, const char **pubkey, void (*usage)(FILE *))
+{
+    enum { O_IMAGE = 256, O_FLAG, O_PUBKEY, O_HELP };
+    const struct option opts[] = {
+        {"image", required_argument, NULL, O_IMAGE},
+        {flag_name ? flag_name : "-", no_argument, NULL, O_FLAG},
+        {pubkey ? "pubkey" : "-", required_argument, NULL, O_PUBKEY},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    *image = NULL;
+    sf_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == O_IMAGE) {
+            *image = optarg;
+        } else if (c == O_FLAG) {
+            *flag = true;
+        } else if (c == O_PUBKEY) {
+            *pubkey = optarg;
+        } else if (c == O_HELP) {
+            usage(stdout);
+            return -1;
+        } else {
+            return sf_getopt_error(cmd, c, argv);
+        }
+    }
+    if (optind < argc) {
+        return sf_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    }
+    if (!*image) {
+        return sf_usage_error(cmd, "missing --image");
+    }
+    return SF_EXIT_OK;
+}
+
+static void show_usage(FILE *out)
+{
+    fputs("usage: sparkflash show --image TARGET [--json]\n"
+          "\n"
+          "What is provisioned on TARGET and the health of every record in its store,\n"
+          "and which firmware is active. Secrets are never printed: PSKs and keys appear\n"
+          "as sha256:<first 8 bytes of their SHA-256, in hex>. Reads a private copy of\n"
+          "TARGET, so it works on read-only images and never changes TARGET.\n"
+          "\n"
+          "  --image TARGET  host-board flash image (TARGET.secure beside it)\n"
+          "  --json          one JSON object on stdout instead of text\n"
+          "  --help          this text\n"
+          "\n"
+          "Exit codes: 0 shown, 1 TARGET missing or unreadable, 2 usage.\n",
+          out);
+}
+
+int sf_cmd_show(int argc, char **argv)
+{
+    const char *image, *unused = NULL;
+    bool json = false;
+    int rc = parse_image_args("show", argc, argv, &image, &json, "json", NULL, show_usage);
+    (void)unused;
+    if (rc != SF_EXIT_OK) {
+        return rc < 0 ? SF_EXIT_OK : rc;
+    }
+    sf_target_info_t info;
+    if ((rc = sf_target_check("show", image, SF_TARGET_READ, 0, &info)) != 0) {
+        return rc;
+    }
+    char snap[PATH_MAX];
+    if ((rc = sf_snapshot_make("show", image, snap, sizeof snap)) != 0) {
+        return rc;
+    }
+    static report_t r;
+    rc = inspect("show", snap, &r, NULL);
+    sf_snapshot_remove(snap);
+    if (rc == 0) {
+        if (json) {
+            print_json(image, &r);
+        } else {
+            print_text(image, &r);
+        }
+    }
+    mbedtls_platform_zeroize(&r, sizeof r);
+    return rc;
+}
+
+/* --------------------------------------------------------------- verify */
+
+static void verify_usage(FILE *out)
+{
+    fputs("usage: sparkflash verify --image TARGET [--pubkey PEM]\n"
+          "\n"
+          "Checks the integrity of every record on TARGET: the store's CRC and HMAC of\n"
+          "each record, rollback binding, that the provisioning, trial-history and boot\n"
+          "records decode, and that the active firmware slot matches its SHA-256 (and\n"
+          "its signature, with --pubkey). Each problem is printed with the record or\n"
+          "store sector it is in. Reads a private copy: TARGET is never changed.\n"
+          "\n"
+          "  --image TARGET  host-board flash image (TARGET.secure beside it)\n"
+          "  --pubkey PEM    also verify the active firmware's signature with this key\n"
+          "  --help          this text\n"
+          "\n"
+          "Exit codes: 0 all intact, 1 damage found (or TARGET unusable), 2 usage.\n",
+          out);
+}
+
+/* The store does not say where a rejected record was. Find the sectors that
+ * hold damage by blanking one store sector at a time in the private copy and
+ * seeing whether the damage count drops. The copy's store region and secure
+ * file are restored before each try, since a mount may write. */
+static void locate_damage(const char *snap, const store_health_t *base)
+{
+    FILE *img = fopen(snap, "r+b");
+    char secure[PATH_MAX + 8];
+    (void)snprintf(secure, sizeof secure, "%s.secure", snap);
+    uint8_t *region = malloc(LAYOUT_STORE_BYTES);
+    uint8_t *sec = NULL;
+    size_t sec_len = 0;
+    if (!img || !region || fread(region, 1, LAYOUT_STORE_BYTES, img) != LAYOUT_STORE_BYTES ||
+        sf_read_file(secure, 64 * 1024, &sec, &sec_len) != 0) {
+        goto out;
+    }
+    const uint32_t ss = LAYOUT_SECTOR_SIZE;
+    for (uint32_t i = 0; i < LAYOUT_STORE_SECTORS(ss); i++) {
+        uint8_t *trial = malloc(LAYOUT_STORE_BYTES);
+        if (!trial) {
+            break;
+        }
+        memcpy(trial, region, LAYOUT_STORE_BYTES);
+        memset(trial + (size_t)i * ss, 0xFF, ss);
+        bool ok = fseek(img, 0, SEEK_SET) == 0 &&
+                  fwrite(trial, 1, LAYOUT_STORE_BYTES, img) == LAYOUT_STORE_BYTES &&
+                  fflush(img) == 0 && sf_write_file_atomic(secure, sec, sec_len, 0600) == 0;
+        free(trial);
+        sf_board_args_t args = {.path = snap, .quiet = true};
+        static store_t s;
+        store_health_t h;
+        if (!ok || sf_board_open("verify", &args) != 0) {
+            break;
+        }
+        int mrc = sf_store_mount(&s);
+        store_health(&s, &h);
+        sf_board_close();
+        if (mrc == 0 && (h.records_damaged < base->records_damaged ||
+                         h.sectors_damaged < base->sectors_damaged)) {
+            printf("  damage located in store sector %u (flash offset 0x%06x..0x%06x): %u "
+                   "record(s), %u sector header(s)\n",
+                   i, i * ss, (i + 1) * ss - 1, base->records_damaged - h.records_damaged,
+                   base->sectors_damaged - h.sectors_damaged);
+        }
+    }
+out:
+    free(region);
+    free(sec);
+    if (img) {
+        fclose(img);
+    }
+}
+
+int sf_cmd_verify(int argc, char **argv)
+{
+    const char *image, *pubkey = NULL;
+    bool unused = false;
+    int rc = parse_image_args("verify", argc, argv, &image, &unused, NULL, &pubkey, verify_usage);
+    if (rc != SF_EXIT_OK) {
+        return rc < 0 ? SF_EXIT_OK : rc;
+    }
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    char why[512];
+    if (pubkey && sf_load_p256_public("pubkey", pubkey, &pk, why, sizeof why) != 0) {
+        mbedtls_pk_free(&pk);
+        return sf_refuse("verify", "%s", why);
+    }
+    sf_target_info_t info;
+    if ((rc = sf_target_check("verify", image, SF_TARGET_READ, 0, &info)) != 0) {
+        mbedtls_pk_free(&pk);
+        return rc;
+    }
+    char snap[PATH_MAX];
+    if ((rc = sf_snapshot_make("verify", image, snap, sizeof snap)) != 0) {
+        mbedtls_pk_free(&pk);
+        return rc;
+    }
+    static report_t r;
+    rc = inspect("verify", snap, &r, pubkey ? &pk : NULL);
+    unsigned problems = 0;
+    if (rc == 0) {
+        const store_health_t *h = &r.health;
+        if (h->records_damaged || h->sectors_damaged) {
+            problems++;
+            printf("DAMAGED store: %u record(s) rejected (bad CRC or HMAC, or torn), %u sector "
+                   "header(s) unreadable\n",
+                   h->records_damaged, h->sectors_damaged);
+            locate_damage(snap, h);
+            if (r.prov_rc == FW_E_NOENT) {
+                printf("  no provisioning record (0x%04x) reads back: the damaged record may be "
+                       "it; re-provision after factory-reset --yes\n",
+                       STORE_KEY_PROVISIONING);
+            }
+        }
+        if (h->rollback) {
+            problems++;
+            printf("DAMAGED store: rollback: the flash is older than the monotonic counter "
+                   "(flash %u, hardware %u): an old image was written back\n",
+                   h->counter_flash, h->counter_hw);
+        }
+        for (size_t i = 0; i < r.records.n; i++) {
+            const record_t *rec = &r.records.rec[i];
+            if (strcmp(rec->state, "ok") != 0) {
+                problems++;
+                printf("DAMAGED record 0x%04x (%s): %s%s%s\n", rec->key, key_name(rec->key),
+                       rec->state, rec->why[0] ? ": " : "", rec->why);
+            }
+        }
+        if (r.boot_rc != 0 && r.boot_rc != FW_E_NOENT) {
+            problems++;
+            printf("DAMAGED firmware slot %u (boot record 0x%04x): %s\n", r.boot.slot,
+                   STORE_KEY_BOOT, r.boot_why);
+        }
+        if (problems == 0) {
+            printf("%s: intact: %zu records ok%s, firmware %s\n", image, r.records.n,
+                   r.prov_rc == FW_E_NOENT ? " (not provisioned)" : "", firmware_state(&r));
+        } else {
+            rc = SF_EXIT_REFUSED;
+            fprintf(stderr, "sparkflash verify: %s: %u problem(s) found\n", image, problems);
+        }
+    }
+    sf_snapshot_remove(snap);
+    mbedtls_pk_free(&pk);
+    mbedtls_platform_zeroize(&r, sizeof r);
+    return rc;
+}
+
+/* -------------------------------------------------------- factory-reset */
+
+static void reset_usage(FILE *out)
+{
+    fputs("usage: sparkflash factory-reset --image TARGET --yes\n"
+          "\n"
+          "Erases the whole store of TARGET: provisioning, licence, trial history, usage\n"
+          "and queued reports. This is the only way a device whose trial lapsed starts\n"
+          "over (R9); it must then be provisioned again. Kept: the active firmware and the\n"
+          "trusted-time mark (time never runs backwards). A fresh, empty trial history is\n"
+          "written bound to the monotonic counter, so an old image written back is still\n"
+          "detected as a rollback.\n"
+          "\n"
+          "  --image TARGET  host-board flash image (TARGET.secure beside it)\n"
+          "  --yes           required: confirms that the device's trial history goes\n"
+          "  --help          this text\n"
+          "\n"
+          "Exit codes: 0 reset, 1 refused (no --yes, bad TARGET) or failed, 2 usage.\n",
+          out);
+}
+
+/* Copy of a record to carry across the format, if it reads cleanly. */
+typedef struct {
+    bool have;
+    uint8_t buf[256];
+    size_t len;
+} keep_t;
+
+static void keep_record(store_t *s, store_key_t key, keep_t *k)
+{
+    k->have = store_get(s, key, k->buf, sizeof k->buf, &k->len) == 0;
+}
+
+int sf_cmd_factory_reset(int argc, char **argv)
+{
+    const char *image;
+    bool yes = false;
+    int rc = parse_image_args("factory-reset", argc, argv, &image, &yes, "yes", NULL, reset_usage);
+    if (rc != SF_EXIT_OK) {
+        return rc < 0 ? SF_EXIT_OK : rc;
+    }
+    if (!yes) {
+        return sf_refuse("factory-reset",
+                         "--yes is required: a factory reset wipes the provisioning, the licence "
+                         "and the whole trial history of %s, and cannot be undone. It is the "
+                         "only way a device whose trial lapsed starts over (R9); afterwards it "
+                         "must be provisioned again. Nothing was changed.",
+                         image);
+    }
+    sf_target_info_t info;
+    if ((rc = sf_target_check("factory-reset", image, SF_TARGET_WRITE, 0, &info)) != 0) {
+        return rc;
+    }
+    sf_board_args_t args = {.path = image};
+    if ((rc = sf_board_open("factory-reset", &args)) != 0) {
+        return rc;
+    }
+    hal_flash_geometry_t geo;
+    store_config_t cfg = {0};
+    static store_t s;
+    static keep_t boot, hwm;
+    rc = hal_flash_geometry(&geo);
+    if (rc == 0) {
+        cfg.first_sector = LAYOUT_STORE_FIRST_SECTOR;
+        cfg.sector_count = LAYOUT_STORE_SECTORS(geo.sector_size);
+        /* A store too damaged to mount is still reset: that is what resets are for. */
+        if (sf_store_mount(&s) == 0) {
+            /* The firmware must stay bootable, and time must not run backwards
+             * across a reset (TRIAL.md), so these two survive the format. */
+            keep_record(&s, STORE_KEY_BOOT, &boot);
+            keep_record(&s, STORE_KEY_TRUSTED_TIME, &hwm);
+        }
+        rc = store_format(&s, &cfg);
+    }
+    if (rc == 0) {
+        rc = store_mount(&s, &cfg);
+    }
+    uint8_t hist[TRIAL_HISTORY_ENCODED_LEN];
+    if (rc == 0) {
+        trial_history_t h;
+        trial_history_init(&h);
+        int n = trial_history_encode(&h, hist, sizeof hist);
+        rc = n < 0 ? n : store_put(&s, STORE_KEY_TRIAL_HISTORY, hist, (size_t)n, STORE_F_MONOTONIC);
+    }
+    if (rc == 0 && hwm.have) {
+        rc = store_put(&s, STORE_KEY_TRUSTED_TIME, hwm.buf, hwm.len, STORE_F_MONOTONIC);
+    }
+    if (rc == 0 && boot.have) {
+        rc = store_put(&s, STORE_KEY_BOOT, boot.buf, boot.len, 0);
+    }
+    sf_board_close();
+    if (rc != 0) {
+        return sf_fail("factory-reset", "%s: %s (run factory-reset again)", image, fw_strerror(rc));
+    }
+    printf(
+        "factory reset %s: store erased, fresh trial history bound to the monotonic counter%s%s; "
+        "provision it again\n",
+        image, hwm.have ? ", trusted-time mark kept" : "",
+        boot.have ? ", active firmware kept" : "");
+    return SF_EXIT_OK;
+}

@@ -1,0 +1,537 @@
+/*
+ * sparkflash provision: check every field, then write the provisioning record
+ * through the store (the code the agent reads it with) and hand the keys over
+ * in an enrollment record.
+ *
+ * Order matters: every check that can refuse runs before TARGET is opened,
+ * the enrollment record is written to a temporary file before the device is
+ * touched (so a full disk cannot leave a device whose keys nobody knows), and
+ * it is renamed into place only once the record has been read back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <mbedtls/platform_util.h>
+
+#include "flash_cli.h"
+#include "fw/err.h"
+#include "hal/identity.h"
+#include "locales.h"
+#include "proto/layout.h"
+#include "proto/provisioning.h"
+
+#define CMD "provision"
+#define GENERATED_PSK_LEN 32u
+
+static void usage(FILE *out)
+{
+    fputs("usage: sparkflash provision --image TARGET --serial SN --model NAME --trial DNNN\n"
+          "         --server coaps://HOST:PORT --licence-pubkey PEM --region CC --locale LL\n"
+          "         [--psk HEX] [--psk-identity ID] [--support-psk HEX] [--return-url URL]\n"
+          "         [--enroll-out FILE] [--keep-devices] [--create [--flash-size BYTES]]\n"
+          "\n"
+          "Writes the provisioning record of a factory-fresh (or factory-reset) device.\n"
+          "Every value is checked before TARGET is opened; a refusal changes nothing.\n"
+          "\n"
+          "  --image TARGET         host-board flash image (TARGET.secure beside it)\n"
+          "  --serial SN            8 to 20 of A-Z 0-9; must match the device's hardware serial\n"
+          "  --model NAME           1 to 47 printable characters\n"
+          "  --trial DNNN           trial number: D and 1 to 15 digits (R1)\n"
+          "  --server URI           coaps://HOST:PORT of the collector (DTLS only)\n"
+          "  --licence-pubkey PEM   EC P-256 public key that signs this device's licences\n"
+          "  --region CC            ISO 3166 two-letter country code in capitals\n"
+          "  --locale LL            screen language: en or de, optionally -CC (de-AT)\n"
+          "  --psk HEX              device DTLS PSK, 16 to 64 bytes (default: 32 random bytes)\n"
+          "  --psk-identity ID      DTLS PSK identity, 1 to 64 characters (default: the serial)\n"
+          "  --support-psk HEX      local support PSK, 16 to 64 bytes (default: 32 random bytes)\n"
+          "  --return-url URL       RMA return instructions link, http(s):// (R12)\n"
+          "  --enroll-out FILE      write the enrollment record (JSON, mode 0600; must not exist)\n"
+          "                         for 'spark-collector admin enroll --from FILE'\n"
+          "  --keep-devices         the customer keeps the devices (R3); in the enrollment record\n"
+          "  --create               make a factory-fresh host image if TARGET does not exist\n"
+          "  --flash-size BYTES     size of that new image (multiple of 16384, >= 524288)\n"
+          "  --help                 this text\n"
+          "\n"
+          "Exit codes: 0 provisioned, 1 refused or failed (TARGET unchanged), 2 usage.\n",
+          out);
+}
+
+typedef struct {
+    const char *image, *serial, *model, *trial, *server, *pubkey, *region, *locale;
+    const char *psk, *psk_identity, *support_psk, *return_url, *enroll_out, *flash_size;
+    bool create, keep_devices;
+} prov_args_t;
+
+static bool printable(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Hex PSK of PROTO_PSK_MIN..PROTO_PSK_MAX bytes into out/n. */
+static int parse_psk(const char *flag, const char *hex, uint8_t *out, size_t *n)
+{
+    size_t len = strlen(hex);
+    bool ok = len % 2 == 0 && len > 0;
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = strchr("0123456789abcdefABCDEF", hex[i]) != NULL;
+    }
+    if (!ok) {
+        return sf_refuse(CMD,
+                         "%s: expected hex digits (0-9 a-f), an even number of them: %d to %d "
+                         "digits for %d to %d bytes",
+                         flag, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX, PROTO_PSK_MIN, PROTO_PSK_MAX);
+    }
+    if (len / 2 < PROTO_PSK_MIN || len / 2 > PROTO_PSK_MAX) {
+        return sf_refuse(CMD, "%s: expected %d to %d bytes (%d to %d hex digits), got %zu bytes",
+                         flag, PROTO_PSK_MIN, PROTO_PSK_MAX, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX,
+                         len / 2);
+    }
+    return proto_hex_decode(hex, out, PROTO_PSK_MAX, n) == 0 ? SF_EXIT_OK
+                                                             : sf_refuse(CMD, "%s: not hex", flag);
+}
+
+static int parse_args(int argc, char **argv, prov_args_t *a)
+{
+    enum {
+        O_IMAGE = 256,
+        O_SERIAL,
+        O_MODEL,
+        O_TRIAL,
+        O_SERVER,
+        O_PUBKEY,
+        O_REGION,
+        O_LOCALE,
+        O_PSK,
+        O_PSKID,
+        O_SUPPORT,
+        O_RETURN,
+        O_ENROLL,
+        O_CREATE,
+        O_SIZE,
+        O_KEEP,
+        O_HELP
+    };
+    static const struct option opts[] = {
+        {"image", required_argument, NULL, O_IMAGE},
+        {"serial", required_argument, NULL, O_SERIAL},
+        {"model", required_argument, NULL, O_MODEL},
+        {"trial", required_argument, NULL, O_TRIAL},
+        {"server", required_argument, NULL, O_SERVER},
+        {"licence-pubkey", required_argument, NULL, O_PUBKEY},
+        {"region", required_argument, NULL, O_REGION},
+        {"locale", required_argument, NULL, O_LOCALE},
+        {"psk", required_argument, NULL, O_PSK},
+        {"psk-identity", required_argument, NULL, O_PSKID},
+        {"support-psk", required_argument, NULL, O_SUPPORT},
+        {"return-url", required_argument, NULL, O_RETURN},
+        {"enroll-out", required_argument, NULL, O_ENROLL},
+        {"create", no_argument, NULL, O_CREATE},
+        {"flash-size", required_argument, NULL, O_SIZE},
+        {"keep-devices", no_argument, NULL, O_KEEP},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    const char **slot[] = {&a->image,     &a->serial,       &a->model,       &a->trial,
+                           &a->server,    &a->pubkey,       &a->region,      &a->locale,
+                           &a->psk,       &a->psk_identity, &a->support_psk, &a->return_url,
+                           &a->enroll_out};
+    memset(a, 0, sizeof *a);
+    sf_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c >= O_IMAGE && c <= O_ENROLL) {
+            const char **dst = slot[c - O_IMAGE];
+            if (*dst) {
+                /* Two different values: which did the technician mean? */
+                return sf_usage_error(CMD, "--%s given twice", opts[c - O_IMAGE].name);
+            }
+            *dst = optarg;
+        } else if (c == O_CREATE) {
+            a->create = true;
+        } else if (c == O_KEEP) {
+            a->keep_devices = true;
+        } else if (c == O_SIZE) {
+            a->flash_size = optarg;
+        } else if (c == O_HELP) {
+            usage(stdout);
+            return -1;
+        } else {
+            return sf_getopt_error(CMD, c, argv);
+        }
+    }
+    if (optind < argc) {
+        return sf_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    }
+    for (size_t i = 0; i < 8; i++) { /* the required ones come first in opts[] */
+        if (!*slot[i]) {
+            return sf_usage_error(CMD, "missing --%s", opts[i].name);
+        }
+    }
+    if (a->flash_size && !a->create) {
+        return sf_usage_error(CMD, "--flash-size only applies with --create");
+    }
+    return SF_EXIT_OK;
+}
+
+static int check_text_field(const char *flag, const char *v, size_t max)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > max || !printable(v)) {
+        return sf_refuse(CMD, "%s: expected 1 to %zu printable ASCII characters, got %zu%s", flag,
+                         max, n,
+                         printable(v) ? " characters"
+                                      : " characters with control or "
+                                        "non-ASCII bytes");
+    }
+    return SF_EXIT_OK;
+}
+
+/* Fill `p` from the arguments, refusing the first bad value. */
+static int build_record(const prov_args_t *a, proto_provisioning_t *p, bool *psk_generated,
+                        bool *support_generated)
+{
+    char why[512];
+    int rc;
+    memset(p, 0, sizeof *p);
+    if (proto_check_serial(a->serial, why, sizeof why) != 0 ||
+        proto_check_trial(a->trial, why, sizeof why) != 0 ||
+        proto_check_server(a->server, why, sizeof why) != 0 ||
+        proto_check_region(a->region, why, sizeof why) != 0 ||
+        sf_locale_check(a->locale, why, sizeof why) != 0) {
+        return sf_refuse(CMD, "%s", why);
+    }
+    if ((rc = check_text_field("model", a->model, sizeof p->model - 1)) != 0) {
+        return rc;
+    }
+    const char *identity = a->psk_identity ? a->psk_identity : a->serial;
+    if ((rc = check_text_field("psk-identity", identity, sizeof p->psk_identity - 1)) != 0) {
+        return rc;
+    }
+    if (a->return_url) {
+        size_t n = strlen(a->return_url);
+        bool scheme =
+            strncmp(a->return_url, "https://", 8) == 0 || strncmp(a->return_url, "http://", 7) == 0;
+        if (!scheme || n >= sizeof p->return_url || !printable(a->return_url) ||
+            strchr(a->return_url, ' ')) {
+            return sf_refuse(CMD,
+                             "return-url: expected an http:// or https:// URL of at most "
+                             "%zu characters without spaces",
+                             sizeof p->return_url - 1);
+        }
+        memcpy(p->return_url, a->return_url, n + 1);
+    }
+    if (a->psk && (rc = parse_psk("psk", a->psk, p->psk, &p->psk_len)) != 0) {
+        return rc;
+    }
+    if (a->support_psk &&
+        (rc = parse_psk("support-psk", a->support_psk, p->support_psk, &p->support_psk_len)) != 0) {
+        return rc;
+    }
+
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    if (sf_load_p256_public("licence-pubkey", a->pubkey, &pk, why, sizeof why) != 0) {
+        mbedtls_pk_free(&pk);
+        return sf_refuse(CMD, "%s", why);
+    }
+    /* Stored as PEM whatever the input was (DER is accepted), so the record
+     * always reads the same way. */
+    rc = mbedtls_pk_write_pubkey_pem(&pk, (unsigned char *)p->licence_pubkey,
+                                     sizeof p->licence_pubkey);
+    mbedtls_pk_free(&pk);
+    if (rc != 0) {
+        return sf_fail(CMD, "licence-pubkey: cannot encode as PEM (mbedtls -0x%04x)", -rc);
+    }
+
+    memcpy(p->serial, a->serial, strlen(a->serial) + 1);
+    memcpy(p->model, a->model, strlen(a->model) + 1);
+    memcpy(p->trial, a->trial, strlen(a->trial) + 1);
+    memcpy(p->server, a->server, strlen(a->server) + 1);
+    memcpy(p->region, a->region, strlen(a->region) + 1);
+    memcpy(p->locale, a->locale, strlen(a->locale) + 1);
+    memcpy(p->psk_identity, identity, strlen(identity) + 1);
+    p->provisioned_at = (int64_t)time(NULL);
+
+    *psk_generated = p->psk_len == 0;
+    *support_generated = p->support_psk_len == 0;
+    if (*psk_generated || *support_generated) {
+        sf_rng_t rng;
+        rc = sf_rng_init(&rng, "sparkflash provision psk");
+        if (rc == 0 && *psk_generated) {
+            rc = mbedtls_ctr_drbg_random(&rng.drbg, p->psk, GENERATED_PSK_LEN);
+            p->psk_len = GENERATED_PSK_LEN;
+        }
+        if (rc == 0 && *support_generated) {
+            rc = mbedtls_ctr_drbg_random(&rng.drbg, p->support_psk, GENERATED_PSK_LEN);
+            p->support_psk_len = GENERATED_PSK_LEN;
+        }
+        sf_rng_free(&rng);
+        if (rc != 0) {
+            return sf_fail(CMD, "cannot generate a PSK: no entropy (mbedtls -0x%04x)", -rc);
+        }
+    }
+    if (proto_provisioning_validate(p, why, sizeof why) != 0) {
+        return sf_refuse(CMD, "%s", why); /* belt and braces: the record's own rules */
+    }
+    return SF_EXIT_OK;
+}
+
+/* The enrollment record (docs/ENROLLMENT.md). Secrets in hex: this file is
+ * the one place the cloud learns the PSKs, so it is created mode 0600. */
+static char *enrollment_json(const proto_provisioning_t *p, bool keep_devices)
+{
+    char psk[2 * PROTO_PSK_MAX + 1], support[2 * PROTO_PSK_MAX + 1];
+    (void)proto_hex_encode(p->psk, p->psk_len, psk, sizeof psk);
+    (void)proto_hex_encode(p->support_psk, p->support_psk_len, support, sizeof support);
+    cJSON *o = cJSON_CreateObject();
+    char *text = NULL;
+    if (o && cJSON_AddStringToObject(o, "serial", p->serial) &&
+        cJSON_AddStringToObject(o, "trial", p->trial) &&
+        cJSON_AddStringToObject(o, "psk_identity", p->psk_identity) &&
+        cJSON_AddStringToObject(o, "psk", psk) && cJSON_AddStringToObject(o, "region", p->region) &&
+        cJSON_AddBoolToObject(o, "keep_devices", keep_devices) &&
+        cJSON_AddStringToObject(o, "model", p->model) &&
+        cJSON_AddStringToObject(o, "support_psk", support)) {
+        text = cJSON_Print(o);
+    }
+    /* cJSON keeps copies of the hex strings: wipe them before freeing. */
+    for (cJSON *it = o ? o->child : NULL; it; it = it->next) {
+        if (cJSON_IsString(it) &&
+            (strcmp(it->string, "psk") == 0 || strcmp(it->string, "support_psk") == 0)) {
+            mbedtls_platform_zeroize(it->valuestring, strlen(it->valuestring));
+        }
+    }
+    cJSON_Delete(o);
+    mbedtls_platform_zeroize(psk, sizeof psk);
+    mbedtls_platform_zeroize(support, sizeof support);
+    return text;
+}
+
+static int check_enroll_path(const char *path, const char *image)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        return sf_refuse(CMD,
+                         "enroll-out: %s already exists; expected a new file (it may hold "
+                         "another device's keys)",
+                         path);
+    }
+    char secure[PATH_MAX];
+    (void)snprintf(secure, sizeof secure, "%s.secure", image);
+    if (strcmp(path, image) == 0 || strcmp(path, secure) == 0) {
+        return sf_refuse(CMD, "enroll-out: must not be the flash image or its secure file");
+    }
+    return SF_EXIT_OK;
+}
+
+/* Write the enrollment record under FILE.tmp; renamed by commit_enrollment(). */
+static int stage_enrollment(const char *path, const char *text, char *tmp, size_t cap)
+{
+    (void)snprintf(tmp, cap, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        return sf_refuse(CMD, "enroll-out: cannot create %s: %s", tmp, strerror(errno));
+    }
+    size_t len = strlen(text);
+    bool ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    int e = errno;
+    ok = close(fd) == 0 && ok;
+    if (!ok) {
+        (void)unlink(tmp);
+        return sf_refuse(CMD, "enroll-out: cannot write %s: %s", tmp, strerror(e));
+    }
+    return SF_EXIT_OK;
+}
+
+/* The record as the agent will see it: mount afresh, read, decode, compare. */
+static int read_back(const char *expect, size_t len)
+{
+    static store_t s;
+    static char buf[STORE_VALUE_MAX];
+    size_t got = 0;
+    int rc = sf_store_mount(&s);
+    if (rc == 0) {
+        rc = store_get(&s, STORE_KEY_PROVISIONING, buf, sizeof buf, &got);
+    }
+    if (rc != 0) {
+        return sf_fail(CMD, "read-back: the provisioning record does not read back: %s",
+                       fw_strerror(rc));
+    }
+    proto_provisioning_t p;
+    char why[256];
+    if (proto_provisioning_decode(buf, got, &p, why, sizeof why) != 0) {
+        mbedtls_platform_zeroize(buf, sizeof buf);
+        return sf_fail(CMD, "read-back: the stored record does not decode: %s", why);
+    }
+    bool same = got == len && memcmp(buf, expect, len) == 0;
+    mbedtls_platform_zeroize(buf, sizeof buf);
+    mbedtls_platform_zeroize(&p, sizeof p);
+    return same ? SF_EXIT_OK : sf_fail(CMD, "read-back: the stored record differs");
+}
+
+/* Refuse devices that are not ours to provision; then write and read back. */
+static int write_device(const prov_args_t *a, const char *json, size_t len)
+{
+    hal_identity_t id;
+    if (hal_identity_get(&id) != 0) {
+        return sf_fail(CMD, "cannot read the device identity");
+    }
+    if (strcmp(id.serial, a->serial) != 0) {
+        return sf_refuse(CMD, "serial: the device's hardware serial is %s; expected --serial %s",
+                         id.serial, id.serial);
+    }
+    static store_t s;
+    int rc = sf_store_mount(&s);
+    if (rc != 0) {
+        return sf_fail(CMD, "cannot mount the store on %s: %s", a->image, fw_strerror(rc));
+    }
+    static char old[STORE_VALUE_MAX];
+    size_t old_len = 0;
+    rc = store_get(&s, STORE_KEY_PROVISIONING, old, sizeof old, &old_len);
+    if (rc != FW_E_NOENT) {
+        proto_provisioning_t p;
+        char why[256];
+        char who[96] = "unreadable record";
+        if (rc == 0 && proto_provisioning_decode(old, old_len, &p, why, sizeof why) == 0) {
+            (void)snprintf(who, sizeof who, "serial %s, trial %s", p.serial, p.trial);
+        }
+        mbedtls_platform_zeroize(old, sizeof old);
+        mbedtls_platform_zeroize(&p, sizeof p);
+        return sf_refuse(CMD,
+                         "image: %s is already provisioned (%s); expected a factory-fresh device: "
+                         "run 'sparkflash factory-reset --image %s --yes' first",
+                         a->image, who, a->image);
+    }
+    rc = store_put(&s, STORE_KEY_PROVISIONING, json, len, 0);
+    if (rc != 0) {
+        return sf_fail(CMD, "writing the provisioning record: %s", fw_strerror(rc));
+    }
+    return read_back(json, len);
+}
+
+static int parse_flash_size(const char *text, uint32_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = text[0] >= '0' && text[0] <= '9' ? strtoull(text, &end, 10) : 0;
+    if (!end || *end || errno || v < LAYOUT_MIN_FLASH_BYTES || v > UINT32_MAX ||
+        v % LAYOUT_SECTOR_SIZE != 0) {
+        return sf_refuse(CMD,
+                         "flash-size: expected a byte count, a multiple of %u, from %u to %u; "
+                         "got '%s'",
+                         (unsigned)LAYOUT_SECTOR_SIZE, (unsigned)LAYOUT_MIN_FLASH_BYTES,
+                         (unsigned)(UINT32_MAX / LAYOUT_SECTOR_SIZE * LAYOUT_SECTOR_SIZE), text);
+    }
+    *out = (uint32_t)v;
+    return SF_EXIT_OK;
+}
+
+int sf_cmd_provision(int argc, char **argv)
+{
+    prov_args_t a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != SF_EXIT_OK) {
+        return rc < 0 ? SF_EXIT_OK : rc; /* -1: --help */
+    }
+    uint32_t flash_size = 0;
+    if (a.flash_size && (rc = parse_flash_size(a.flash_size, &flash_size)) != 0) {
+        return rc;
+    }
+    static proto_provisioning_t p;
+    bool psk_gen = false, support_gen = false;
+    if ((rc = build_record(&a, &p, &psk_gen, &support_gen)) != 0) {
+        mbedtls_platform_zeroize(&p, sizeof p);
+        return rc;
+    }
+    static char json[STORE_VALUE_MAX];
+    size_t len = 0;
+    char why[256];
+    rc = proto_provisioning_encode(&p, json, sizeof json, &len, why, sizeof why);
+    if (rc != 0) {
+        mbedtls_platform_zeroize(&p, sizeof p);
+        return rc == FW_E_NOSPACE ? sf_refuse(CMD, "record: larger than %u bytes", STORE_VALUE_MAX)
+                                  : sf_refuse(CMD, "%s", why);
+    }
+    if (a.enroll_out && (rc = check_enroll_path(a.enroll_out, a.image)) != 0) {
+        goto out;
+    }
+    sf_target_info_t info;
+    rc = sf_target_check(CMD, a.image, a.create ? SF_TARGET_WRITE_CREATE : SF_TARGET_WRITE, 0,
+                         &info);
+    if (rc != 0) {
+        goto out;
+    }
+    if (info.exists && flash_size && info.size != flash_size) {
+        rc = sf_refuse(CMD,
+                       "flash-size: %s exists with %llu bytes; expected no --flash-size or "
+                       "that size",
+                       a.image, (unsigned long long)info.size);
+        goto out;
+    }
+
+    char tmp[PATH_MAX] = "";
+    if (a.enroll_out) {
+        char *text = enrollment_json(&p, a.keep_devices);
+        if (!text) {
+            rc = sf_fail(CMD, "out of memory");
+            goto out;
+        }
+        rc = stage_enrollment(a.enroll_out, text, tmp, sizeof tmp);
+        mbedtls_platform_zeroize(text, strlen(text));
+        cJSON_free(text);
+        if (rc != 0) {
+            goto out;
+        }
+    }
+
+    sf_board_args_t board = {
+        .path = a.image, .flash_size = flash_size, .serial = a.serial, .model = a.model};
+    rc = sf_board_open(CMD, &board);
+    if (rc == 0) {
+        rc = write_device(&a, json, len);
+        sf_board_close();
+    }
+    if (rc == 0 && a.enroll_out && rename(tmp, a.enroll_out) != 0) {
+        rc = sf_fail(CMD,
+                     "the device is provisioned but %s could not be renamed to %s: %s; "
+                     "keep %s, it is the only copy of the device's keys",
+                     tmp, a.enroll_out, strerror(errno), tmp);
+        tmp[0] = '\0';
+    } else if (rc != 0 && tmp[0]) {
+        (void)unlink(tmp);
+    }
+    if (rc == 0) {
+        char fp[17], sfp[17];
+        sf_fingerprint(p.psk, p.psk_len, fp);
+        sf_fingerprint(p.support_psk, p.support_psk_len, sfp);
+        printf("provisioned %s%s: serial %s, trial %s, model %s\n", a.image,
+               info.exists ? "" : " (new factory-fresh image)", p.serial, p.trial, p.model);
+        printf("  server %s, region %s, locale %s\n", p.server, p.region, p.locale);
+        printf("  psk %s (fingerprint %s), identity %s\n", psk_gen ? "generated" : "given", fp,
+               p.psk_identity);
+        printf("  support psk %s (fingerprint %s)\n", support_gen ? "generated" : "given", sfp);
+        if (a.enroll_out) {
+            printf("  enrollment record: %s\n", a.enroll_out);
+        } else if (psk_gen || support_gen) {
+            sf_note(CMD, "warning: a generated PSK is stored only on the device; without "
+                         "--enroll-out the cloud cannot enroll it");
+        }
+    }
+out:
+    mbedtls_platform_zeroize(&p, sizeof p);
+    mbedtls_platform_zeroize(json, sizeof json);
+    return rc;
+}
