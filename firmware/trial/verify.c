@@ -15,6 +15,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/sha256.h>
 
+#include "crypto/es256.h"
 #include "fw/err.h"
 
 #define HEADER_MAX 256u /* decoded header bytes we are willing to parse */
@@ -81,31 +82,10 @@ int trial_b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 int trial_verifier_init(trial_verifier_t *v, const void *key, size_t len)
 {
     mbedtls_pk_init(&v->pk);
-    if (key == NULL || len == 0) {
-        return FW_E_INVAL;
-    }
     if (len > TRIAL_PEM_MAX) {
         return FW_E_TOOBIG;
     }
-    /* mbedtls wants PEM NUL-terminated, with the NUL counted in the length. */
-    unsigned char buf[TRIAL_PEM_MAX + 1];
-    memcpy(buf, key, len);
-    size_t n = len;
-    if (buf[n - 1] != '\0') {
-        buf[n++] = '\0';
-    }
-    int rc = mbedtls_pk_parse_public_key(&v->pk, buf, n);
-    if (rc != 0 && buf[0] != '-') {
-        rc = mbedtls_pk_parse_public_key(&v->pk, buf, len); /* DER: exact length */
-    }
-    if (rc != 0) {
-        return FW_E_MBEDTLS(rc);
-    }
-    if (!mbedtls_pk_can_do(&v->pk, MBEDTLS_PK_ECDSA) ||
-        mbedtls_pk_ec(v->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-        return FW_E_UNSUPPORTED;
-    }
-    return 0;
+    return es256_public_parse(&v->pk, key, len);
 }
 
 void trial_verifier_free(trial_verifier_t *v)
@@ -164,24 +144,7 @@ static int check_signature(trial_verifier_t *v, const char *signed_part, size_t 
     if (rc != 0) {
         return FW_E_MBEDTLS(rc);
     }
-    mbedtls_ecp_keypair *kp = mbedtls_pk_ec(v->pk);
-    mbedtls_mpi r, s;
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    rc = mbedtls_mpi_read_binary(&r, sig, SIG_LEN / 2);
-    if (rc == 0) {
-        rc = mbedtls_mpi_read_binary(&s, sig + SIG_LEN / 2, SIG_LEN / 2);
-    }
-    if (rc == 0) {
-        /* Rejects r or s outside [1, n-1] as well as a wrong signature. */
-        rc = mbedtls_ecdsa_verify(&kp->grp, digest, sizeof digest, &kp->Q, &r, &s);
-        rc = rc == 0 ? 0 : FW_E_SIGNATURE;
-    } else {
-        rc = FW_E_MBEDTLS(rc);
-    }
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
-    return rc;
+    return es256_verify_digest(&v->pk, digest, sig);
 }
 
 int trial_token_verify(trial_verifier_t *v, const char *token, size_t len, const char *serial,

@@ -19,6 +19,7 @@
 #include <mbedtls/sha256.h>
 
 #include "flash_cli.h"
+#include "crypto/es256.h"
 #include "fw/err.h"
 #include "fwimage.h"
 #include "hal/system.h"
@@ -137,11 +138,7 @@ int sf_cmd_keygen(int argc, char **argv)
     static unsigned char priv_pem[1024], pub_pem[512];
     rc = sf_rng_init(&rng, "sparkflash keygen");
     if (rc == 0) {
-        rc = mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-        if (rc == 0) {
-            rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
-                                     mbedtls_ctr_drbg_random, &rng.drbg);
-        }
+        rc = es256_generate(&pk, mbedtls_ctr_drbg_random, &rng.drbg);
         if (rc == 0) {
             rc = mbedtls_pk_write_key_pem(&pk, priv_pem, sizeof priv_pem);
         }
@@ -153,7 +150,7 @@ int sf_cmd_keygen(int argc, char **argv)
     mbedtls_pk_free(&pk);
     if (rc != 0) {
         mbedtls_platform_zeroize(priv_pem, sizeof priv_pem);
-        return sf_fail("keygen", "key generation failed (mbedtls -0x%04x)", (unsigned)-rc);
+        return sf_fail("keygen", "key generation failed: %s", fw_strerror(rc));
     }
     if (write_new(out, priv_pem, strlen((char *)priv_pem), 0600) != 0) {
         rc = sf_fail("keygen", "cannot write %s: %s", out, strerror(errno));

@@ -13,6 +13,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/sha256.h>
 
+#include "crypto/es256.h"
 #include "fw/err.h"
 
 static void put16(uint8_t *p, uint16_t v)
@@ -124,8 +125,7 @@ int fwimg_header_decode(const uint8_t in[FWIMG_HEADER_LEN], fwimg_header_t *h)
 
 bool fwimg_key_is_p256(mbedtls_pk_context *pk)
 {
-    return mbedtls_pk_get_type(pk) == MBEDTLS_PK_ECKEY &&
-           mbedtls_pk_ec(*pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
+    return es256_key_is_p256(pk);
 }
 
 static int signed_digest(const uint8_t raw[FWIMG_HEADER_LEN], uint8_t digest[32])
@@ -147,20 +147,7 @@ int fwimg_header_sign(fwimg_header_t *h, mbedtls_pk_context *key,
     if (rc != 0) {
         return rc;
     }
-    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(*key);
-    mbedtls_mpi r, s;
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    rc = mbedtls_ecdsa_sign(&ec->grp, &r, &s, &ec->d, digest, sizeof digest, f_rng, p_rng);
-    if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&r, h->sig, 32);
-    }
-    if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&s, h->sig + 32, 32);
-    }
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
-    return rc == 0 ? 0 : FW_E_MBEDTLS(rc);
+    return es256_sign_digest(key, digest, h->sig, f_rng, p_rng);
 }
 
 int fwimg_header_verify(const uint8_t raw[FWIMG_HEADER_LEN], mbedtls_pk_context *pub)
@@ -173,21 +160,5 @@ int fwimg_header_verify(const uint8_t raw[FWIMG_HEADER_LEN], mbedtls_pk_context 
     if (rc != 0) {
         return rc;
     }
-    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(*pub);
-    mbedtls_mpi r, s;
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    rc = mbedtls_mpi_read_binary(&r, raw + 64, 32);
-    if (rc == 0) {
-        rc = mbedtls_mpi_read_binary(&s, raw + 96, 32);
-    }
-    if (rc == 0) {
-        rc = mbedtls_ecdsa_verify(&ec->grp, digest, sizeof digest, &ec->Q, &r, &s);
-        rc = rc == 0 ? 0 : FW_E_SIGNATURE;
-    } else {
-        rc = FW_E_MBEDTLS(rc);
-    }
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
-    return rc;
+    return es256_verify_digest(pub, digest, raw + 64);
 }

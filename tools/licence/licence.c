@@ -13,6 +13,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
+#include "crypto/es256.h"
 #include "fw/err.h"
 
 static const char s_default_header[] = "{\"alg\":\"ES256\",\"typ\":\"JWT\"}";
@@ -59,15 +60,6 @@ static int rng_init(licence_key_t *k)
     return rc == 0 ? 0 : FW_E_MBEDTLS(rc);
 }
 
-static int check_p256(licence_key_t *k)
-{
-    if (!mbedtls_pk_can_do(&k->pk, MBEDTLS_PK_ECDSA) ||
-        mbedtls_pk_ec(k->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-        return FW_E_UNSUPPORTED;
-    }
-    return 0;
-}
-
 int licence_key_load(licence_key_t *k, const void *pem, size_t len)
 {
     mbedtls_pk_init(&k->pk);
@@ -75,27 +67,10 @@ int licence_key_load(licence_key_t *k, const void *pem, size_t len)
     if (rc != 0) {
         return rc;
     }
-    if (pem == NULL || len == 0) {
-        return FW_E_INVAL;
-    }
     if (len > LICENCE_PEM_MAX) {
         return FW_E_TOOBIG;
     }
-    unsigned char buf[LICENCE_PEM_MAX + 1];
-    memcpy(buf, pem, len);
-    size_t n = len;
-    if (buf[n - 1] != '\0') {
-        buf[n++] = '\0';
-    }
-    rc = mbedtls_pk_parse_key(&k->pk, buf, n, NULL, 0);
-    if (rc != 0 && buf[0] != '-') {
-        rc = mbedtls_pk_parse_key(&k->pk, buf, len, NULL, 0);
-    }
-    mbedtls_platform_zeroize(buf, sizeof buf);
-    if (rc != 0) {
-        return FW_E_MBEDTLS(rc);
-    }
-    return check_p256(k);
+    return es256_private_parse(&k->pk, pem, len);
 }
 
 int licence_key_generate(licence_key_t *k)
@@ -105,12 +80,7 @@ int licence_key_generate(licence_key_t *k)
     if (rc != 0) {
         return rc;
     }
-    rc = mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-    if (rc == 0) {
-        rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(k->pk),
-                                 mbedtls_ctr_drbg_random, &k->drbg);
-    }
-    return rc == 0 ? 0 : FW_E_MBEDTLS(rc);
+    return es256_generate(&k->pk, mbedtls_ctr_drbg_random, &k->drbg);
 }
 
 void licence_key_free(licence_key_t *k)
@@ -158,23 +128,10 @@ int licence_sign(licence_key_t *k, const char *header, const char *payload, size
     if (rc != 0) {
         return FW_E_MBEDTLS(rc);
     }
-    mbedtls_ecp_keypair *kp = mbedtls_pk_ec(k->pk);
-    mbedtls_mpi r, s;
-    mbedtls_mpi_init(&r);
-    mbedtls_mpi_init(&s);
-    uint8_t sig[64];
-    rc = mbedtls_ecdsa_sign_det_ext(&kp->grp, &r, &s, &kp->d, digest, sizeof digest,
-                                    MBEDTLS_MD_SHA256, mbedtls_ctr_drbg_random, &k->drbg);
-    if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&r, sig, 32);
-    }
-    if (rc == 0) {
-        rc = mbedtls_mpi_write_binary(&s, sig + 32, 32);
-    }
-    mbedtls_mpi_free(&r);
-    mbedtls_mpi_free(&s);
+    uint8_t sig[ES256_SIG_LEN];
+    rc = es256_sign_digest(&k->pk, digest, sig, mbedtls_ctr_drbg_random, &k->drbg);
     if (rc != 0) {
-        return FW_E_MBEDTLS(rc);
+        return rc;
     }
     if (o + 1 >= cap) {
         return FW_E_NOSPACE;
