@@ -15,7 +15,6 @@
 #include "hal/call.h"
 #include "hal/clock.h"
 #include "hal/display.h"
-#include "hal/flash.h"
 #include "hal/identity.h"
 #include "hal/room.h"
 #include "hal/system.h"
@@ -58,26 +57,6 @@ static void show(ui_renderer_t *r, const ui_screen_t *screen)
         FW_LOGW("display refused the frame");
     }
     free(fb);
-}
-
-static int mount_store(void)
-{
-    hal_flash_geometry_t geo;
-    int rc = hal_flash_geometry(&geo);
-    if (rc != 0) {
-        return rc;
-    }
-    if ((uint64_t)geo.sector_size * geo.sector_count < LAYOUT_STORE_BYTES ||
-        geo.sector_size > LAYOUT_STORE_BYTES) {
-        FW_LOGE("flash of %u x %u bytes is smaller than the store region (%u bytes)",
-                geo.sector_count, geo.sector_size, LAYOUT_STORE_BYTES);
-        return FW_E_NOSPACE;
-    }
-    store_config_t cfg = {
-        .first_sector = LAYOUT_STORE_FIRST_SECTOR,
-        .sector_count = LAYOUT_STORE_SECTORS(geo.sector_size),
-    };
-    return store_mount(&s_store, &cfg);
 }
 
 /* Reads and checks the provisioning record; on failure `why` says what is
@@ -143,7 +122,10 @@ int agent_run(const agent_config_t *cfg)
     ui_renderer_t *renderer = ui_renderer_open(cfg->font_path);
     ui_screen_t screen;
 
-    int rc = mount_store();
+    int rc = layout_store_mount(&s_store);
+    if (rc == FW_E_NOSPACE) {
+        FW_LOGE("flash is smaller than the store region (%u bytes)", LAYOUT_STORE_BYTES);
+    }
     if (rc != 0) {
         FW_LOGE("cannot read flash: %s", fw_strerror(rc));
         ui_screen_setup(&screen, id.serial, NULL, "The device's flash cannot be read.");

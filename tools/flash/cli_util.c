@@ -214,20 +214,7 @@ void sf_board_close(void)
 
 int sf_store_mount(store_t *s)
 {
-    hal_flash_geometry_t geo;
-    int rc = hal_flash_geometry(&geo);
-    if (rc != 0) {
-        return rc;
-    }
-    if ((uint64_t)geo.sector_size * geo.sector_count < LAYOUT_STORE_BYTES ||
-        geo.sector_size > LAYOUT_STORE_BYTES) {
-        return FW_E_NOSPACE;
-    }
-    store_config_t cfg = {
-        .first_sector = LAYOUT_STORE_FIRST_SECTOR,
-        .sector_count = LAYOUT_STORE_SECTORS(geo.sector_size),
-    };
-    return store_mount(s, &cfg);
+    return layout_store_mount(s);
 }
 
 /* ------------------------------------------------------------- snapshot */

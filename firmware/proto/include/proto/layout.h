@@ -16,4 +16,10 @@
 #define LAYOUT_STORE_SECTORS(sector_size) (LAYOUT_STORE_BYTES / (sector_size))
 #define LAYOUT_MIN_FLASH_BYTES LAYOUT_STORE_BYTES /* smallest usable image */
 
+struct store;
+
+/* Mount the store on its region of this device's flash (hal_flash_geometry).
+ * FW_E_NOSPACE if the flash is smaller than the region; else store_mount(). */
+int layout_store_mount(struct store *s);
+
 #endif /* PROTO_LAYOUT_H */

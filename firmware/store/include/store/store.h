@@ -82,7 +82,7 @@ typedef struct {
 } store_sector_info_t;
 
 /* The whole store state lives in this struct (no heap). Treat as opaque. */
-typedef struct {
+typedef struct store {
     store_config_t cfg;
     uint32_t sector_size;
     uint32_t program_unit;
