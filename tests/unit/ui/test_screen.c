@@ -88,12 +88,111 @@ static void test_render_paints_background_and_text(void **state)
     free(fb);
 }
 
+static ui_trial_info_t info(ui_trial_state_t st)
+{
+    ui_trial_info_t t;
+    memset(&t, 0, sizeof t);
+    t.state = st;
+    t.model = "Spark Room Kit";
+    t.serial = "FOC2240Y1ZZ";
+    t.trial = "D1000001";
+    t.return_url = "https://partner.example/rma";
+    return t;
+}
+
+/* R7, R14: "trial ends in N days" from E - 7 d; "ends today" on the last day. */
+static void test_expiring_banner(void **state)
+{
+    (void)state;
+    ui_screen_t s;
+    ui_trial_info_t t = info(UI_TRIAL_EXPIRING);
+    t.days_left = 5;
+    ui_screen_trial(&s, &t, 0);
+    assert_int_equal(s.kind, UI_SCREEN_BANNER);
+    assert_true(find_line(&s, "ends in 5 days") >= 0);
+    t.days_left = 1;
+    t.last_day = true;
+    ui_screen_trial(&s, &t, 0);
+    assert_string_equal(s.title, "Trial ends today");
+    assert_int_equal(find_line(&s, "ends in"), -1);
+}
+
+/* R8: "trial ended, N days left to buy". */
+static void test_grace_banner(void **state)
+{
+    (void)state;
+    ui_screen_t s;
+    ui_trial_info_t t = info(UI_TRIAL_GRACE);
+    t.grace_days_left = 30;
+    ui_screen_trial(&s, &t, 0);
+    assert_string_equal(s.title, "Trial ended");
+    assert_true(find_line(&s, "30 days left to buy") >= 0);
+}
+
+/* R10 then R12/R13 while lapsed; R11 numbers kept; emergency calls noted. */
+static void test_lapsed_alternates_ended_and_return(void **state)
+{
+    (void)state;
+    ui_screen_t s;
+    ui_trial_info_t t = info(UI_TRIAL_LAPSED);
+    t.rma_due = true;
+    t.numbers_held = true;
+    strcpy(t.numbers_held_until, "2027-01-29");
+    ui_screen_trial(&s, &t, 0);
+    assert_int_equal(s.kind, UI_SCREEN_ENDED);
+    assert_true(find_line(&s, "Emergency calls still work") >= 0);
+    assert_true(find_line(&s, "kept until 2027-01-29") >= 0);
+    ui_screen_trial(&s, &t, 1);
+    assert_int_equal(s.kind, UI_SCREEN_RETURN);
+    assert_true(find_line(&s, "original shipping box") >= 0); /* R12 */
+    assert_true(find_line(&s, "return label") >= 0);          /* R12 */
+    assert_true(find_line(&s, "carrier") >= 0);               /* R12 */
+    assert_true(find_line(&s, "partner help desk") >= 0);     /* R13 */
+    assert_true(find_line(&s, "https://partner.example/rma") >= 0);
+}
+
+/* R3: a customer who keeps the devices never sees return instructions. */
+static void test_keep_devices_never_shows_return(void **state)
+{
+    (void)state;
+    ui_screen_t s;
+    ui_trial_info_t t = info(UI_TRIAL_RELEASED);
+    t.rma_due = false;
+    for (unsigned page = 0; page < 4; page++) {
+        ui_screen_trial(&s, &t, page);
+        assert_int_not_equal(s.kind, UI_SCREEN_RETURN);
+    }
+    t.rma_due = true; /* released and due: instructions on every page */
+    for (unsigned page = 0; page < 4; page++) {
+        ui_screen_trial(&s, &t, page);
+        assert_int_equal(s.kind, UI_SCREEN_RETURN);
+    }
+}
+
+/* R2/R3: paid shows no trial marks. */
+static void test_paid_has_no_trial_marks(void **state)
+{
+    (void)state;
+    ui_screen_t s;
+    ui_trial_info_t t = info(UI_TRIAL_PAID);
+    t.rma_due = true; /* even if asked: paid never shows return instructions */
+    ui_screen_trial(&s, &t, 1);
+    assert_int_equal(s.kind, UI_SCREEN_HOME);
+    assert_int_equal(find_line(&s, "Trial"), -1);
+    assert_int_equal(find_line(&s, "D1000001"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_setup_screen_names_serial_and_trial),
         cmocka_unit_test(test_long_text_is_cut_not_overflowed),
         cmocka_unit_test(test_render_paints_background_and_text),
+        cmocka_unit_test(test_expiring_banner),
+        cmocka_unit_test(test_grace_banner),
+        cmocka_unit_test(test_lapsed_alternates_ended_and_return),
+        cmocka_unit_test(test_keep_devices_never_shows_return),
+        cmocka_unit_test(test_paid_has_no_trial_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
