@@ -5,6 +5,8 @@
 #define FW_LOG_TAG "agent"
 #include "agent/agent.h"
 
+#include "agent_trial.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "fw/err.h"
 #include "fw/log.h"
+#include "calling/policy.h"
 #include "hal/call.h"
 #include "hal/clock.h"
 #include "hal/display.h"
@@ -30,6 +33,8 @@
  * job (not built yet); for now the agent counts and logs at shutdown. */
 typedef struct {
     uint32_t calls;
+    uint32_t calls_blocked;
+    uint32_t emergency_calls;
     uint64_t call_seconds;
     uint32_t meetings;
     uint64_t meeting_seconds;
@@ -39,6 +44,7 @@ typedef struct {
 
 static store_t s_store;
 static proto_provisioning_t s_prov;
+static agent_trial_t s_trial;
 
 static void show(ui_renderer_t *r, const ui_screen_t *screen)
 {
@@ -57,6 +63,17 @@ static void show(ui_renderer_t *r, const ui_screen_t *screen)
         FW_LOGW("display refused the frame");
     }
     free(fb);
+}
+
+/* One line per screen change: what a person in the room now reads. */
+static void log_screen(const ui_screen_t *screen)
+{
+    char text[UI_MAX_LINES * UI_LINE_MAX + UI_LINE_MAX];
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", screen->title);
+    for (int i = 0; i < screen->n_lines && n < sizeof text; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, " | %s", screen->lines[i]);
+    }
+    FW_LOGI("screen: %s", text);
 }
 
 /* Reads and checks the provisioning record; on failure `why` says what is
@@ -87,10 +104,13 @@ static void handle_events(agent_usage_t *u)
     hal_call_event_t call;
     while (hal_call_poll(&call) > 0) {
         if (call.kind == HAL_CALL_EV_DIAL) {
-            /* Calling policy (R11) arrives with the trial engine; until then
-             * every call is allowed, emergency numbers included. */
-            FW_LOGI("call %u to %s: allowed", call.id, call.number);
-            (void)hal_call_decide(call.id, true);
+            calling_verdict_t v = calling_decide(agent_trial_calling(&s_trial),
+                                                 agent_trial_region(&s_trial), call.number);
+            FW_LOGI("call %u to %s: %s%s", call.id, call.number, v.allow ? "allowed" : "blocked",
+                    v.emergency ? " (emergency number)" : "");
+            u->calls_blocked += !v.allow;
+            u->emergency_calls += v.emergency;
+            (void)hal_call_decide(call.id, v.allow);
         } else if (call.kind == HAL_CALL_EV_ENDED) {
             u->calls++;
             u->call_seconds += call.seconds;
@@ -156,15 +176,27 @@ int agent_run(const agent_config_t *cfg)
     FW_LOGI("provisioned: serial %s, trial %s, server %s, region %s", s_prov.serial, s_prov.trial,
             s_prov.server, s_prov.region);
 
-    ui_screen_home(&screen, s_prov.model, s_prov.serial, s_prov.trial);
-    show(renderer, &screen);
+    int64_t wall = 0;
+    bool wall_ok = hal_clock_wall(&wall) == 0; /* before `wall` is read */
+    agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall, NULL, NULL);
+    ui_screen_t shown;
+    memset(&shown, 0, sizeof shown);
 
     agent_usage_t usage = {0};
     const uint64_t start_ms = hal_clock_mono_ms();
     const uint64_t run_ms = cfg->run_for_s > 0 ? (uint64_t)cfg->run_for_s * 1000u : UINT64_MAX;
     while (!hal_system_stop_requested()) {
+        uint64_t mono = hal_clock_mono_ms();
+        wall_ok = hal_clock_wall(&wall) == 0;
+        agent_trial_tick(&s_trial, mono, wall_ok, wall);
+        agent_trial_screen(&s_trial, &screen);
+        if (memcmp(&screen, &shown, sizeof screen) != 0) {
+            log_screen(&screen);
+            show(renderer, &screen);
+            shown = screen;
+        }
         handle_events(&usage);
-        uint64_t elapsed = hal_clock_mono_ms() - start_ms;
+        uint64_t elapsed = mono - start_ms;
         if (elapsed >= run_ms) {
             break;
         }
@@ -172,10 +204,12 @@ int agent_run(const agent_config_t *cfg)
         hal_clock_wait_ms(left < LOOP_PERIOD_MS ? (uint32_t)left : LOOP_PERIOD_MS);
     }
     handle_events(&usage);
-    FW_LOGI("stopping: %u calls (%llu s), %u meetings (%llu s), %llu s shared, at most %u people",
-            usage.calls, (unsigned long long)usage.call_seconds, usage.meetings,
-            (unsigned long long)usage.meeting_seconds, (unsigned long long)usage.share_seconds,
-            usage.people_max);
+    FW_LOGI("stopping: %u calls (%llu s), %u blocked, %u emergency, %u meetings (%llu s), "
+            "%llu s shared, at most %u people",
+            usage.calls, (unsigned long long)usage.call_seconds, usage.calls_blocked,
+            usage.emergency_calls, usage.meetings, (unsigned long long)usage.meeting_seconds,
+            (unsigned long long)usage.share_seconds, usage.people_max);
+    agent_trial_free(&s_trial);
     ui_renderer_close(renderer);
     return AGENT_EXIT_OK;
 }

@@ -9,7 +9,7 @@ void fw_log(hal_log_level_t level, const char *tag, const char *fmt, ...)
     if (level > hal_log_threshold()) {
         return;
     }
-    char line[512];
+    char line[1024];
     va_list ap;
     va_start(ap, fmt);
     (void)vsnprintf(line, sizeof line, fmt, ap); /* a cut line beats no line */

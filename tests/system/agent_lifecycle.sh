@@ -29,11 +29,14 @@ out=$("$agent" --flash "$img" --clock-start 2026-12-01T00:00:00Z --clock-rate 0 
 code=$?
 check "a week ran and ended with exit 0 (got $code)" test "$code" -eq 0
 calls=$(grep -c '"call"' "$scenario")
-call_s=$(grep -o '"call":{[^}]*"seconds":[0-9]*' "$scenario" | awk -F: '{s += $NF} END {print s + 0}')
 meetings=$(grep -c '"meeting"' "$scenario")
 meeting_s=$(grep -o '"meeting":{"seconds":[0-9]*' "$scenario" | awk -F: '{s += $NF} END {print s + 0}')
-want="$calls calls ($call_s s), $meetings meetings ($meeting_s s)"
+# No licence has reached this device yet: before activation calling is off
+# except emergency numbers (TRIAL.md), so every ordinary call is blocked.
+emergency=$(grep -cE '"to":"(911|112)"' "$scenario")
+want="0 calls (0 s), $((calls - emergency)) blocked, $emergency emergency, $meetings meetings ($meeting_s s)"
 check "usage counted from the scenario: $want" grep -qF "$want" <<<"$out"
+check "the setup state is shown: waiting for the licence" grep -q 'Waiting for the trial licence' <<<"$out"
 check "home screen drawn" test -f "$work/screen/current.png"
 
 # 2. SIGTERM at real-time rate: clean stop, exit 0, well before --run-for

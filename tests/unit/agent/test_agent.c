@@ -26,7 +26,9 @@
 #include "fw/err.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
+#include "licence/licence.h"
 #include "store/store.h"
+#include "trial/persist.h"
 
 static const agent_config_t CFG = {.run_for_s = 3600, .font_path = NULL};
 
@@ -62,6 +64,9 @@ static store_config_t store_cfg(void)
 }
 
 /* Writes a provisioning record the way the flashing tool does. */
+static char s_pubkey[1024] = "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n";
+static licence_key_t s_key;
+
 static void provision(const char *trial)
 {
     proto_provisioning_t p;
@@ -70,7 +75,7 @@ static void provision(const char *trial)
     strcpy(p.model, "Spark Room Kit");
     strcpy(p.trial, trial);
     strcpy(p.server, "coaps://127.0.0.1:5684");
-    strcpy(p.licence_pubkey, "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n");
+    strcpy(p.licence_pubkey, s_pubkey);
     strcpy(p.region, "US");
     strcpy(p.locale, "en");
     p.psk_len = 32;
@@ -140,22 +145,134 @@ static void test_unreadable_flash_fails(void **state)
     assert_true(fake_log_contains("cannot read flash"));
 }
 
-/* Dial requests get an answer; usage from the room is counted. Emergency
- * numbers must always be allowed (TRIAL.md: callable in every state). */
-static void test_calls_answered_and_usage_counted(void **state)
+#define NOW INT64_C(1764950400) /* the fake wall clock at setup: 2025-12-05 */
+#define DAY INT64_C(86400)
+
+/* A real key pair: provisioning carries the public half. */
+static void make_key(void)
+{
+    assert_int_equal(licence_key_generate(&s_key), 0);
+    assert_int_equal(licence_key_write_public_pem(&s_key, s_pubkey, sizeof s_pubkey), 0);
+}
+
+/* Stores a trial licence with expiry `e` as if the collector had sent it. */
+static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)
+{
+    char claims[512], token[2048];
+    size_t len = 0;
+    int n = snprintf(claims, sizeof claims,
+                     "{\"sub\":\"FOC2240Y1ZZ\",\"trial\":\"D1000001\",\"org\":\"o1\","
+                     "\"typ\":\"%s\",\"seq\":%u,\"iat\":%lld,\"trial_exp\":%lld,\"ext\":0,"
+                     "\"keep\":%s,\"region\":\"US\",\"svc\":[{\"id\":\"calling\",\"exp\":%lld}]}",
+                     typ, seq, (long long)(e - 60 * DAY), (long long)e, keep ? "true" : "false",
+                     (long long)e);
+    assert_true(n > 0 && (size_t)n < sizeof claims);
+    assert_int_equal(licence_sign_claims(&s_key, claims, (size_t)n, token, sizeof token, &len), 0);
+    store_t s;
+    store_config_t c = store_cfg();
+    assert_int_equal(store_mount(&s, &c), 0);
+    assert_int_equal(trial_persist_save_licence(&s, token, len), 0);
+}
+
+/* TRIAL.md "before activation": calling off, but emergency numbers always. */
+static void test_no_licence_allows_emergency_only(void **state)
 {
     (void)state;
     provision("D1000001");
     assert_int_equal(fake_call_push_dial(1, "+4930123456"), 0);
     assert_int_equal(fake_call_push_dial(2, "911"), 0);
-    assert_int_equal(fake_call_push_ended(1, 300), 0);
     assert_int_equal(fake_room_push(HAL_ROOM_EV_MEETING, 1800), 0);
     assert_int_equal(fake_room_push(HAL_ROOM_EV_PEOPLE, 4), 0);
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
-    assert_int_equal(fake_call_decision(1), 1);
+    assert_int_equal(fake_call_decision(1), 0);
     assert_int_equal(fake_call_decision(2), 1);
-    assert_true(fake_log_contains("1 calls (300 s), 1 meetings (1800 s)"));
+    assert_true(fake_log_contains("1 blocked, 1 emergency, 1 meetings (1800 s)"));
     assert_true(fake_log_contains("at most 4 people"));
+    assert_true(fake_log_contains("Waiting for the trial licence"));
+}
+
+/* A licence in force with 20 days left: full calling, no banner. */
+static void test_trial_licence_gives_full_calling(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 20 * DAY, 1, false);
+    assert_int_equal(fake_call_push_dial(1, "+4930123456"), 0);
+    assert_int_equal(fake_call_push_ended(1, 300), 0);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_decision(1), 1);
+    assert_true(fake_log_contains("licence seq 1 accepted"));
+    assert_true(fake_log_contains("Trial: 20 days left"));
+    assert_true(fake_log_contains("1 calls (300 s), 0 blocked"));
+    licence_key_free(&s_key);
+}
+
+/* R7: 5 days before E the banner says so and the E-7 d notice is raised. */
+static void test_expiring_banner_and_notice(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 5 * DAY - 3600, 1, false);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("screen: Trial ends soon | The trial ends in 5 days."));
+    assert_true(fake_log_contains("event notice: expiring"));
+    assert_false(fake_log_contains("event notice: last_day"));
+    licence_key_free(&s_key);
+}
+
+/* R9, R10, R11: after grace calling is degraded, emergency numbers still go
+ * through, and the missed notices are raised in order. */
+static void test_lapsed_degrades_calling(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 31 * DAY, 1, false);
+    assert_int_equal(fake_call_push_dial(1, "+4930123456"), 0);
+    assert_int_equal(fake_call_push_dial(2, "112"), 0);
+    agent_config_t cfg = {.run_for_s = 60, .font_path = NULL};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("event notice: lapsed"));
+    assert_int_equal(fake_call_decision(1), 0);
+    assert_int_equal(fake_call_decision(2), 1);
+    assert_true(fake_log_contains("event calling_degraded"));
+    assert_true(fake_log_contains("screen: Services ended"));
+    licence_key_free(&s_key);
+}
+
+/* R3: keep the devices -> services end but no return instructions, ever. */
+static void test_keep_devices_shows_no_return_instructions(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 50 * DAY, 1, true);
+    agent_config_t cfg = {.run_for_s = 600, .font_path = NULL};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_false(fake_log_contains("Please return this device"));
+    assert_true(fake_log_contains("event numbers_released"));
+    licence_key_free(&s_key);
+}
+
+/* Trusted time: a wall clock set back a year gives no day back. */
+static void test_clock_set_back_gains_no_day(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 3 * DAY, 1, false);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("The trial ends in 3 days."));
+    fake_log_clear();
+    fake_clock_reset();
+    fake_clock_set_wall(NOW - 365 * DAY);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("event clock_rollback"));
+    assert_true(fake_log_contains("The trial ends in 3 days."));
+    assert_false(fake_log_contains("days left"));
+    licence_key_free(&s_key);
 }
 
 static void test_stop_request_ends_the_loop(void **state)
@@ -177,7 +294,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged_provisioning_is_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_provisioning_names_the_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_flash_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_calls_answered_and_usage_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_licence_allows_emergency_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trial_licence_gives_full_calling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expiring_banner_and_notice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lapsed_degrades_calling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keep_devices_shows_no_return_instructions, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_clock_set_back_gains_no_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_request_ends_the_loop, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,236 @@
+/*
+ * The trial engine wired to the device. Everything that decides is in
+ * firmware/trial (pure); this file only loads, saves, logs and keeps the
+ * latest verdict. Fail safe throughout: a licence that cannot be loaded,
+ * verified or accepted is not in force, which leaves emergency calls only.
+ */
+#define FW_LOG_TAG "trial"
+#include "agent_trial.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fw/err.h"
+#include "fw/log.h"
+#include "trial/persist.h"
+
+#define TIME_SAVE_PERIOD_S 3600 /* persist the trusted-time mark hourly */
+#define SCREEN_PAGE_S 600       /* lapsed: alternate "services ended" and return instructions */
+
+static void emit(agent_trial_t *t, const char *kind, const char *detail)
+{
+    FW_LOGI("event %s: %s", kind, detail);
+    if (t->on_event) {
+        t->on_event(t->event_ctx, kind, detail, t->now);
+    }
+}
+
+static void save_history(agent_trial_t *t)
+{
+    int rc = trial_persist_save(t->store, &t->hist);
+    if (rc != 0) {
+        FW_LOGE("cannot save the trial history: %s", fw_strerror(rc));
+    }
+}
+
+static void refresh_view(agent_trial_t *t)
+{
+    if (t->have_licence && trial_state_at(&t->claims, &t->hist, t->now, &t->view) != 0) {
+        FW_LOGE("licence in force cannot be evaluated; treating it as absent");
+        t->have_licence = false;
+    }
+}
+
+static trial_accept_t accept_token(agent_trial_t *t, const char *token, size_t len, bool stored)
+{
+    if (!t->verifier_ok) {
+        FW_LOGW("no usable licence key in provisioning: licence ignored");
+        return TRIAL_ACCEPT_INVAL;
+    }
+    trial_claims_t c;
+    uint8_t hash[TRIAL_HASH_LEN];
+    trial_verify_reason_t reason = TRIAL_VERIFY_OK;
+    int rc = trial_token_verify(&t->verifier, token, len, t->prov->serial, t->prov->trial, &c, hash,
+                                &reason);
+    if (rc != 0) {
+        FW_LOGW("licence refused: %s", trial_verify_reason_name(reason));
+        return TRIAL_ACCEPT_INVAL;
+    }
+    trial_accept_t a = trial_history_accept(&t->hist, &c, hash, t->now);
+    if (a != TRIAL_ACCEPT_OK && a != TRIAL_ACCEPT_SAME) {
+        FW_LOGW("licence seq %u refused: %s", c.seq, trial_accept_name(a));
+        return a;
+    }
+    if (a == TRIAL_ACCEPT_OK) {
+        trusted_time_advance(&t->tt, c.iat);
+        /* Token first, then history: a cut between them is healed at boot,
+         * when the stored token is offered again and accepted again. */
+        if (!stored && (rc = trial_persist_save_licence(t->store, token, len)) != 0) {
+            FW_LOGE("cannot store the licence: %s", fw_strerror(rc));
+        }
+        save_history(t);
+        FW_LOGI("licence seq %u accepted (%s)", c.seq, c.typ == TRIAL_TYPE_PAID ? "paid" : "trial");
+    }
+    calling_mode_t before = agent_trial_calling(t);
+    t->claims = c;
+    t->have_licence = true;
+    refresh_view(t);
+    if (t->booted && before == CALLING_MODE_DEGRADED &&
+        agent_trial_calling(t) == CALLING_MODE_FULL && t->hist.lapsed_reached) {
+        emit(t, "calling_restored", "a paid licence replaced the lapsed trial");
+    }
+    return a;
+}
+
+void agent_trial_boot(agent_trial_t *t, store_t *store, const proto_provisioning_t *prov,
+                      uint64_t mono_ms, bool wall_ok, int64_t wall, agent_event_fn on_event,
+                      void *event_ctx)
+{
+    memset(t, 0, sizeof *t);
+    t->store = store;
+    t->prov = prov;
+    t->on_event = on_event;
+    t->event_ctx = event_ctx;
+    t->boot_mono_ms = mono_ms;
+
+    int rc = trial_verifier_init(&t->verifier, prov->licence_pubkey, strlen(prov->licence_pubkey));
+    t->verifier_ok = rc == 0;
+    if (!t->verifier_ok) {
+        FW_LOGE("provisioned licence key unusable (%s): no licence can be accepted",
+                fw_strerror(rc));
+    }
+    rc = trial_persist_load(store, &t->hist);
+    bool untrusted = rc != 0 && rc != FW_E_NOENT;
+    if (untrusted) {
+        FW_LOGE("trial history not trusted (%s): failing safe", fw_strerror(rc));
+    }
+    int64_t mark = 0;
+    (void)trial_persist_load_time(store, &mark);
+    trusted_time_init(&t->tt, mark > t->hist.hwm ? mark : t->hist.hwm);
+    t->time_saved_at = t->tt.hwm;
+    agent_trial_tick(t, mono_ms, wall_ok, wall);
+
+    static char token[TRIAL_TOKEN_MAX + 1];
+    size_t len = 0;
+    rc = trial_persist_load_licence(store, token, sizeof token, &len);
+    if (rc == 0) {
+        (void)accept_token(t, token, len, true);
+    } else if (rc != FW_E_NOENT) {
+        FW_LOGW("stored licence unreadable (%s): waiting for the collector", fw_strerror(rc));
+    }
+    refresh_view(t);
+    FW_LOGD("boot: now %lld, licence %d, state %s, calling %s", (long long)t->now, t->have_licence,
+            trial_state_name(t->view.state), trial_calling_name(t->view.calling));
+    t->booted = true;
+    if (untrusted && agent_trial_calling(t) == CALLING_MODE_DEGRADED) {
+        emit(t, "calling_degraded", "trial history not trusted (old flash image or damage)");
+    }
+    FW_LOGI("calling at boot: %s",
+            agent_trial_calling(t) == CALLING_MODE_FULL ? "full" : "emergency numbers only");
+}
+
+void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t wall)
+{
+    bool rollback = false;
+    t->now = trusted_time_update(&t->tt, wall_ok, wall, mono_ms - t->boot_mono_ms, &rollback);
+    if (rollback && !t->rollback_reported) {
+        char detail[96];
+        (void)snprintf(detail, sizeof detail, "wall clock %lld behind trusted time %lld",
+                       (long long)wall, (long long)t->now);
+        emit(t, "clock_rollback", detail);
+        t->rollback_reported = true;
+    }
+    if (trial_history_observe(&t->hist, t->now)) {
+        save_history(t);
+    }
+    trial_notice_t due[TRIAL_NOTICE_COUNT];
+    size_t n = trial_notices_due(&t->hist, t->now, due);
+    if (n > 0) {
+        for (size_t i = 0; i < n; i++) {
+            emit(t, due[i] == TRIAL_NOTICE_RELEASED ? "numbers_released" : "notice",
+                 trial_notice_name(due[i]));
+            if (due[i] == TRIAL_NOTICE_LAPSED) { /* R11: calling stops with the grace period */
+                emit(t, "calling_degraded", "grace period over: emergency numbers only");
+            }
+        }
+        trial_notices_mark(&t->hist, due, n);
+        save_history(t);
+    }
+    if (t->tt.hwm - t->time_saved_at >= TIME_SAVE_PERIOD_S) {
+        if (trial_persist_save_time(t->store, t->tt.hwm) == 0) {
+            t->time_saved_at = t->tt.hwm;
+        }
+    }
+    refresh_view(t);
+}
+
+trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len)
+{
+    return accept_token(t, token, len, false);
+}
+
+void agent_trial_server_time(agent_trial_t *t, int64_t server_time)
+{
+    trusted_time_advance(&t->tt, server_time);
+}
+
+calling_mode_t agent_trial_calling(const agent_trial_t *t)
+{
+    return t->have_licence && t->view.calling == TRIAL_CALLING_FULL ? CALLING_MODE_FULL
+                                                                    : CALLING_MODE_DEGRADED;
+}
+
+const char *agent_trial_region(const agent_trial_t *t)
+{
+    return t->have_licence ? t->claims.region : t->prov->region;
+}
+
+static ui_trial_state_t ui_state(const agent_trial_t *t)
+{
+    if (!t->have_licence) {
+        return UI_TRIAL_NONE;
+    }
+    switch (t->view.state) {
+    case TRIAL_STATE_TRIAL: return UI_TRIAL_ACTIVE;
+    case TRIAL_STATE_EXPIRING: return UI_TRIAL_EXPIRING;
+    case TRIAL_STATE_GRACE: return UI_TRIAL_GRACE;
+    case TRIAL_STATE_LAPSED: return UI_TRIAL_LAPSED;
+    case TRIAL_STATE_RELEASED: return UI_TRIAL_RELEASED;
+    case TRIAL_STATE_PAID: return UI_TRIAL_PAID;
+    }
+    return UI_TRIAL_NONE;
+}
+
+void agent_trial_screen(const agent_trial_t *t, ui_screen_t *out)
+{
+    ui_trial_info_t info;
+    memset(&info, 0, sizeof info);
+    info.state = ui_state(t);
+    info.model = t->prov->model;
+    info.serial = t->prov->serial;
+    info.trial = t->prov->trial;
+    info.return_url = t->prov->return_url;
+    if (t->have_licence) {
+        info.days_left = t->view.days_left;
+        info.grace_days_left = t->view.grace_days_left;
+        info.last_day = t->view.last_day;
+        info.rma_due = t->view.rma_due;
+        info.calling_degraded = t->view.calling == TRIAL_CALLING_DEGRADED;
+        info.numbers_held = t->view.numbers_held;
+        if (info.numbers_held) {
+            time_t until = (time_t)t->view.numbers_held_until;
+            struct tm tm;
+            if (gmtime_r(&until, &tm)) {
+                (void)strftime(info.numbers_held_until, sizeof info.numbers_held_until, "%Y-%m-%d",
+                               &tm);
+            }
+        }
+    }
+    ui_screen_trial(out, &info, (unsigned)((t->now / SCREEN_PAGE_S) & 1));
+}
+
+void agent_trial_free(agent_trial_t *t)
+{
+    trial_verifier_free(&t->verifier);
+}

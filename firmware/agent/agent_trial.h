@@ -1,0 +1,77 @@
+/*
+ * agent_trial.h - the agent's side of the trial engine (internal to agent/).
+ *
+ * Glue only: time and flash in, the pure trial engine decides, the result is
+ * kept here for the loop (calling mode, what the screen shows). The flow
+ * follows docs/TRIAL_ENGINE.md ("per tick" and "on a new token").
+ */
+#ifndef AGENT_TRIAL_H
+#define AGENT_TRIAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "calling/policy.h"
+#include "proto/provisioning.h"
+#include "store/store.h"
+#include "trial/claims.h"
+#include "trial/history.h"
+#include "trial/timeline.h"
+#include "trial/trusted_time.h"
+#include "trial/verify.h"
+#include "ui/screen.h"
+
+/* Something the collector must hear about (report events, issue 5). */
+typedef void (*agent_event_fn)(void *ctx, const char *kind, const char *detail, int64_t t);
+
+typedef struct {
+    store_t *store;
+    const proto_provisioning_t *prov;
+    agent_event_fn on_event;
+    void *event_ctx;
+    trial_verifier_t verifier;
+    bool verifier_ok;
+    trial_history_t hist;
+    trusted_time_t tt;
+    uint64_t boot_mono_ms;
+    int64_t now;           /* trusted instant of the last tick */
+    int64_t time_saved_at; /* last persisted trusted-time mark */
+    bool rollback_reported;
+    bool have_licence; /* a verified, accepted licence is in force */
+    trial_claims_t claims;
+    trial_view_t view; /* valid when have_licence */
+    bool booted;
+} agent_trial_t;
+
+/* Load key, history, trusted time and the stored licence. Never fails: what
+ * cannot be loaded leaves the fail-safe (no licence in force: emergency
+ * calls only, as before activation). */
+void agent_trial_boot(agent_trial_t *t, store_t *store, const proto_provisioning_t *prov,
+                      uint64_t mono_ms, bool wall_ok, int64_t wall, agent_event_fn on_event,
+                      void *event_ctx);
+
+/* Advance trusted time, record a lapse (R9), raise due notices in order (R7,
+ * R8, R10, R11), refresh the verdict. Cheap; call every loop turn. */
+void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t wall);
+
+/* A token arrived (from the collector). Verifies it, applies the history
+ * rules and, when accepted, stores the token and then the history.
+ * Returns the acceptance verdict (TRIAL_ACCEPT_INVAL for a token that does
+ * not verify; the reason is logged). */
+trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len);
+
+/* Server time from the collector: feeds the trusted-time mark. */
+void agent_trial_server_time(agent_trial_t *t, int64_t server_time);
+
+/* Calling policy input: degraded unless a licence is in force and says full. */
+calling_mode_t agent_trial_calling(const agent_trial_t *t);
+
+/* The region emergency numbers follow: the licence's, else provisioning's. */
+const char *agent_trial_region(const agent_trial_t *t);
+
+/* What the screen should show now. */
+void agent_trial_screen(const agent_trial_t *t, ui_screen_t *out);
+
+void agent_trial_free(agent_trial_t *t);
+
+#endif /* AGENT_TRIAL_H */
