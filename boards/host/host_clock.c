@@ -68,6 +68,11 @@ void host_clock_deinit(void)
     s_ready = false;
 }
 
+int64_t host_clock_sim_ms_for_real_ms(int64_t real_ms)
+{
+    return s_rate == 0 ? 0 : (int64_t)((double)real_ms * s_rate);
+}
+
 bool host_clock_ready(void)
 {
     return s_ready;
@@ -104,6 +109,14 @@ int hal_clock_wall(int64_t *unix_seconds)
 uint64_t hal_clock_mono_ms(void)
 {
     return (uint64_t)host_clock_now_ms();
+}
+
+uint64_t hal_clock_net_ms(void)
+{
+    /* Sockets are real even when device time is simulated. */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
 void hal_clock_wait_ms(uint32_t ms)

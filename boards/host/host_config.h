@@ -20,6 +20,7 @@
 /* A dial request the firmware has not answered within this many simulated
  * seconds is denied by the (simulated) calling stack. */
 #define HOST_CALL_DECIDE_TIMEOUT_S 30
+#define HOST_CALL_DECIDE_REAL_MIN_MS 2000 /* ... but at least this much real time */
 
 /* Events waiting for the agent to poll them; more are dropped with a warning. */
 #define HOST_EVENT_QUEUE_LEN 256

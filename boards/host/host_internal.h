@@ -31,7 +31,9 @@ void host_log(hal_log_level_t level, const char *fmt, ...) HOST_PRINTF(2, 3);
 int host_clock_init(bool start_now, int64_t start_unix, double rate);
 void host_clock_deinit(void);
 bool host_clock_ready(void);
-int64_t host_clock_now_ms(void);  /* simulated ms since init */
+int64_t host_clock_now_ms(void); /* simulated ms since init */
+/* Simulated ms that pass in `real_ms` real ms (0 when stepped). */
+int64_t host_clock_sim_ms_for_real_ms(int64_t real_ms);
 int64_t host_clock_wall_ms(void); /* simulated unix ms */
 int host_system_init(void);
 void host_system_deinit(void);

@@ -378,7 +378,12 @@ static void fire(sc_entry_t *en)
         if (en->state == SC_WAITING) {
             en->call_id = ++s_next_call_id;
             en->state = SC_DIALED;
-            en->due_ms = en->t_ms + HOST_CALL_DECIDE_TIMEOUT_S * 1000LL;
+            /* The stack waits 30 s of device time, and never less than a
+             * couple of real seconds: at --clock-rate 86400 30 s are a third
+             * of a real millisecond, shorter than one network round trip. */
+            int64_t wait = HOST_CALL_DECIDE_TIMEOUT_S * 1000LL;
+            int64_t real_wait = host_clock_sim_ms_for_real_ms(HOST_CALL_DECIDE_REAL_MIN_MS);
+            en->due_ms = en->t_ms + (real_wait > wait ? real_wait : wait);
             host_log(HAL_LOG_DEBUG, "scenario line %d: call %u dials %s", en->line,
                      (unsigned)en->call_id, en->number);
             push_call(HAL_CALL_EV_DIAL, en);

@@ -65,6 +65,11 @@ uint64_t hal_clock_mono_ms(void)
     return s_mono_ms;
 }
 
+uint64_t hal_clock_net_ms(void)
+{
+    return s_mono_ms; /* the fake has one notion of time */
+}
+
 void hal_clock_wait_ms(uint32_t ms)
 {
     s_mono_ms += ms;

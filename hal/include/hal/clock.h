@@ -22,6 +22,12 @@ int hal_clock_wall(int64_t *unix_seconds);
 /* Milliseconds since an arbitrary point at or before boot; never decreases. */
 uint64_t hal_clock_mono_ms(void);
 
+/* Milliseconds for network timing (handshake and idle timeouts): real
+ * elapsed time, never decreasing, even where the board runs device time
+ * faster than real time (the host board's --clock-rate). On a real device
+ * this is the same clock as hal_clock_mono_ms(). */
+uint64_t hal_clock_net_ms(void);
+
 /* Block for `ms` milliseconds of device time (simulated time on the host
  * board), or less if the board has an event pending (input, call, network,
  * shutdown request). Callers must re-check their state afterwards. */
