@@ -1,0 +1,134 @@
+/*
+ * report/codec.h - the wire bodies (JSON, Content-Format 50) and the queue
+ * items' bytes on flash. Pure: no HAL, no clock, no heap in the encoders.
+ *
+ * Wire contract (docs/REPORTING.md, shared with tools/collector):
+ *   POST /v1/prov   {"serial","model","hw_revision","mac","fw_version","trial",
+ *                    "region","locale","licence_state"}
+ *   POST /v1/usage  {"serial","records":[{"id","start","end","calls",...}]}
+ *   POST /v1/events {"serial","events":[{"id","t","kind","detail"}]}
+ *   responses       {"ack":[ids]} and/or {"server_time":<unix s>}
+ *   GET /v1/licence 2.05 {"token":"<JWS>","server_time":<unix s>}
+ *
+ * Every decoder treats its input as hostile: lengths are bounded, numbers are
+ * checked to be integral and in range, and any malformed input is an error
+ * code, never a crash.
+ */
+#ifndef REPORT_CODEC_H
+#define REPORT_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/usage.h"
+
+#define REPORT_BATCH_MAX 64u                    /* records or events per request (contract) */
+#define REPORT_DETAIL_MAX 120u                  /* event detail, bytes without NUL */
+#define REPORT_ID_MAX ((UINT64_C(1) << 53) - 1) /* exact in a JSON double */
+#define REPORT_TOKEN_MAX 4096u                  /* licence token (JWS) from /v1/licence */
+#define REPORT_ITEM_MAX 160u                    /* largest queue item on flash */
+#define REPORT_BODY_MAX 16384u                  /* largest request body we build */
+
+typedef enum {
+    REPORT_EV_NOTICE = 1,
+    REPORT_EV_CALLING_DEGRADED = 2,
+    REPORT_EV_CALLING_RESTORED = 3,
+    REPORT_EV_NUMBERS_RELEASED = 4,
+    REPORT_EV_CLOCK_ROLLBACK = 5,
+    REPORT_EV_RMA_SHOWN = 6,
+    REPORT_EV_RMA_ACKNOWLEDGED = 7,
+} report_event_kind_t;
+
+typedef struct {
+    int64_t t; /* unix seconds */
+    report_event_kind_t kind;
+    char detail[REPORT_DETAIL_MAX + 1]; /* UTF-8, NUL-terminated, may be empty */
+} report_event_t;
+
+/* Wire name of an event kind ("notice", "calling_degraded", ...), NULL if
+ * unknown; and back (FW_E_FORMAT if unknown). */
+const char *report_event_kind_name(report_event_kind_t kind);
+int report_event_kind_parse(const char *name, report_event_kind_t *out);
+
+/* ---- queue items on flash ------------------------------------------------ */
+
+typedef enum { REPORT_ITEM_USAGE = 1, REPORT_ITEM_EVENT = 2 } report_item_kind_t;
+
+typedef struct {
+    report_item_kind_t kind;
+    uint64_t id;         /* wire id, 1..REPORT_ID_MAX */
+    uint64_t cover_from; /* usage: lowest id merged into this one (== id if none) */
+    report_usage_t usage;
+    report_event_t event;
+} report_item_t;
+
+/* Fixed little-endian layout with a version byte. `*len` gets the length
+ * (<= REPORT_ITEM_MAX). FW_E_INVAL for an item that does not validate. */
+int report_item_encode(const report_item_t *it, uint8_t *buf, size_t cap, size_t *len);
+/* FW_E_FORMAT for anything that is not exactly a valid item. */
+int report_item_decode(const uint8_t *buf, size_t len, report_item_t *out);
+
+/* ---- request bodies -------------------------------------------------------- */
+
+typedef struct {
+    const char *serial, *model, *hw_revision, *mac, *fw_version, *trial, *region, *locale,
+        *licence_state;
+} report_prov_t;
+
+/* All encoders: JSON without terminator into buf; FW_E_NOSPACE if it does
+ * not fit, FW_E_INVAL for NULL fields or n outside 1..REPORT_BATCH_MAX. */
+int report_encode_prov(const report_prov_t *p, char *buf, size_t cap, size_t *len);
+
+/* An append-style writer, so batches can be built item by item from flash
+ * and stop when the buffer is full. */
+typedef struct {
+    char *buf;
+    size_t cap, len;
+    unsigned n;    /* elements appended */
+    bool overflow; /* sticky */
+} report_writer_t;
+
+void report_batch_begin(report_writer_t *w, char *buf, size_t cap, const char *serial,
+                        bool usage /* true: "records", false: "events" */);
+/* Append one element; returns 0, or FW_E_NOSPACE (w unchanged: the element
+ * did not fit, finish with what is there). */
+int report_batch_add_usage(report_writer_t *w, uint64_t id, const report_usage_t *u);
+int report_batch_add_event(report_writer_t *w, uint64_t id, const report_event_t *e);
+/* Close the array and object; *len gets the body length. FW_E_NOSPACE if
+ * even the closing bytes do not fit, FW_E_INVAL if no element was added. */
+int report_batch_end(report_writer_t *w, size_t *len);
+
+/* Decode a usage body (tests, tools, fuzzing). Up to `cap` records. */
+int report_decode_usage_body(const char *buf, size_t len, char *serial, size_t serial_cap,
+                             uint64_t *ids, report_usage_t *recs, size_t cap, size_t *n);
+
+/* ---- responses ------------------------------------------------------------- */
+
+typedef enum {
+    REPORT_ACK_ALL = 1,  /* success without an "ack" member: all ids of the request */
+    REPORT_ACK_LIST = 2, /* *n ids listed (possibly none) */
+} report_ack_kind_t;
+
+/* Interpret the body of a 2.01/2.04 answer to a usage/events POST.
+ * - empty body, or a body that is not a JSON object, or one without "ack":
+ *   REPORT_ACK_ALL (a conforming server that is not ours acknowledged the
+ *   request as a whole);
+ * - "ack" an array of integers in 1..REPORT_ID_MAX: REPORT_ACK_LIST with at
+ *   most `cap` ids (extra ids are ignored: they cannot be ours);
+ * - "ack" present but malformed (not an array, a non-integer element):
+ *   FW_E_FORMAT, nothing is acknowledged (our collector is confused; retry).
+ * Never reads beyond `len`. */
+int report_parse_ack(const uint8_t *body, size_t len, uint64_t *ids, size_t cap, size_t *n,
+                     report_ack_kind_t *kind);
+
+/* "server_time" (integral unix seconds in [0, 2^53)) from any JSON response
+ * body. 0 and *t set, or FW_E_NOENT. */
+int report_parse_server_time(const uint8_t *body, size_t len, int64_t *t);
+
+/* A 2.05 body of GET /v1/licence: "token" a string of 1..REPORT_TOKEN_MAX
+ * printable bytes, copied NUL-terminated into `token` (cap bytes). 0, or
+ * FW_E_NOENT for a body that carries no licence news. */
+int report_parse_licence(const uint8_t *body, size_t len, char *token, size_t cap);
+
+#endif /* REPORT_CODEC_H */
