@@ -1,0 +1,527 @@
+/*
+ * spark-collector admin: enroll devices, set licences, read totals and the
+ * support view. Sub-commands live in a table; each validates its arguments
+ * with the same field checks the firmware uses (proto/provisioning.h), so a
+ * refusal reads the same everywhere.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "db.h"
+#include "fw/err.h"
+#include "proto/provisioning.h"
+
+#define ENROLL_FILE_MAX 4096u
+
+typedef int (*admin_fn_t)(cdb_t *db, int argc, char **argv);
+
+static int64_t wall_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static int bad(const char *msg)
+{
+    fprintf(stderr, "spark-collector admin: %s\n", msg);
+    return CLI_USAGE;
+}
+
+static int check_psk_identity(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64) {
+        return FW_E_INVAL;
+    }
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e) {
+            return FW_E_INVAL;
+        }
+    }
+    return 0;
+}
+
+/* Validate and fill `d`; the message names the bad field. */
+static int device_from(cdb_device_t *d, const char *serial, const char *trial, const char *psk_hex,
+                       const char *region, const char *identity, const char *model, bool keep,
+                       char *why, size_t cap)
+{
+    memset(d, 0, sizeof *d);
+    if (proto_check_serial(serial, why, cap) != 0 || proto_check_trial(trial, why, cap) != 0 ||
+        proto_check_region(region, why, cap) != 0) {
+        return FW_E_INVAL;
+    }
+    size_t hl = strlen(psk_hex);
+    if (hl % 2 != 0 || hl > 2 * PROTO_PSK_MAX ||
+        proto_hex_decode(psk_hex, d->psk, sizeof d->psk, &d->psk_len) != 0 ||
+        proto_check_psk_len(d->psk_len, why, cap) != 0) {
+        if (hl % 2 != 0 || hl > 2 * PROTO_PSK_MAX || d->psk_len == 0) {
+            (void)snprintf(why, cap, "psk: expected %d to %d hex digits", 2 * PROTO_PSK_MIN,
+                           2 * PROTO_PSK_MAX);
+        }
+        return FW_E_INVAL;
+    }
+    if (identity == NULL) {
+        identity = serial;
+    }
+    if (check_psk_identity(identity) != 0) {
+        (void)snprintf(why, cap, "psk_identity: expected 1 to 64 printable ASCII characters");
+        return FW_E_INVAL;
+    }
+    if (model != NULL && (strlen(model) > 47)) {
+        (void)snprintf(why, cap, "model: expected at most 47 characters");
+        return FW_E_INVAL;
+    }
+    (void)snprintf(d->serial, sizeof d->serial, "%s", serial);
+    (void)snprintf(d->trial, sizeof d->trial, "%s", trial);
+    (void)snprintf(d->region, sizeof d->region, "%s", region);
+    (void)snprintf(d->psk_identity, sizeof d->psk_identity, "%s", identity);
+    (void)snprintf(d->model, sizeof d->model, "%s", model != NULL ? model : "");
+    d->keep_devices = keep;
+    return 0;
+}
+
+static const char *json_str(const cJSON *o, const char *name, char *why, size_t cap)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsString(it) || it->valuestring == NULL) {
+        (void)snprintf(why, cap, "%s: %s", name, it == NULL ? "missing" : "expected a string");
+        return NULL;
+    }
+    return it->valuestring;
+}
+
+static int enroll_from_file(const char *path, cdb_device_t *d, char *why, size_t cap)
+{
+    size_t len;
+    char *text = collector_read_file("enrollment record", path, ENROLL_FILE_MAX, &len);
+    if (text == NULL) {
+        (void)snprintf(why, cap, "--from: cannot read '%s'", path);
+        return FW_E_IO;
+    }
+    cJSON *o = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
+    int rc = FW_E_INVAL;
+    if (!cJSON_IsObject(o)) {
+        (void)snprintf(why, cap, "--from '%s': not a JSON object", path);
+    } else {
+        const char *serial = json_str(o, "serial", why, cap);
+        const char *trial = serial ? json_str(o, "trial", why, cap) : NULL;
+        const char *ident = trial ? json_str(o, "psk_identity", why, cap) : NULL;
+        const char *psk = ident ? json_str(o, "psk", why, cap) : NULL;
+        const char *region = psk ? json_str(o, "region", why, cap) : NULL;
+        const char *model = region ? json_str(o, "model", why, cap) : NULL;
+        const char *spsk = model ? json_str(o, "support_psk", why, cap) : NULL;
+        const cJSON *keep = cJSON_GetObjectItemCaseSensitive(o, "keep_devices");
+        if (spsk != NULL && !cJSON_IsBool(keep)) {
+            (void)snprintf(why, cap, "keep_devices: %s",
+                           keep == NULL ? "missing" : "expected true or false");
+        } else if (spsk != NULL) {
+            rc = device_from(d, serial, trial, psk, region, ident, model, cJSON_IsTrue(keep), why,
+                             cap);
+        }
+    }
+    cJSON_Delete(o);
+    memset(text, 0, len); /* it held the PSKs */
+    free(text);
+    return rc;
+}
+
+static int cmd_enroll(cdb_t *db, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"from", required_argument, NULL, 'f'},
+        {"serial", required_argument, NULL, 's'},
+        {"psk", required_argument, NULL, 'p'},
+        {"trial", required_argument, NULL, 't'},
+        {"region", required_argument, NULL, 'r'},
+        {"keep-devices", no_argument, NULL, 'k'},
+        {"psk-identity", required_argument, NULL, 'i'},
+        {"model", required_argument, NULL, 'm'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *from = NULL, *serial = NULL, *psk = NULL, *trial = NULL, *region = NULL,
+               *ident = NULL, *model = NULL;
+    bool keep = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': from = optarg; break;
+        case 's': serial = optarg; break;
+        case 'p': psk = optarg; break;
+        case 't': trial = optarg; break;
+        case 'r': region = optarg; break;
+        case 'k': keep = true; break;
+        case 'i': ident = optarg; break;
+        case 'm': model = optarg; break;
+        default: return CLI_USAGE;
+        }
+    }
+    char why[160] = "";
+    cdb_device_t d;
+    int rc;
+    if (from != NULL) {
+        if (serial || psk || trial || region || ident || model || keep) {
+            return bad("enroll: --from cannot be combined with other fields");
+        }
+        rc = enroll_from_file(from, &d, why, sizeof why);
+    } else {
+        if (!serial || !psk || !trial || !region) {
+            return bad("enroll: give --from FILE, or --serial, --psk, --trial and --region");
+        }
+        rc = device_from(&d, serial, trial, psk, region, ident, model, keep, why, sizeof why);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "spark-collector admin enroll: %s\n", why);
+        return rc == FW_E_IO ? CLI_USAGE : CLI_FAIL;
+    }
+    rc = cdb_enroll(db, &d, wall_now());
+    memset(d.psk, 0, sizeof d.psk);
+    if (rc == FW_E_STATE) {
+        fprintf(stderr,
+                "spark-collector admin enroll: psk_identity '%s' already belongs to "
+                "another device\n",
+                d.psk_identity);
+        return CLI_FAIL;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "spark-collector admin enroll: database error (%s)\n", fw_strerror(rc));
+        return CLI_FAIL;
+    }
+    printf("enrolled %s (trial %s, identity %s)\n", d.serial, d.trial, d.psk_identity);
+    return CLI_OK;
+}
+
+static int cmd_licence(cdb_t *db, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"serial", required_argument, NULL, 's'},
+        {"trial-exp", required_argument, NULL, 'e'},
+        {"paid", no_argument, NULL, 'p'},
+        {"extend", no_argument, NULL, 'x'},
+        {"add-service", required_argument, NULL, 'a'},
+        {"org", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *serial = NULL;
+    cdb_licence_change_t ch;
+    memset(&ch, 0, sizeof ch);
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': serial = optarg; break;
+        case 'e':
+            if (collector_iso8601_parse(optarg, &ch.trial_exp) != 0) {
+                return bad("licence: --trial-exp: expected ISO 8601, e.g. 2027-01-15T00:00Z");
+            }
+            ch.set_exp = true;
+            break;
+        case 'p': ch.paid = true; break;
+        case 'x': ch.extend = true; break;
+        case 'o':
+            if (strlen(optarg) < 1 || strlen(optarg) > 64 || strpbrk(optarg, "\"\\") != NULL) {
+                return bad("licence: --org: expected 1 to 64 printable characters");
+            }
+            ch.org = optarg;
+            break;
+        case 'a': {
+            const char *colon = strchr(optarg, ':');
+            if (ch.n_add >= 16) {
+                return bad("licence: --add-service: at most 16 services");
+            }
+            size_t il = colon != NULL ? (size_t)(colon - optarg) : 0;
+            bool ok = il >= 1 && il <= 32;
+            for (size_t i = 0; ok && i < il; i++) {
+                char ch_ = optarg[i];
+                ok = (ch_ >= 'a' && ch_ <= 'z') || (ch_ >= '0' && ch_ <= '9') || ch_ == '-' ||
+                     ch_ == '_';
+            }
+            if (!ok || collector_iso8601_parse(colon + 1, &ch.add[ch.n_add].exp) != 0) {
+                return bad(
+                    "licence: --add-service: expected ID:ISO8601 with ID of 1-32 a-z 0-9 - _");
+            }
+            memcpy(ch.add[ch.n_add].id, optarg, il);
+            ch.add[ch.n_add].id[il] = '\0';
+            ch.n_add++;
+            break;
+        }
+        default: return CLI_USAGE;
+        }
+    }
+    char why[160];
+    if (serial == NULL || proto_check_serial(serial, why, sizeof why) != 0) {
+        return bad("licence: --serial: required, the device serial (8-20 of A-Z 0-9)");
+    }
+    int rc = cdb_licence_change(db, serial, &ch, wall_now(), why, sizeof why);
+    if (rc != 0) {
+        fprintf(stderr, "spark-collector admin licence: %s\n",
+                why[0] != '\0' ? why : fw_strerror(rc));
+        return CLI_FAIL;
+    }
+    collector_licence_t l;
+    bool has_iat;
+    if (cdb_licence_get(db, serial, &l, &has_iat) == 0) {
+        char e[24];
+        printf("licence %s: %s seq %u%s%s ext %d, %zu service(s)\n", serial,
+               l.paid ? "paid" : "trial", (unsigned)l.seq, l.paid ? "" : " expires ",
+               l.paid ? "" : collector_iso8601_format(l.trial_exp, e, sizeof e), l.ext, l.n_svc);
+    }
+    return CLI_OK;
+}
+
+/* --serial SN [--json] for the read-only views. */
+static int view_args(int argc, char **argv, const char **serial, bool *json)
+{
+    static const struct option opts[] = {
+        {"serial", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    *serial = NULL;
+    *json = false;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': *serial = optarg; break;
+        case 'j': *json = true; break;
+        default: return CLI_USAGE;
+        }
+    }
+    char why[160];
+    if (*serial == NULL || proto_check_serial(*serial, why, sizeof why) != 0) {
+        return bad("--serial: required, the device serial (8-20 of A-Z 0-9)");
+    }
+    return CLI_OK;
+}
+
+static int cmd_totals(cdb_t *db, int argc, char **argv)
+{
+    const char *serial;
+    bool json;
+    int rc = view_args(argc, argv, &serial, &json);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    cdb_device_t d;
+    if (cdb_device_by_serial(db, serial, &d) != 0) {
+        fprintf(stderr, "spark-collector admin totals: serial %s: not enrolled\n", serial);
+        return CLI_FAIL;
+    }
+    cdb_totals_t t;
+    int64_t events = 0;
+    if (cdb_totals(db, serial, &t) != 0 || cdb_count_events(db, serial, &events) != 0) {
+        return CLI_FAIL;
+    }
+    const struct {
+        const char *name;
+        int64_t v;
+    } f[] = {
+        {"records", t.records},
+        {"calls", t.calls},
+        {"call_seconds", t.call_seconds},
+        {"calls_blocked", t.calls_blocked},
+        {"emergency_calls", t.emergency_calls},
+        {"meetings", t.meetings},
+        {"meeting_seconds", t.meeting_seconds},
+        {"share_seconds", t.share_seconds},
+        {"people_peak", t.people_peak},
+        {"people_peak_max", t.people_peak_max},
+        {"uptime_seconds", t.uptime_seconds},
+        {"first_start", t.first_start},
+        {"last_end", t.last_end},
+        {"events", events},
+    };
+    if (json) {
+        printf("{\"serial\":\"%s\"", serial);
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+            printf(",\"%s\":%" PRId64, f[i].name, f[i].v);
+        }
+        printf("}\n");
+    } else {
+        printf("serial %s\n", serial);
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+            printf("%s %" PRId64 "\n", f[i].name, f[i].v);
+        }
+    }
+    return CLI_OK;
+}
+
+static int cmd_show(cdb_t *db, int argc, char **argv)
+{
+    const char *serial;
+    bool json;
+    int rc = view_args(argc, argv, &serial, &json);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    cdb_device_t d;
+    cdb_show_t s;
+    if (cdb_device_by_serial(db, serial, &d) != 0 || cdb_show(db, serial, &s) != 0) {
+        fprintf(stderr, "spark-collector admin show: serial %s: not enrolled\n", serial);
+        return CLI_FAIL;
+    }
+    collector_licence_t l;
+    bool has_iat = false;
+    bool has_lic = cdb_licence_get(db, serial, &l, &has_iat) == 0;
+    cdb_totals_t t;
+    (void)cdb_totals(db, serial, &t);
+    char b1[24], b2[24], b3[24];
+
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "serial", d.serial);
+    cJSON_AddStringToObject(o, "trial", d.trial);
+    cJSON_AddStringToObject(o, "psk_identity", d.psk_identity);
+    cJSON_AddStringToObject(o, "region", d.region);
+    cJSON_AddBoolToObject(o, "keep_devices", d.keep_devices);
+    cJSON_AddStringToObject(o, "enrolled_at", collector_iso8601_format(s.enrolled_at, b1, 24));
+    if (s.last_contact > 0) {
+        cJSON_AddStringToObject(o, "last_contact",
+                                collector_iso8601_format(s.last_contact, b1, 24));
+    } else {
+        cJSON_AddNullToObject(o, "last_contact");
+    }
+    if (s.has_prov) {
+        cJSON *p = cJSON_AddObjectToObject(o, "provisioning");
+        cJSON_AddStringToObject(p, "model", s.prov.model);
+        cJSON_AddStringToObject(p, "hw_revision", s.prov.hw_revision);
+        cJSON_AddStringToObject(p, "mac", s.prov.mac);
+        cJSON_AddStringToObject(p, "fw_version", s.prov.fw_version);
+        cJSON_AddStringToObject(p, "trial", s.prov.trial);
+        cJSON_AddStringToObject(p, "region", s.prov.region);
+        cJSON_AddStringToObject(p, "locale", s.prov.locale);
+        cJSON_AddStringToObject(p, "licence_state", s.prov.licence_state);
+        cJSON_AddStringToObject(p, "first_seen", collector_iso8601_format(s.first_seen, b2, 24));
+        cJSON_AddStringToObject(p, "last_seen", collector_iso8601_format(s.last_seen, b3, 24));
+        cJSON_AddNumberToObject(p, "reports", (double)s.prov_reports);
+    } else {
+        cJSON_AddNullToObject(o, "provisioning");
+    }
+    if (has_lic) {
+        cJSON *li = cJSON_AddObjectToObject(o, "licence");
+        cJSON_AddStringToObject(li, "type", l.paid ? "paid" : "trial");
+        cJSON_AddNumberToObject(li, "seq", l.seq);
+        cJSON_AddStringToObject(li, "org", l.org);
+        if (!l.paid) {
+            cJSON_AddStringToObject(li, "trial_exp", collector_iso8601_format(l.trial_exp, b1, 24));
+        }
+        cJSON_AddNumberToObject(li, "ext", l.ext);
+        if (has_iat) {
+            cJSON_AddStringToObject(li, "issued", collector_iso8601_format(l.iat, b2, 24));
+        } else {
+            cJSON_AddNullToObject(li, "issued");
+        }
+        cJSON *sv = cJSON_AddArrayToObject(li, "services");
+        for (size_t i = 0; i < l.n_svc; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "id", l.svc[i].id);
+            cJSON_AddStringToObject(e, "expiry", collector_iso8601_format(l.svc[i].exp, b3, 24));
+            cJSON_AddItemToArray(sv, e);
+        }
+    } else {
+        cJSON_AddNullToObject(o, "licence");
+    }
+    cJSON_AddNumberToObject(o, "usage_records", (double)t.records);
+    if (json) {
+        char *txt = cJSON_PrintUnformatted(o);
+        printf("%s\n", txt != NULL ? txt : "{}");
+        cJSON_free(txt);
+    } else {
+        printf("serial        %s\ntrial         %s\nidentity      %s\nregion        %s%s\n"
+               "enrolled      %s\n",
+               d.serial, d.trial, d.psk_identity, d.region,
+               d.keep_devices ? " (keeps devices)" : "",
+               collector_iso8601_format(s.enrolled_at, b1, 24));
+        printf("last contact  %s\n",
+               s.last_contact > 0 ? collector_iso8601_format(s.last_contact, b1, 24) : "never");
+        if (s.has_prov) {
+            printf("provisioning  %s hw %s mac %s fw %s locale %s state %s\n"
+                   "first seen    %s\nlast seen     %s (%" PRId64 " report(s))\n",
+                   s.prov.model, s.prov.hw_revision, s.prov.mac, s.prov.fw_version, s.prov.locale,
+                   s.prov.licence_state, collector_iso8601_format(s.first_seen, b2, 24),
+                   collector_iso8601_format(s.last_seen, b3, 24), s.prov_reports);
+        } else {
+            printf("provisioning  not reported yet\n");
+        }
+        if (has_lic) {
+            printf("licence       %s seq %u ext %d%s%s, %zu service(s)\n",
+                   l.paid ? "paid" : "trial", (unsigned)l.seq, l.ext, l.paid ? "" : " expires ",
+                   l.paid ? "" : collector_iso8601_format(l.trial_exp, b1, 24), l.n_svc);
+        } else {
+            printf("licence       none\n");
+        }
+        printf("usage records %" PRId64 "\n", t.records);
+    }
+    cJSON_Delete(o);
+    return CLI_OK;
+}
+
+static const struct {
+    const char *name;
+    admin_fn_t fn;
+    const char *help;
+} s_admin[] = {
+    {"enroll", cmd_enroll,
+     "--from FILE | --serial SN --psk HEX --trial DNNN --region CC [--keep-devices]\n"
+     "                 [--psk-identity ID] [--model M]"},
+    {"licence", cmd_licence,
+     "--serial SN [--trial-exp ISO8601] [--paid] [--extend] [--add-service ID:ISO8601]...\n"
+     "                 [--org NAME]"},
+    {"totals", cmd_totals, "--serial SN [--json]"},
+    {"show", cmd_show, "--serial SN [--json]"},
+};
+
+static void usage_admin(FILE *f)
+{
+    fprintf(f, "usage: spark-collector admin --db FILE COMMAND [ARGS]\n");
+    for (size_t i = 0; i < sizeof s_admin / sizeof s_admin[0]; i++) {
+        fprintf(f, "  %-8s %s\n", s_admin[i].name, s_admin[i].help);
+    }
+}
+
+int collector_cmd_admin(int argc, char **argv)
+{
+    /* admin --db FILE CMD ...: parsed by hand so CMD's options stay its own. */
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        usage_admin(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    const char *dbpath = NULL;
+    int i = 1;
+    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+        dbpath = argv[i + 1];
+        i += 2;
+    } else if (strncmp(argv[i], "--db=", 5) == 0) {
+        dbpath = argv[i] + 5;
+        i++;
+    }
+    if (dbpath == NULL || i >= argc) {
+        usage_admin(stderr);
+        return CLI_USAGE;
+    }
+    for (size_t k = 0; k < sizeof s_admin / sizeof s_admin[0]; k++) {
+        if (strcmp(argv[i], s_admin[k].name) == 0) {
+            cdb_t db;
+            if (cdb_open(&db, dbpath) != 0) {
+                fprintf(stderr, "spark-collector admin: cannot open database '%s'\n", dbpath);
+                return CLI_FAIL;
+            }
+            optind = 1;
+            int rc = s_admin[k].fn(&db, argc - i, argv + i);
+            cdb_close(&db);
+            if (rc == CLI_USAGE) {
+                fprintf(stderr, "usage: spark-collector admin --db FILE %s %s\n", s_admin[k].name,
+                        s_admin[k].help);
+            }
+            return rc;
+        }
+    }
+    fprintf(stderr, "spark-collector admin: unknown command '%s'\n", argv[i]);
+    usage_admin(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,592 @@
+/*
+ * The collector's SQLite storage. Statements are prepared per call: the
+ * rates here (a few reports per device per hour) do not justify a statement
+ * cache, and per-call statements keep every path simple to read.
+ *
+ * Writes of one request are one transaction, so a request is stored whole
+ * or not at all; the ack is only built after COMMIT succeeded.
+ */
+#include "db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fw/err.h"
+
+#define FW_LOG_TAG "coll-db"
+#include "fw/log.h"
+
+static const char s_schema[] =
+    "CREATE TABLE IF NOT EXISTS device ("
+    " serial TEXT PRIMARY KEY, psk_identity TEXT NOT NULL UNIQUE, psk BLOB NOT NULL,"
+    " trial TEXT NOT NULL, region TEXT NOT NULL, keep_devices INTEGER NOT NULL,"
+    " model TEXT NOT NULL DEFAULT '', enrolled_at INTEGER NOT NULL,"
+    " last_contact INTEGER);"
+    "CREATE TABLE IF NOT EXISTS provisioning ("
+    " serial TEXT PRIMARY KEY REFERENCES device(serial), model TEXT NOT NULL,"
+    " hw_revision TEXT NOT NULL, mac TEXT NOT NULL, fw_version TEXT NOT NULL,"
+    " trial TEXT NOT NULL, region TEXT NOT NULL, locale TEXT NOT NULL,"
+    " licence_state TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " reports INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS usage ("
+    " serial TEXT NOT NULL, id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " calls INTEGER NOT NULL, call_seconds INTEGER NOT NULL, calls_blocked INTEGER NOT NULL,"
+    " emergency_calls INTEGER NOT NULL, meetings INTEGER NOT NULL,"
+    " meeting_seconds INTEGER NOT NULL, share_seconds INTEGER NOT NULL,"
+    " people_peak INTEGER NOT NULL, uptime_seconds INTEGER NOT NULL,"
+    " received_at INTEGER NOT NULL, PRIMARY KEY (serial, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS event ("
+    " serial TEXT NOT NULL, id INTEGER NOT NULL, t INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " detail TEXT NOT NULL, received_at INTEGER NOT NULL,"
+    " PRIMARY KEY (serial, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS licence ("
+    " serial TEXT PRIMARY KEY REFERENCES device(serial), org TEXT NOT NULL,"
+    " typ TEXT NOT NULL CHECK (typ IN ('trial','paid')), trial_exp INTEGER,"
+    " ext INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, iat INTEGER,"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS licence_service ("
+    " serial TEXT NOT NULL REFERENCES device(serial), id TEXT NOT NULL,"
+    " exp INTEGER NOT NULL, PRIMARY KEY (serial, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('licence_version', 0);"
+    "PRAGMA user_version = 1;";
+
+static int fail(cdb_t *c, const char *what)
+{
+    FW_LOGE("%s: %s", what, sqlite3_errmsg(c->db));
+    return FW_E_IO;
+}
+
+static int exec(cdb_t *c, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        FW_LOGE("%.40s...: %s", sql, msg != NULL ? msg : "?");
+        sqlite3_free(msg);
+        return FW_E_IO;
+    }
+    return 0;
+}
+
+/* COMMIT after success, ROLLBACK otherwise; the first error wins. */
+static int end_tx(cdb_t *c, int rc)
+{
+    int r2 = exec(c, rc == 0 ? "COMMIT;" : "ROLLBACK;");
+    return rc != 0 ? rc : r2;
+}
+
+static sqlite3_stmt *prep(cdb_t *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        FW_LOGE("prepare: %s", sqlite3_errmsg(c->db));
+        return NULL;
+    }
+    return st;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    (void)snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+int cdb_open(cdb_t *c, const char *path)
+{
+    c->db = NULL;
+    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        FW_LOGE("cannot open database '%s': %s", path,
+                c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+        cdb_close(c);
+        return FW_E_IO;
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    int rc = exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                     " PRAGMA foreign_keys=ON;");
+    if (rc == 0) {
+        rc = exec(c, "BEGIN IMMEDIATE;");
+        if (rc == 0) {
+            rc = exec(c, s_schema);
+            rc = end_tx(c, rc);
+        }
+    }
+    if (rc != 0) {
+        cdb_close(c);
+    }
+    return rc;
+}
+
+void cdb_close(cdb_t *c)
+{
+    if (c->db != NULL) {
+        sqlite3_close(c->db);
+        c->db = NULL;
+    }
+}
+
+static int finish(cdb_t *c, sqlite3_stmt *st, int step_rc, const char *what)
+{
+    int rc = (step_rc == SQLITE_DONE || step_rc == SQLITE_ROW) ? 0 : fail(c, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
+{
+    int rc = exec(c, "BEGIN IMMEDIATE;");
+    if (rc != 0) {
+        return rc;
+    }
+    sqlite3_stmt *st =
+        prep(c, "SELECT serial FROM device WHERE psk_identity = ?1 AND serial <> ?2");
+    if (st == NULL) {
+        exec(c, "ROLLBACK;");
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, d->psk_identity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, d->serial, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s == SQLITE_ROW) {
+        exec(c, "ROLLBACK;");
+        return FW_E_STATE;
+    }
+    st = prep(c, "INSERT INTO device(serial, psk_identity, psk, trial, region, keep_devices,"
+                 " model, enrolled_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"
+                 " ON CONFLICT(serial) DO UPDATE SET psk_identity=excluded.psk_identity,"
+                 " psk=excluded.psk, trial=excluded.trial, region=excluded.region,"
+                 " keep_devices=excluded.keep_devices, model=excluded.model,"
+                 " enrolled_at=excluded.enrolled_at");
+    if (st == NULL) {
+        exec(c, "ROLLBACK;");
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, d->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, d->psk_identity, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, d->psk, (int)d->psk_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, d->trial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, d->region, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, d->keep_devices ? 1 : 0);
+    sqlite3_bind_text(st, 7, d->model, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, now);
+    rc = finish(c, st, sqlite3_step(st), "enroll");
+    return end_tx(c, rc);
+}
+
+static int device_by(cdb_t *c, const char *col_sql, const char *key, cdb_device_t *out)
+{
+    char sql[256];
+    (void)snprintf(sql, sizeof sql,
+                   "SELECT serial, psk_identity, psk, trial, region, keep_devices, model"
+                   " FROM device WHERE %s = ?1",
+                   col_sql);
+    sqlite3_stmt *st = prep(c, sql);
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    int rc = 0;
+    if (s == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        copy_col(st, 0, out->serial, sizeof out->serial);
+        copy_col(st, 1, out->psk_identity, sizeof out->psk_identity);
+        int n = sqlite3_column_bytes(st, 2);
+        const void *b = sqlite3_column_blob(st, 2);
+        if (n <= 0 || (size_t)n > sizeof out->psk || b == NULL) {
+            rc = FW_E_CORRUPT;
+        } else {
+            memcpy(out->psk, b, (size_t)n);
+            out->psk_len = (size_t)n;
+        }
+        copy_col(st, 3, out->trial, sizeof out->trial);
+        copy_col(st, 4, out->region, sizeof out->region);
+        out->keep_devices = sqlite3_column_int(st, 5) != 0;
+        copy_col(st, 6, out->model, sizeof out->model);
+    } else {
+        rc = s == SQLITE_DONE ? FW_E_NOENT : fail(c, "device lookup");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int cdb_device_by_identity(cdb_t *c, const char *identity, cdb_device_t *out)
+{
+    return device_by(c, "psk_identity", identity, out);
+}
+
+int cdb_device_by_serial(cdb_t *c, const char *serial, cdb_device_t *out)
+{
+    return device_by(c, "serial", serial, out);
+}
+
+int cdb_touch(cdb_t *c, const char *serial, int64_t now)
+{
+    sqlite3_stmt *st = prep(c, "UPDATE device SET last_contact = ?2 WHERE serial = ?1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    return finish(c, st, sqlite3_step(st), "touch");
+}
+
+int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
+{
+    sqlite3_stmt *st = prep(
+        c, "INSERT INTO provisioning(serial, model, hw_revision, mac, fw_version, trial, region,"
+           " locale, licence_state, first_seen, last_seen, reports)"
+           " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10,1)"
+           " ON CONFLICT(serial) DO UPDATE SET model=excluded.model,"
+           " hw_revision=excluded.hw_revision, mac=excluded.mac, fw_version=excluded.fw_version,"
+           " trial=excluded.trial, region=excluded.region, locale=excluded.locale,"
+           " licence_state=excluded.licence_state, last_seen=excluded.last_seen,"
+           " reports=reports+1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    const char *v[] = {p->serial, p->model,  p->hw_revision, p->mac,          p->fw_version,
+                       p->trial,  p->region, p->locale,      p->licence_state};
+    for (int i = 0; i < 9; i++) {
+        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 10, now);
+    return finish(c, st, sqlite3_step(st), "store provisioning");
+}
+
+int cdb_store_usage(cdb_t *c, const collector_usage_t *u, int64_t now)
+{
+    int rc = exec(c, "BEGIN IMMEDIATE;");
+    if (rc != 0) {
+        return rc;
+    }
+    sqlite3_stmt *st =
+        prep(c, "INSERT OR IGNORE INTO usage(serial, id, start, end, calls, call_seconds,"
+                " calls_blocked, emergency_calls, meetings, meeting_seconds, share_seconds,"
+                " people_peak, uptime_seconds, received_at)"
+                " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+    rc = st != NULL ? 0 : FW_E_IO;
+    for (size_t i = 0; rc == 0 && i < u->n; i++) {
+        const collector_usage_rec_t *r = &u->rec[i];
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, u->serial, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)r->id);
+        sqlite3_bind_int64(st, 3, r->start);
+        sqlite3_bind_int64(st, 4, r->end);
+        const uint64_t v[] = {r->calls,           r->call_seconds, r->calls_blocked,
+                              r->emergency_calls, r->meetings,     r->meeting_seconds,
+                              r->share_seconds,   r->people_peak,  r->uptime_seconds};
+        for (int k = 0; k < 9; k++) {
+            sqlite3_bind_int64(st, 5 + k, (sqlite3_int64)v[k]);
+        }
+        sqlite3_bind_int64(st, 14, now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(c, "store usage");
+        }
+    }
+    sqlite3_finalize(st);
+    return end_tx(c, rc);
+}
+
+int cdb_store_events(cdb_t *c, const collector_events_t *e, int64_t now)
+{
+    int rc = exec(c, "BEGIN IMMEDIATE;");
+    if (rc != 0) {
+        return rc;
+    }
+    sqlite3_stmt *st = prep(c, "INSERT OR IGNORE INTO event(serial, id, t, kind, detail,"
+                               " received_at) VALUES (?1,?2,?3,?4,?5,?6)");
+    rc = st != NULL ? 0 : FW_E_IO;
+    for (size_t i = 0; rc == 0 && i < e->n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, e->serial, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)e->ev[i].id);
+        sqlite3_bind_int64(st, 3, e->ev[i].t);
+        sqlite3_bind_text(st, 4, collector_event_kind_name(e->ev[i].kind), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, e->ev[i].detail, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(c, "store events");
+        }
+    }
+    sqlite3_finalize(st);
+    return end_tx(c, rc);
+}
+
+int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool *has_iat)
+{
+    sqlite3_stmt *st = prep(c, "SELECT l.org, l.typ, l.trial_exp, l.ext, l.seq, l.iat, d.trial,"
+                               " d.region, d.keep_devices FROM licence l JOIN device d"
+                               " ON d.serial = l.serial WHERE l.serial = ?1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return s == SQLITE_DONE ? FW_E_NOENT : fail(c, "licence lookup");
+    }
+    memset(out, 0, sizeof *out);
+    (void)snprintf(out->serial, sizeof out->serial, "%s", serial);
+    copy_col(st, 0, out->org, sizeof out->org);
+    const unsigned char *typ = sqlite3_column_text(st, 1);
+    out->paid = typ != NULL && strcmp((const char *)typ, "paid") == 0;
+    out->trial_exp = sqlite3_column_int64(st, 2);
+    out->ext = sqlite3_column_int(st, 3);
+    out->seq = (uint32_t)sqlite3_column_int64(st, 4);
+    *has_iat = sqlite3_column_type(st, 5) != SQLITE_NULL;
+    out->iat = sqlite3_column_int64(st, 5);
+    copy_col(st, 6, out->trial, sizeof out->trial);
+    copy_col(st, 7, out->region, sizeof out->region);
+    out->keep = sqlite3_column_int(st, 8) != 0;
+    sqlite3_finalize(st);
+
+    st = prep(c, "SELECT id, exp FROM licence_service WHERE serial = ?1 ORDER BY id LIMIT 16");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && out->n_svc < 16) {
+        copy_col(st, 0, out->svc[out->n_svc].id, sizeof out->svc[0].id);
+        out->svc[out->n_svc].exp = sqlite3_column_int64(st, 1);
+        out->n_svc++;
+    }
+    return finish(c, st, s, "licence services");
+}
+
+int cdb_licence_set_iat(cdb_t *c, const char *serial, uint32_t seq, int64_t iat)
+{
+    sqlite3_stmt *st = prep(c, "UPDATE licence SET iat = ?3 WHERE serial = ?1 AND seq = ?2"
+                               " AND iat IS NULL");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, seq);
+    sqlite3_bind_int64(st, 3, iat);
+    return finish(c, st, sqlite3_step(st), "licence iat");
+}
+
+static int refuse(char *why, size_t cap, const char *msg)
+{
+    (void)snprintf(why, cap, "%s", msg);
+    return FW_E_STATE;
+}
+
+static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_change_t *ch,
+                             int64_t now, char *why, size_t cap)
+{
+    cdb_device_t d;
+    int rc = cdb_device_by_serial(c, serial, &d);
+    if (rc == FW_E_NOENT) {
+        (void)snprintf(why, cap, "serial %s: not enrolled", serial);
+        return rc;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    collector_licence_t cur;
+    bool has_iat;
+    rc = cdb_licence_get(c, serial, &cur, &has_iat);
+    bool exists = rc == 0;
+    if (rc != 0 && rc != FW_E_NOENT) {
+        return rc;
+    }
+    collector_licence_t nl = exists ? cur : (collector_licence_t){0};
+    if (!exists) {
+        (void)snprintf(nl.org, sizeof nl.org, "%s", d.trial);
+    }
+    if (ch->org != NULL) {
+        (void)snprintf(nl.org, sizeof nl.org, "%s", ch->org);
+    }
+    if (exists && cur.paid && !ch->paid) {
+        return refuse(why, cap, "licence is paid: it cannot become a trial again (R5)");
+    }
+    nl.paid = ch->paid;
+    if (ch->extend) {
+        if (!exists || cur.paid) {
+            return refuse(why, cap, "--extend: only an existing trial licence can be extended");
+        }
+        if (cur.ext >= 1) {
+            return refuse(why, cap, "--extend: this trial was already extended once (R4)");
+        }
+        nl.ext = 1;
+        nl.trial_exp = cur.trial_exp + 30 * 86400;
+    }
+    if (ch->set_exp) {
+        if (ch->extend && ch->trial_exp != nl.trial_exp) {
+            return refuse(why, cap,
+                          "--trial-exp with --extend: must equal the current expiry + 30 days");
+        }
+        if (exists && !cur.paid && !ch->extend && ch->trial_exp > cur.trial_exp) {
+            return refuse(why, cap,
+                          "--trial-exp: a later expiry needs --extend (R4; devices "
+                          "refuse it otherwise)");
+        }
+        nl.trial_exp = ch->trial_exp;
+    }
+    if (!nl.paid && !exists && !ch->set_exp) {
+        return refuse(why, cap, "--trial-exp: required for a new trial licence");
+    }
+    nl.seq = exists ? cur.seq + 1 : 1;
+    if (nl.seq == 0) {
+        return refuse(why, cap, "seq: exhausted");
+    }
+
+    sqlite3_stmt *st = prep(c, "INSERT INTO licence(serial, org, typ, trial_exp, ext, seq, iat,"
+                               " updated_at) VALUES (?1,?2,?3,?4,?5,?6,NULL,?7)"
+                               " ON CONFLICT(serial) DO UPDATE SET org=excluded.org,"
+                               " typ=excluded.typ, trial_exp=excluded.trial_exp,"
+                               " ext=excluded.ext, seq=excluded.seq, iat=NULL,"
+                               " updated_at=excluded.updated_at");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, nl.org, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, nl.paid ? "paid" : "trial", -1, SQLITE_STATIC);
+    if (nl.paid && !ch->set_exp && !exists) {
+        sqlite3_bind_null(st, 4);
+    } else {
+        sqlite3_bind_int64(st, 4, nl.trial_exp);
+    }
+    sqlite3_bind_int(st, 5, nl.ext);
+    sqlite3_bind_int64(st, 6, nl.seq);
+    sqlite3_bind_int64(st, 7, now);
+    rc = finish(c, st, sqlite3_step(st), "licence change");
+    for (size_t i = 0; rc == 0 && i < ch->n_add; i++) {
+        st = prep(c, "INSERT INTO licence_service(serial, id, exp) VALUES (?1,?2,?3)"
+                     " ON CONFLICT(serial, id) DO UPDATE SET exp=excluded.exp");
+        if (st == NULL) {
+            return FW_E_IO;
+        }
+        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ch->add[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, ch->add[i].exp);
+        rc = finish(c, st, sqlite3_step(st), "licence service");
+    }
+    if (rc == 0) {
+        st = prep(c, "SELECT COUNT(*) FROM licence_service WHERE serial = ?1");
+        if (st == NULL) {
+            return FW_E_IO;
+        }
+        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+        int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 99;
+        sqlite3_finalize(st);
+        if (n > 16) {
+            return refuse(why, cap, "--add-service: a licence holds at most 16 services");
+        }
+        rc = exec(c, "UPDATE meta SET value = value + 1 WHERE key = 'licence_version';");
+    }
+    return rc;
+}
+
+int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
+                       char *why, size_t why_cap)
+{
+    why[0] = '\0';
+    int rc = exec(c, "BEGIN IMMEDIATE;");
+    if (rc != 0) {
+        return rc;
+    }
+    rc = licence_change_tx(c, serial, ch, now, why, why_cap);
+    return end_tx(c, rc);
+}
+
+int cdb_licence_version(cdb_t *c, int64_t *version)
+{
+    sqlite3_stmt *st = prep(c, "SELECT value FROM meta WHERE key = 'licence_version'");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    int s = sqlite3_step(st);
+    *version = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    return finish(c, st, s, "licence version");
+}
+
+int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *st =
+        prep(c, "SELECT COUNT(*), TOTAL(calls), TOTAL(call_seconds), TOTAL(calls_blocked),"
+                " TOTAL(emergency_calls), TOTAL(meetings), TOTAL(meeting_seconds),"
+                " TOTAL(share_seconds), TOTAL(people_peak), IFNULL(MAX(people_peak),0),"
+                " TOTAL(uptime_seconds), IFNULL(MIN(start),0), IFNULL(MAX(end),0)"
+                " FROM usage WHERE serial = ?1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        /* TOTAL() is a double: exact for sums below 2^53 (64 records of
+         * 32-bit counters per request; billions of requests away). */
+        int64_t *v[] = {&t->records,         &t->calls,           &t->call_seconds,
+                        &t->calls_blocked,   &t->emergency_calls, &t->meetings,
+                        &t->meeting_seconds, &t->share_seconds,   &t->people_peak,
+                        &t->people_peak_max, &t->uptime_seconds,  &t->first_start,
+                        &t->last_end};
+        for (int i = 0; i < 13; i++) {
+            *v[i] = (int64_t)sqlite3_column_double(st, i);
+        }
+    }
+    return finish(c, st, s, "totals");
+}
+
+int cdb_count_events(cdb_t *c, const char *serial, int64_t *n)
+{
+    sqlite3_stmt *st = prep(c, "SELECT COUNT(*) FROM event WHERE serial = ?1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    *n = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    return finish(c, st, s, "count events");
+}
+
+int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
+{
+    memset(s, 0, sizeof *s);
+    sqlite3_stmt *st = prep(c, "SELECT enrolled_at, IFNULL(last_contact,0) FROM device"
+                               " WHERE serial = ?1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? FW_E_NOENT : fail(c, "show");
+    }
+    s->enrolled_at = sqlite3_column_int64(st, 0);
+    s->last_contact = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    st = prep(c, "SELECT model, hw_revision, mac, fw_version, trial, region, locale,"
+                 " licence_state, first_seen, last_seen, reports FROM provisioning"
+                 " WHERE serial = ?1");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        collector_prov_t *p = &s->prov;
+        s->has_prov = true;
+        (void)snprintf(p->serial, sizeof p->serial, "%s", serial);
+        copy_col(st, 0, p->model, sizeof p->model);
+        copy_col(st, 1, p->hw_revision, sizeof p->hw_revision);
+        copy_col(st, 2, p->mac, sizeof p->mac);
+        copy_col(st, 3, p->fw_version, sizeof p->fw_version);
+        copy_col(st, 4, p->trial, sizeof p->trial);
+        copy_col(st, 5, p->region, sizeof p->region);
+        copy_col(st, 6, p->locale, sizeof p->locale);
+        copy_col(st, 7, p->licence_state, sizeof p->licence_state);
+        s->first_seen = sqlite3_column_int64(st, 8);
+        s->last_seen = sqlite3_column_int64(st, 9);
+        s->prov_reports = sqlite3_column_int64(st, 10);
+    }
+    return finish(c, st, r, "show provisioning");
+}

@@ -1,0 +1,99 @@
+/*
+ * db.h - the collector's SQLite database (schema: docs/COLLECTOR.md).
+ *
+ * One connection per process; the server and the admin commands may run at
+ * the same time (WAL mode, busy timeout). Every function returns 0 or a
+ * negative FW_E_* code; FW_E_NOENT when the device (or licence) is not there.
+ */
+#ifndef COLLECTOR_DB_H
+#define COLLECTOR_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "collector/payload.h"
+
+typedef struct {
+    sqlite3 *db;
+} cdb_t;
+
+typedef struct {
+    char serial[21];
+    char trial[17];
+    char psk_identity[65];
+    uint8_t psk[64];
+    size_t psk_len;
+    char region[3];
+    bool keep_devices;
+    char model[48];
+} cdb_device_t;
+
+/* Open (creating the file and schema if missing). */
+int cdb_open(cdb_t *c, const char *path);
+void cdb_close(cdb_t *c);
+
+/* Insert or replace a device's enrollment. FW_E_STATE if the PSK identity
+ * already belongs to another serial. */
+int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now);
+
+int cdb_device_by_identity(cdb_t *c, const char *identity, cdb_device_t *out);
+int cdb_device_by_serial(cdb_t *c, const char *serial, cdb_device_t *out);
+
+int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now);
+/* Stores the records not yet stored (INSERT OR IGNORE by (serial,id)); every
+ * id of `u` is then stored. */
+int cdb_store_usage(cdb_t *c, const collector_usage_t *u, int64_t now);
+int cdb_store_events(cdb_t *c, const collector_events_t *e, int64_t now);
+int cdb_touch(cdb_t *c, const char *serial, int64_t now);
+
+/* The licence row of `serial` as claims input; iat is 0 and *has_iat false
+ * until the server first signs this seq. */
+int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool *has_iat);
+int cdb_licence_set_iat(cdb_t *c, const char *serial, uint32_t seq, int64_t iat);
+
+typedef struct {
+    bool set_exp;
+    int64_t trial_exp;
+    bool paid;
+    bool extend;
+    const char *org; /* NULL: keep (new licence: the trial number) */
+    size_t n_add;
+    struct {
+        char id[33];
+        int64_t exp;
+    } add[16];
+} cdb_licence_change_t;
+
+/* Create or change a licence; seq and the licence version grow. Refusals
+ * (FW_E_STATE) say why in `why`: second extension (R4), paid -> trial (R5),
+ * a trial without expiry, too many services. */
+int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
+                       char *why, size_t why_cap);
+
+/* Grows with every licence change (the server polls it to notify observers). */
+int cdb_licence_version(cdb_t *c, int64_t *version);
+
+typedef struct {
+    int64_t records;
+    int64_t calls, call_seconds, calls_blocked, emergency_calls, meetings, meeting_seconds,
+        share_seconds, people_peak, people_peak_max, uptime_seconds;
+    int64_t first_start, last_end;
+} cdb_totals_t;
+
+int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t);
+int cdb_count_events(cdb_t *c, const char *serial, int64_t *n);
+
+typedef struct {
+    bool has_prov;
+    collector_prov_t prov;
+    int64_t first_seen, last_seen, prov_reports;
+    int64_t last_contact;
+    int64_t enrolled_at;
+} cdb_show_t;
+
+int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s);
+
+#endif /* COLLECTOR_DB_H */

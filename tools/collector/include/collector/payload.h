@@ -1,0 +1,141 @@
+/*
+ * collector/payload.h - the collector's request bodies: parsing, validation
+ * and the bodies it answers with. Pure: no socket, no clock, no database, no
+ * logging; bytes, the DTLS identity's serial and the server time are
+ * arguments. docs/COLLECTOR.md has the wire contract.
+ *
+ * Every refusal fills a collector_err_t: the CoAP response code to answer
+ * with (as class*100 + detail, e.g. 400) and a reason naming the field.
+ * Request bytes are hostile: bounded, checked, never trusted for lengths.
+ */
+#ifndef COLLECTOR_PAYLOAD_H
+#define COLLECTOR_PAYLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COLLECTOR_BODY_MAX 8192u             /* larger request bodies: 4.13 */
+#define COLLECTOR_RECORDS_MAX 64u            /* usage records / events per request */
+#define COLLECTOR_CF_JSON 50u                /* application/json */
+#define COLLECTOR_ID_MAX 9007199254740991ull /* 2^53-1: exact in a JSON number */
+#define COLLECTOR_TIME_MAX 253402300799ll    /* 9999-12-31T23:59:59Z */
+#define COLLECTOR_DETAIL_MAX 256u            /* event detail, bytes */
+
+/* CoAP response codes, as class*100 + detail. */
+enum {
+    COLLECTOR_COAP_CHANGED = 204,
+    COLLECTOR_COAP_CONTENT = 205,
+    COLLECTOR_COAP_BAD_REQUEST = 400,
+    COLLECTOR_COAP_FORBIDDEN = 403,
+    COLLECTOR_COAP_NOT_FOUND = 404,
+    COLLECTOR_COAP_TOO_LARGE = 413,
+    COLLECTOR_COAP_UNSUPPORTED_CF = 415,
+    COLLECTOR_COAP_INTERNAL = 500,
+};
+
+typedef struct {
+    int coap;         /* response code for the refusal (400, 403, 413, 415) */
+    char reason[160]; /* names the field; never contains request secrets */
+} collector_err_t;
+
+typedef struct {
+    char serial[21];
+    char model[48];
+    char hw_revision[33];
+    char mac[18]; /* aa:bb:cc:dd:ee:ff, stored lower case */
+    char fw_version[33];
+    char trial[17];
+    char region[3];
+    char locale[6];
+    char licence_state[33];
+} collector_prov_t;
+
+typedef struct {
+    uint64_t id; /* 1 .. COLLECTOR_ID_MAX */
+    int64_t start, end;
+    uint64_t calls, call_seconds, calls_blocked, emergency_calls, meetings, meeting_seconds,
+        share_seconds, people_peak, uptime_seconds; /* each 0 .. 2^32-1 */
+} collector_usage_rec_t;
+
+typedef struct {
+    char serial[21];
+    size_t n; /* 1 .. COLLECTOR_RECORDS_MAX */
+    collector_usage_rec_t rec[COLLECTOR_RECORDS_MAX];
+} collector_usage_t;
+
+typedef enum {
+    COLLECTOR_EV_NOTICE,
+    COLLECTOR_EV_CALLING_DEGRADED,
+    COLLECTOR_EV_CALLING_RESTORED,
+    COLLECTOR_EV_NUMBERS_RELEASED,
+    COLLECTOR_EV_CLOCK_ROLLBACK,
+    COLLECTOR_EV_RMA_SHOWN,
+    COLLECTOR_EV_RMA_ACKNOWLEDGED,
+} collector_event_kind_t;
+
+typedef struct {
+    uint64_t id;
+    int64_t t;
+    collector_event_kind_t kind;
+    char detail[COLLECTOR_DETAIL_MAX + 1]; /* printable ASCII, may be empty */
+} collector_event_t;
+
+typedef struct {
+    char serial[21];
+    size_t n;
+    collector_event_t ev[COLLECTOR_RECORDS_MAX];
+} collector_events_t;
+
+/* Checks that apply before any parsing: `has_cf`/`cf` the request's
+ * Content-Format option (absent is taken as JSON), `total` the whole body
+ * size as announced or received. 0, or a refusal (413, 415) in `err`. */
+int collector_check_request(bool has_cf, unsigned cf, size_t total, collector_err_t *err);
+
+/* Parse a body of `len` bytes (need not be NUL-terminated). The payload's
+ * "serial" must equal `expected_serial` (the DTLS identity's device), else
+ * 403. Returns 0 and fills `out`, or a negative FW_E_* code with `err` set
+ * (400 malformed / missing / wrong type / out of range, 403, 413). Unknown
+ * members are ignored; a known member given twice is refused. */
+int collector_parse_prov(const char *json, size_t len, const char *expected_serial,
+                         collector_prov_t *out, collector_err_t *err);
+int collector_parse_usage(const char *json, size_t len, const char *expected_serial,
+                          collector_usage_t *out, collector_err_t *err);
+int collector_parse_events(const char *json, size_t len, const char *expected_serial,
+                           collector_events_t *out, collector_err_t *err);
+
+/* "notice", "calling_degraded", ... (never NULL). */
+const char *collector_event_kind_name(collector_event_kind_t k);
+
+/* {"ack":[ids...],"server_time":T} with the distinct ids of `ids` in the
+ * given order (duplicates once). Returns the length written (NUL added) or
+ * FW_E_NOSPACE. */
+int collector_build_ack(const uint64_t *ids, size_t n, int64_t server_time, char *out, size_t cap);
+
+/* {"token":"...","server_time":T}; the token must be base64url and dots. */
+int collector_build_licence_body(const char *token, int64_t server_time, char *out, size_t cap);
+
+/* The licence a device is due, as the database holds it. */
+typedef struct {
+    char serial[21];
+    char trial[17];
+    char org[65];
+    char region[3];
+    bool paid;
+    bool keep;
+    int64_t trial_exp; /* required when !paid */
+    int ext;           /* 0 or 1 */
+    uint32_t seq;      /* >= 1 */
+    int64_t iat;
+    size_t n_svc;
+    struct {
+        char id[33];
+        int64_t exp;
+    } svc[16];
+} collector_licence_t;
+
+/* Claims JSON for `l` (docs/TRIAL_ENGINE.md "Claims"). Returns the length
+ * or FW_E_NOSPACE / FW_E_INVAL (a field the device would refuse). */
+int collector_build_claims(const collector_licence_t *l, char *out, size_t cap);
+
+#endif /* COLLECTOR_PAYLOAD_H */
