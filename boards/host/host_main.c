@@ -27,8 +27,11 @@ static void usage(FILE *out)
         "Agent options:\n"
         "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
         "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
-        "  --help, --version\n\n"
-        "Board options:\n");
+        "  --report-interval S   usage reporting interval in seconds (default 3600)\n"
+        "  --report-batch S      how long usage may wait before it is sent (default 14400)\n"
+        "  --drain S             at a planned stop, real seconds to send what is queued\n"
+        "                        (default 3)\n"
+        "  --help, --version\n\n");
     host_board_usage(out);
     fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure (incl. a simulated\n"
                  "power cut), 64 bad command line, 78 device not provisioned or its flash image\n"
@@ -43,10 +46,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "spark-agent: try --help\n");
         return AGENT_EXIT_USAGE;
     }
-    agent_config_t cfg = {.run_for_s = 0, .font_path = HOST_FONT_DEFAULT};
+    agent_config_t cfg = {
+        .run_for_s = 0,
+        .font_path = HOST_FONT_DEFAULT,
+        .report_interval_s = 3600,
+        .report_batch_s = AGENT_REPORT_BATCH_DEFAULT_S,
+        .report_drain_ms = 3000,
+    };
     static const struct option longopts[] = {
         {"run-for", required_argument, NULL, 'r'},
         {"font", required_argument, NULL, 'f'},
+        {"report-interval", required_argument, NULL, 'i'},
+        {"report-batch", required_argument, NULL, 'b'},
+        {"drain", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -66,6 +78,30 @@ int main(int argc, char **argv)
             }
             break;
         case 'f': cfg.font_path = optarg; break;
+        case 'i':
+        case 'b':
+        case 'd': {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*optarg == '\0' || *optarg == '-' || *end != '\0' || v > 30u * 86400u ||
+                (c == 'i' && (v < 60 || 86400 % v != 0))) {
+                fprintf(stderr, "spark-agent: --%s: expected %s, got '%s'\n",
+                        c == 'i'   ? "report-interval"
+                        : c == 'b' ? "report-batch"
+                                   : "drain",
+                        c == 'i' ? "seconds from 60 to 86400 that divide a day"
+                                 : "a number of seconds (at most 30 days)",
+                        optarg);
+                return AGENT_EXIT_USAGE;
+            }
+            if (c == 'i') {
+                cfg.report_interval_s = (uint32_t)v;
+            } else if (c == 'b') {
+                cfg.report_batch_s = (uint32_t)v;
+            } else {
+                cfg.report_drain_ms = (uint32_t)v * 1000u;
+            }
+            break;
+        }
         case 'h': usage(stdout); return AGENT_EXIT_OK;
         case 'V': printf("spark-agent %s (host board)\n", SPARK_VERSION); return AGENT_EXIT_OK;
         default:

@@ -5,6 +5,7 @@
 #define FW_LOG_TAG "agent"
 #include "agent/agent.h"
 
+#include "agent_report.h"
 #include "agent_trial.h"
 
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include "hal/clock.h"
 #include "hal/display.h"
 #include "hal/identity.h"
+#include "hal/net.h"
 #include "hal/room.h"
 #include "hal/system.h"
 #include "proto/layout.h"
@@ -28,23 +30,14 @@
 #include "ui/screen.h"
 
 #define LOOP_PERIOD_MS 1000u
-
-/* Usage seen since boot. Persisting and reporting it is the report module's
- * job (not built yet); for now the agent counts and logs at shutdown. */
-typedef struct {
-    uint32_t calls;
-    uint32_t calls_blocked;
-    uint32_t emergency_calls;
-    uint64_t call_seconds;
-    uint32_t meetings;
-    uint64_t meeting_seconds;
-    uint64_t share_seconds;
-    uint32_t people_max;
-} agent_usage_t;
+#define NET_POLL_SLICE_MS 20u /* one wait on the socket */
+#define NET_POLL_MAX_MS 1000u /* network time per turn at most */
 
 static store_t s_store;
 static proto_provisioning_t s_prov;
 static agent_trial_t s_trial;
+static agent_report_t s_report;
+static report_usage_t s_since_boot; /* for the log line at shutdown */
 
 static void show(ui_renderer_t *r, const ui_screen_t *screen)
 {
@@ -99,8 +92,20 @@ static int load_provisioning(char *why, size_t cap)
     return rc;
 }
 
-static void handle_events(agent_usage_t *u)
+/* Each count goes to the open reporting interval and to the boot totals. */
+#define COUNT(fn, ...)                                                                             \
+    do {                                                                                           \
+        report_usage_t *open_ = agent_report_usage(&s_report);                                     \
+        fn(&s_since_boot, ##__VA_ARGS__);                                                          \
+        if (open_) {                                                                               \
+            fn(open_, ##__VA_ARGS__);                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Returns true if anything was counted. */
+static bool handle_events(void)
 {
+    bool counted = false;
     hal_call_event_t call;
     while (hal_call_poll(&call) > 0) {
         if (call.kind == HAL_CALL_EV_DIAL) {
@@ -108,29 +113,29 @@ static void handle_events(agent_usage_t *u)
                                                  agent_trial_region(&s_trial), call.number);
             FW_LOGI("call %u to %s: %s%s", call.id, call.number, v.allow ? "allowed" : "blocked",
                     v.emergency ? " (emergency number)" : "");
-            u->calls_blocked += !v.allow;
-            u->emergency_calls += v.emergency;
+            if (!v.allow) {
+                COUNT(report_usage_call_blocked);
+                counted = true;
+            } else if (v.emergency) {
+                COUNT(report_usage_call_emergency);
+                counted = true;
+            }
             (void)hal_call_decide(call.id, v.allow);
         } else if (call.kind == HAL_CALL_EV_ENDED) {
-            u->calls++;
-            u->call_seconds += call.seconds;
+            COUNT(report_usage_call_ended, call.seconds);
+            counted = true;
         }
     }
     hal_room_event_t room;
     while (hal_room_poll(&room) > 0) {
         switch (room.kind) {
-        case HAL_ROOM_EV_MEETING:
-            u->meetings++;
-            u->meeting_seconds += room.value;
-            break;
-        case HAL_ROOM_EV_SHARE: u->share_seconds += room.value; break;
-        case HAL_ROOM_EV_PEOPLE:
-            if (room.value > u->people_max) {
-                u->people_max = room.value;
-            }
-            break;
+        case HAL_ROOM_EV_MEETING: COUNT(report_usage_meeting, room.value); break;
+        case HAL_ROOM_EV_SHARE: COUNT(report_usage_share, room.value); break;
+        case HAL_ROOM_EV_PEOPLE: COUNT(report_usage_people, room.value); break;
         }
+        counted = true;
     }
+    return counted;
 }
 
 int agent_run(const agent_config_t *cfg)
@@ -178,12 +183,16 @@ int agent_run(const agent_config_t *cfg)
 
     int64_t wall = 0;
     bool wall_ok = hal_clock_wall(&wall) == 0; /* before `wall` is read */
-    agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall, NULL, NULL);
+    memset(&s_since_boot, 0, sizeof s_since_boot);
+    agent_report_open(&s_report, &s_store, &s_prov, &s_trial, cfg->report_interval_s,
+                      cfg->report_batch_s);
+    agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall,
+                     agent_report_event, &s_report);
     ui_screen_t shown;
     memset(&shown, 0, sizeof shown);
 
-    agent_usage_t usage = {0};
     const uint64_t start_ms = hal_clock_mono_ms();
+    uint64_t counted_up_ms = start_ms; /* uptime counted up to here */
     const uint64_t run_ms = cfg->run_for_s > 0 ? (uint64_t)cfg->run_for_s * 1000u : UINT64_MAX;
     while (!hal_system_stop_requested()) {
         uint64_t mono = hal_clock_mono_ms();
@@ -195,20 +204,45 @@ int agent_run(const agent_config_t *cfg)
             show(renderer, &screen);
             shown = screen;
         }
-        handle_events(&usage);
+        if (handle_events()) {
+            agent_report_save(&s_report, s_trial.now); /* a count is never lost */
+        }
+        uint32_t up_s = (uint32_t)((mono - counted_up_ms) / 1000u);
+        if (up_s > 0) {
+            COUNT(report_usage_uptime, up_s);
+            counted_up_ms += (uint64_t)up_s * 1000u;
+        }
+        agent_report_step(&s_report, s_trial.now, hal_clock_net_ms(), hal_net_is_up());
         uint64_t elapsed = mono - start_ms;
         if (elapsed >= run_ms) {
             break;
         }
+        /* The turn lasts LOOP_PERIOD_MS of device time. While a request is
+         * out, spend it on the socket (bounded in network time, since a
+         * stepped simulation's device clock does not move meanwhile). */
         uint64_t left = run_ms - elapsed;
-        hal_clock_wait_ms(left < LOOP_PERIOD_MS ? (uint32_t)left : LOOP_PERIOD_MS);
+        uint64_t turn_end = mono + (left < LOOP_PERIOD_MS ? left : LOOP_PERIOD_MS);
+        const uint64_t net_end = hal_clock_net_ms() + NET_POLL_MAX_MS;
+        for (unsigned i = 0;
+             i < NET_POLL_MAX_MS / NET_POLL_SLICE_MS && /* even if no clock moves */
+             hal_net_is_up() && agent_report_busy(&s_report) && hal_clock_mono_ms() < turn_end &&
+             hal_clock_net_ms() < net_end && !hal_system_stop_requested();
+             i++) {
+            agent_report_poll(&s_report, NET_POLL_SLICE_MS);
+        }
+        uint64_t now_mono = hal_clock_mono_ms();
+        if (now_mono < turn_end) {
+            hal_clock_wait_ms((uint32_t)(turn_end - now_mono));
+        }
     }
-    handle_events(&usage);
+    (void)handle_events();
+    agent_report_close(&s_report, s_trial.now, cfg->report_drain_ms);
+    const report_usage_t *u = &s_since_boot;
     FW_LOGI("stopping: %u calls (%llu s), %u blocked, %u emergency, %u meetings (%llu s), "
             "%llu s shared, at most %u people",
-            usage.calls, (unsigned long long)usage.call_seconds, usage.calls_blocked,
-            usage.emergency_calls, usage.meetings, (unsigned long long)usage.meeting_seconds,
-            (unsigned long long)usage.share_seconds, usage.people_max);
+            u->calls, (unsigned long long)u->call_seconds, u->calls_blocked, u->emergency_calls,
+            u->meetings, (unsigned long long)u->meeting_seconds,
+            (unsigned long long)u->share_seconds, u->people_peak);
     agent_trial_free(&s_trial);
     ui_renderer_close(renderer);
     return AGENT_EXIT_OK;

@@ -20,6 +20,7 @@
 #include "fakes/fake_flash.h"
 #include "fakes/fake_identity.h"
 #include "fakes/fake_log.h"
+#include "fakes/fake_net.h"
 #include "fakes/fake_room.h"
 #include "fakes/fake_secure.h"
 #include "fakes/fake_system.h"
@@ -47,6 +48,7 @@ static int setup(void **state)
     fake_room_reset();
     fake_system_reset();
     fake_log_clear();
+    fake_net_set_up(false); /* unit tests open no connection; tests/system does */
     return 0;
 }
 

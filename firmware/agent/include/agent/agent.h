@@ -17,9 +17,14 @@
 #define AGENT_EXIT_UNPROVISIONED 78 /* EX_CONFIG: no usable provisioning */
 
 typedef struct {
-    int64_t run_for_s;     /* stop after this many device seconds; <= 0: run until stopped */
-    const char *font_path; /* TrueType font for the screen; NULL: no text */
+    int64_t run_for_s;          /* stop after this many device seconds; <= 0: until stopped */
+    const char *font_path;      /* TrueType font for the screen; NULL: no text */
+    uint32_t report_interval_s; /* usage interval; 0: hourly */
+    uint32_t report_batch_s;    /* how long usage may wait to be sent; 0: at once */
+    uint32_t report_drain_ms;   /* at a planned stop, network time to send what is queued */
 } agent_config_t;
+
+#define AGENT_REPORT_BATCH_DEFAULT_S (4u * 3600u) /* docs/REPORTING.md: session policy */
 
 /* Run until the configured time has passed or the board asks to stop.
  * Returns one of the AGENT_EXIT_* codes. */
