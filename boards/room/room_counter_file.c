@@ -1,0 +1,166 @@
+/*
+ * The counter as a file: DIR/counter holds "spark-counter v1 <value>\n".
+ *
+ * Every increment writes DIR/counter.tmp, fsyncs it, renames it over
+ * DIR/counter and fsyncs DIR: rename is atomic, so after a power cut the file
+ * holds the old or the new value, never a torn one. A crash before the
+ * rename leaves a stale counter.tmp, which the next open removes: the value
+ * it holds was never acknowledged to the caller.
+ *
+ * Honest limits: root can edit or restore the file (a TPM NV counter or
+ * RPMB cannot be set back), and a file restored together with an old flash
+ * image defeats the rollback check. See docs/ROOM_BOARD.md.
+ */
+#include "room_counter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fw/err.h"
+#include "room_config.h"
+#include "room_internal.h"
+
+#define COUNTER_MAGIC "spark-counter v1 "
+
+static bool s_open;
+static uint32_t s_value;
+static char s_path[ROOM_OPT_PATH_MAX + 16];
+static char s_tmp[ROOM_OPT_PATH_MAX + 16];
+
+static int parse_counter(const char *text, size_t len, uint32_t *out)
+{
+    const size_t m = strlen(COUNTER_MAGIC);
+    if (len < m + 2 || memcmp(text, COUNTER_MAGIC, m) != 0 || text[len - 1] != '\n') {
+        return FW_E_CORRUPT;
+    }
+    uint64_t v = 0;
+    size_t i = m;
+    for (; i < len - 1; i++) {
+        if (text[i] < '0' || text[i] > '9' || i - m >= 10) {
+            return FW_E_CORRUPT;
+        }
+        v = v * 10 + (uint64_t)(text[i] - '0');
+    }
+    if (v > UINT32_MAX) {
+        return FW_E_CORRUPT;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int write_counter(uint32_t value)
+{
+    char text[64];
+    int n = snprintf(text, sizeof text, COUNTER_MAGIC "%u\n", (unsigned)value);
+    int fd = open(s_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return room_fail(FW_E_IO, "cannot write counter %s: %s", s_tmp, strerror(errno));
+    }
+    int rc = 0;
+    ssize_t w;
+    do {
+        w = write(fd, text, (size_t)n);
+    } while (w < 0 && errno == EINTR);
+    if (w != n || fsync(fd) != 0) {
+        rc = FW_E_IO;
+    }
+    if (close(fd) != 0) {
+        rc = FW_E_IO;
+    }
+    if (rc == 0 && rename(s_tmp, s_path) != 0) {
+        rc = FW_E_IO;
+    }
+    if (rc != 0) {
+        int e = errno;
+        (void)unlink(s_tmp);
+        return room_fail(rc, "cannot write counter %s: %s", s_path, strerror(e));
+    }
+    if (room_fsync_dir_of(s_path) != 0) {
+        return room_fail(FW_E_IO, "cannot sync the directory of %s", s_path);
+    }
+    return 0;
+}
+
+int room_counter_open(const char *secure_dir, bool create)
+{
+    if (s_open) {
+        return room_fail(FW_E_STATE, "counter already open");
+    }
+    if ((size_t)snprintf(s_path, sizeof s_path, "%s/%s", secure_dir, ROOM_COUNTER_FILE) >=
+            sizeof s_path ||
+        (size_t)snprintf(s_tmp, sizeof s_tmp, "%s/%s.tmp", secure_dir, ROOM_COUNTER_FILE) >=
+            sizeof s_tmp) {
+        return room_fail(FW_E_INVAL, "secure_dir path too long");
+    }
+    if (unlink(s_tmp) == 0) {
+        room_log(HAL_LOG_WARN, "removed %s left by an interrupted counter update", s_tmp);
+    }
+    char text[64];
+    size_t len = 0;
+    int rc = room_read_small_file(s_path, text, sizeof text, &len);
+    if (rc == FW_E_NOENT && create) {
+        rc = write_counter(0);
+        if (rc == 0) {
+            room_log(HAL_LOG_INFO, "new monotonic counter %s", s_path);
+            s_value = 0;
+            s_open = true;
+        }
+        return rc;
+    }
+    if (rc == FW_E_NOENT) {
+        return room_fail(FW_E_NOENT,
+                         "monotonic counter %s is missing while the device key exists: the "
+                         "rollback guard is gone; refusing to restart it at 0",
+                         s_path);
+    }
+    if (rc == 0) {
+        rc = parse_counter(text, len, &s_value);
+    }
+    if (rc != 0) {
+        return room_fail(rc == FW_E_CORRUPT ? FW_E_CORRUPT : FW_E_IO,
+                         "monotonic counter %s is unreadable or damaged (%s)", s_path,
+                         fw_strerror(rc));
+    }
+    s_open = true;
+    return 0;
+}
+
+int room_counter_read(uint32_t *value)
+{
+    if (!value) {
+        return FW_E_INVAL;
+    }
+    if (!s_open) {
+        return FW_E_STATE;
+    }
+    *value = s_value;
+    return 0;
+}
+
+int room_counter_increment(uint32_t *new_value)
+{
+    if (!s_open) {
+        return FW_E_STATE;
+    }
+    if (s_value == UINT32_MAX) {
+        return FW_E_NOSPACE;
+    }
+    int rc = write_counter(s_value + 1);
+    if (rc == 0) {
+        s_value++;
+        if (new_value) {
+            *new_value = s_value;
+        }
+    }
+    return rc;
+}
+
+void room_counter_close(void)
+{
+    s_open = false;
+    s_value = 0;
+}

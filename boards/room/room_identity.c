@@ -1,0 +1,128 @@
+/*
+ * Identity and link state, from what Linux already knows about the device:
+ * the device tree (serial, model), sysfs (MAC, operstate). The config can
+ * override serial and model (boards whose device tree lacks them) and gives
+ * the hardware revision, which no standard file holds.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fw/err.h"
+#include "hal/identity.h"
+#include "hal/net.h"
+#include "room_config.h"
+#include "room_internal.h"
+
+static bool s_loaded;
+static hal_identity_t s_id;
+static char s_iface[32] = ROOM_DEFAULT_IFACE;
+
+/* Device-tree strings end in NUL; sysfs lines in "\n". Keep printable text. */
+static int read_text(const char *path, char *out, size_t cap)
+{
+    char buf[128];
+    size_t len = 0;
+    int rc = room_read_small_file(path, buf, sizeof buf, &len);
+    if (rc != 0) {
+        return rc;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len && buf[i] != '\0' && buf[i] != '\n'; i++) {
+        if (n + 1 >= cap) {
+            return FW_E_TOOBIG;
+        }
+        if (buf[i] < 0x20 || buf[i] > 0x7e) {
+            return FW_E_FORMAT;
+        }
+        out[n++] = buf[i];
+    }
+    out[n] = '\0';
+    return n > 0 ? 0 : FW_E_NOENT;
+}
+
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+    if (strlen(s) != 17) {
+        return false;
+    }
+    for (int i = 0; i < 6; i++) {
+        int hi = hex_nibble(s[3 * i]), lo = hex_nibble(s[3 * i + 1]);
+        if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':')) {
+            return false;
+        }
+        mac[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+int room_identity_load(const room_board_options_t *opts)
+{
+    memset(&s_id, 0, sizeof s_id);
+    s_loaded = false;
+    if (opts->serial[0]) {
+        snprintf(s_id.serial, sizeof s_id.serial, "%s", opts->serial);
+    } else if (read_text(ROOM_DT_SERIAL, s_id.serial, sizeof s_id.serial) != 0) {
+        return room_fail(FW_E_NOENT,
+                         "no hardware serial: %s is missing or unusable; set serial= in the "
+                         "board config",
+                         ROOM_DT_SERIAL);
+    }
+    if (opts->model[0]) {
+        snprintf(s_id.model, sizeof s_id.model, "%s", opts->model);
+    } else if (read_text(ROOM_DT_MODEL, s_id.model, sizeof s_id.model) != 0) {
+        snprintf(s_id.model, sizeof s_id.model, "%s", ROOM_DEFAULT_MODEL);
+    }
+    char path[96], mac[32];
+    snprintf(path, sizeof path, ROOM_SYS_NET "/%s/address", opts->iface);
+    if (read_text(path, mac, sizeof mac) != 0 || !parse_mac(mac, s_id.mac)) {
+        room_log(HAL_LOG_WARN, "no MAC address in %s: reporting 00:00:00:00:00:00", path);
+    }
+    s_id.hw_revision = opts->hw_revision;
+    s_loaded = true;
+    return 0;
+}
+
+int hal_identity_get(hal_identity_t *id)
+{
+    if (!id) {
+        return FW_E_INVAL;
+    }
+    if (!s_loaded) {
+        return FW_E_STATE;
+    }
+    *id = s_id;
+    return 0;
+}
+
+/* --------------------------------------------------------------- hal/net */
+
+void room_net_set_iface(const char *iface)
+{
+    snprintf(s_iface, sizeof s_iface, "%s", iface && *iface ? iface : ROOM_DEFAULT_IFACE);
+}
+
+bool hal_net_is_up(void)
+{
+    /* "up" is RFC 2863's operational state; "unknown" is what drivers
+     * without carrier reporting (and loopback) say while working. */
+    char path[96], state[32];
+    snprintf(path, sizeof path, ROOM_SYS_NET "/%s/operstate", s_iface);
+    if (read_text(path, state, sizeof state) != 0) {
+        return false;
+    }
+    return strcmp(state, "up") == 0 || strcmp(state, "unknown") == 0;
+}

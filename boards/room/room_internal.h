@@ -1,0 +1,77 @@
+/*
+ * room_internal.h - how the room board's files talk to each other.
+ *
+ * One file per concern; room_board.c brings them up and down in order.
+ * Not for the firmware. The board's unit tests include it to reach the
+ * parts (flash over a file, the secure directory) without a whole board.
+ */
+#ifndef ROOM_INTERNAL_H
+#define ROOM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hal/log.h"
+#include "room/room_board.h"
+
+#if defined(__GNUC__)
+#define ROOM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ROOM_PRINTF(a, b)
+#endif
+
+/* Record a message for room_board_last_error(), log it as an error with tag
+ * "board", and return `err`: `return room_fail(FW_E_IO, "...")`. */
+int room_fail(int err, const char *fmt, ...) ROOM_PRINTF(2, 3);
+
+/* Board log line with tag "board". */
+void room_log(hal_log_level_t level, const char *fmt, ...) ROOM_PRINTF(2, 3);
+
+/* log (room_log.c): syslog, optionally stderr too. */
+void room_log_open(hal_log_level_t level, bool also_stderr);
+void room_log_close(void);
+
+/* clock + system (room_clock.c). Stop signals are blocked outside
+ * hal_clock_wait_ms(), which unblocks them atomically while it waits. */
+int room_system_init(void);
+void room_system_deinit(void);
+
+/* flash (room_flash.c): MTD char device, or file / block device with an
+ * emulated erase unit of `sector_size` bytes. */
+int room_flash_open(const char *path, uint32_t sector_size, uint32_t program_unit);
+void room_flash_close(void);
+bool room_flash_is_mtd(void);
+
+/* secure element (room_secure.c): key file + counter backend in `dir`. */
+int room_secure_open(const char *dir);
+void room_secure_close(void);
+
+/* identity (room_identity.c) */
+int room_identity_load(const room_board_options_t *opts);
+
+/* display (room_display.c): "" or a missing device = no screen. */
+int room_display_open(const char *fb);
+void room_display_close(void);
+
+/* call socket (room_call.c): calls, room usage. "" = no calling stack. */
+int room_call_open(const char *socket_path);
+void room_call_close(void);
+int room_call_fd(void); /* -1 if closed */
+void room_call_pump(void);
+
+/* net (room_net.c) */
+void room_net_set_iface(const char *iface);
+
+/* input (room_input.c) */
+int room_input_open(const char (*paths)[ROOM_OPT_PATH_MAX], size_t n);
+void room_input_close(void);
+/* Fill `fds` with open evdev descriptors, at most `max`; returns how many. */
+size_t room_input_fds(int *fds, size_t max);
+void room_input_pump(void);
+
+/* helpers (room_board.c) */
+int room_fsync_dir_of(const char *path);
+int room_read_small_file(const char *path, char *buf, size_t cap, size_t *len);
+
+#endif /* ROOM_INTERNAL_H */

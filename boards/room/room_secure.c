@@ -1,0 +1,207 @@
+/*
+ * The secure element, as far as plain Linux can be one.
+ *
+ * The device key is 32 random bytes in DIR/device.key on a separate,
+ * root-only partition, created at first boot with getrandom(). It is held in
+ * memory only while the board is up, wiped on close, never logged. The
+ * firmware only sees keys derived from it:
+ *     HMAC-SHA-256(device_key, "spark-derive-v1" || label)
+ * (the host board's derivation, so both boards agree on what a label means).
+ *
+ * Production path: the key sealed by the TPM (or fused into the SoC's
+ * crypto engine) so that a copy of the partition is useless elsewhere; this
+ * file stands in for it. The counter is behind room_counter.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/md.h>
+#include <mbedtls/platform_util.h>
+
+#include "fw/err.h"
+#include "hal/secure.h"
+#include "room_config.h"
+#include "room_counter.h"
+#include "room_internal.h"
+
+#define DERIVE_PREFIX "spark-derive-v1"
+
+static bool s_loaded;
+static uint8_t s_key[HAL_SECURE_KEY_LEN];
+
+static int create_key(const char *path, const char *tmp)
+{
+    uint8_t key[HAL_SECURE_KEY_LEN];
+    size_t got = 0;
+    while (got < sizeof key) {
+        ssize_t n = getrandom(key + got, sizeof key - got, 0);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return room_fail(FW_E_IO, "getrandom failed: %s", strerror(errno));
+        }
+        got += (size_t)n;
+    }
+    /* Temporary name + rename: a crash never leaves a short key behind. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int rc = fd < 0 ? FW_E_IO : 0;
+    if (rc == 0) {
+        ssize_t w;
+        do {
+            w = write(fd, key, sizeof key);
+        } while (w < 0 && errno == EINTR);
+        if (w != (ssize_t)sizeof key || fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
+            rc = FW_E_IO;
+        }
+        if (close(fd) != 0) {
+            rc = FW_E_IO;
+        }
+    }
+    mbedtls_platform_zeroize(key, sizeof key);
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = FW_E_IO;
+    }
+    if (rc != 0) {
+        int e = errno;
+        (void)unlink(tmp);
+        return room_fail(rc, "cannot create device key %s: %s", path, strerror(e));
+    }
+    if (room_fsync_dir_of(path) != 0) {
+        return room_fail(FW_E_IO, "cannot sync the directory of %s", path);
+    }
+    room_log(HAL_LOG_INFO, "created a new device key in %s", path);
+    return 0;
+}
+
+static int load_key(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return room_fail(FW_E_IO, "cannot open device key %s: %s", path, strerror(errno));
+    }
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = room_fail(FW_E_IO, "device key %s is not a regular file", path);
+    } else if ((st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+        rc = room_fail(FW_E_STATE,
+                       "device key %s is accessible to others (mode %04o, owner %u): refusing "
+                       "to use it; it must be mode 0600 and owned by the agent's user",
+                       path, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
+    } else if (st.st_size != HAL_SECURE_KEY_LEN) {
+        rc = room_fail(FW_E_CORRUPT, "device key %s has %lld bytes, expected %d", path,
+                       (long long)st.st_size, HAL_SECURE_KEY_LEN);
+    } else {
+        size_t got = 0;
+        while (rc == 0 && got < sizeof s_key) {
+            ssize_t n = read(fd, s_key + got, sizeof s_key - got);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                rc = room_fail(FW_E_IO, "cannot read device key %s", path);
+            } else {
+                got += (size_t)n;
+            }
+        }
+    }
+    close(fd);
+    if (rc != 0) {
+        mbedtls_platform_zeroize(s_key, sizeof s_key);
+    }
+    return rc;
+}
+
+int room_secure_open(const char *dir)
+{
+    if (s_loaded) {
+        return room_fail(FW_E_STATE, "secure element already open");
+    }
+    struct stat st;
+    if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return room_fail(FW_E_NOENT,
+                         "secure directory %s does not exist (the secure partition is not "
+                         "mounted?)",
+                         dir ? dir : "(none)");
+    }
+    char path[ROOM_OPT_PATH_MAX + 16], tmp[ROOM_OPT_PATH_MAX + 24];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, ROOM_KEY_FILE) >= sizeof path ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, ROOM_KEY_FILE) >= sizeof tmp) {
+        return room_fail(FW_E_INVAL, "secure_dir path too long");
+    }
+    (void)unlink(tmp); /* a key creation interrupted before its rename */
+    bool fresh = access(path, F_OK) != 0;
+    /* First boot: the counter first, then the key. A crash in between leaves
+     * a counter without a key, and the next boot simply creates the key. A
+     * key without a counter is never made here, so it means tampering. */
+    int rc = room_counter_open(dir, fresh);
+    if (rc == 0 && fresh) {
+        rc = create_key(path, tmp);
+    }
+    if (rc == 0) {
+        rc = load_key(path);
+    }
+    if (rc != 0) {
+        room_counter_close();
+        return rc;
+    }
+    s_loaded = true;
+    return 0;
+}
+
+void room_secure_close(void)
+{
+    mbedtls_platform_zeroize(s_key, sizeof s_key);
+    s_loaded = false;
+    room_counter_close();
+}
+
+/* ------------------------------------------------------------ hal/secure */
+
+int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
+{
+    if (!label || !out) {
+        return FW_E_INVAL;
+    }
+    if (!s_loaded) {
+        return FW_E_STATE;
+    }
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    int rc = mbedtls_md_setup(&ctx, md, 1);
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_starts(&ctx, s_key, sizeof s_key);
+    }
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)DERIVE_PREFIX,
+                                    strlen(DERIVE_PREFIX));
+    }
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)label, strlen(label));
+    }
+    if (rc == 0) {
+        rc = mbedtls_md_hmac_finish(&ctx, out);
+    }
+    mbedtls_md_free(&ctx);
+    return rc == 0 ? 0 : FW_E_MBEDTLS(rc);
+}
+
+int hal_secure_counter_read(uint32_t *value)
+{
+    if (!value) {
+        return FW_E_INVAL;
+    }
+    return s_loaded ? room_counter_read(value) : FW_E_STATE;
+}
+
+int hal_secure_counter_increment(uint32_t *new_value)
+{
+    return s_loaded ? room_counter_increment(new_value) : FW_E_STATE;
+}
