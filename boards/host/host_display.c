@@ -25,11 +25,39 @@ static bool s_open;
 static char *s_dir;
 static uint8_t *s_last; /* previous frame, NULL until the first present */
 static unsigned s_changes;
+/* Frames already saved as screen-NNNN.png: a screen that alternates (the
+ * lapsed screens, R10/R12) adds no file each time it comes back. */
+#define SEEN_MAX 256
+static uint64_t s_seen[SEEN_MAX];
+static unsigned s_n_seen;
+
+static uint64_t frame_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+static bool seen_before(uint64_t h)
+{
+    for (unsigned i = 0; i < s_n_seen; i++) {
+        if (s_seen[i] == h) {
+            return true;
+        }
+    }
+    if (s_n_seen < SEEN_MAX) {
+        s_seen[s_n_seen++] = h;
+    }
+    return false;
+}
 
 int host_display_open(const char *dir)
 {
     s_changes = 0;
     s_last = NULL;
+    s_n_seen = 0;
     s_dir = NULL;
     if (dir) {
         if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
@@ -146,10 +174,13 @@ int hal_display_present(const uint8_t *pixels)
         return FW_E_NOMEM;
     }
     memcpy(s_last, pixels, FRAME_BYTES);
-    s_changes++;
-    char name[32];
-    snprintf(name, sizeof name, "screen-%04u.png", s_changes);
-    int rc = write_png(name, pixels);
+    int rc = 0;
+    if (!seen_before(frame_hash(pixels, FRAME_BYTES))) {
+        s_changes++;
+        char name[32];
+        snprintf(name, sizeof name, "screen-%04u.png", s_changes);
+        rc = write_png(name, pixels);
+    }
     int rc2 = write_png("current.png", pixels);
     return rc != 0 ? rc : rc2;
 }

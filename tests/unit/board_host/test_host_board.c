@@ -753,6 +753,14 @@ static void test_display_png(void **state)
     assert_memory_equal(frame, back, bytes);
     read_png(s1, back);
     assert_memory_not_equal(frame, back, bytes);
+
+    /* back to the first frame (an alternating screen): current.png shows it,
+     * but it was saved before, so no screen-0003.png */
+    frame[12345] ^= 0xFF;
+    assert_int_equal(hal_display_present(frame), 0);
+    assert_false(exists(s3));
+    read_png(cur, back);
+    assert_memory_equal(frame, back, bytes);
     free(frame);
     free(back);
 }
