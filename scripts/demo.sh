@@ -1,42 +1,87 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, then runs a simulated room
-# endpoint on the host board through a working week of calls and meetings.
-# Everything it makes goes to demo-out/ (flash image, secure file, screens).
+# The main job: installs what is missing, builds, then runs a collector and
+# three simulated room endpoints that walk the trial timeline of
+# ../shared/TRIAL.md at one simulated day per real second:
+#   room1  converts to paid during the grace period (R2, R8): keeps everything
+#   room2  is never converted: expiring, grace, lapsed (calling degraded, R11),
+#          released, return instructions on screen (R12, R13)
+#   room3  a US customer who keeps the devices (R3): lapses, no return
+#          instructions
+# Everything it makes goes to demo-out/ (images, screens, database, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default
 
-bin=build/bin
-out=demo-out
+root=$PWD
+bin=$root/build/bin
+out=$root/demo-out
 rm -rf "$out"
 mkdir -p "$out"
-img=$out/room1.img
-start=2026-12-01T00:00:00Z   # scenario times count from here
+cd "$out"
+START=2026-12-01T00:00:00Z # simulated; E (trial expiry) is a week later
+EXPIRY=2026-12-08T00:00:00Z
+RATE=86400                 # one simulated day per real second
+DAYS=60
+PORT=${SPARK_DEMO_PORT:-5684}
+
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+echo "== a licence signing key"
+"$bin/sparkflash" keygen --out licence.pem
+
+n=0
+for room in room1 room2 room3; do
+    n=$((n + 1))
+    serial=FOC2240Y10$n
+    keep=""
+    [ "$room" = room3 ] && keep=--keep-devices
+    echo "== $room ($serial): factory-fresh, provisioned by the technician, enrolled"
+    "$bin/spark-agent" --flash "$room.img" --serial "$serial" --clock-start "$START" \
+        --clock-rate 0 --run-for 1 --screen "$room-setup" >"$room-setup.log" 2>&1 || true
+    "$bin/sparkflash" provision --image "$room.img" --serial "$serial" --model "Spark Room Kit" \
+        --trial "D100000$n" --server "coaps://127.0.0.1:$PORT" --licence-pubkey licence.pem.pub \
+        --region US --locale en --return-url https://partner.example/rma $keep \
+        --enroll-out "$room-enroll.json" >/dev/null
+    "$bin/spark-collector" admin --db collector.db enroll --from "$room-enroll.json"
+    "$bin/spark-collector" admin --db collector.db licence --serial "$serial" \
+        --trial-exp "$EXPIRY" --add-service "meetings:$EXPIRY"
+done
+
+echo "== the collector on 127.0.0.1:$PORT (real time: server time never moves a device's clock back)"
+"$bin/spark-collector" serve --db collector.db --listen "127.0.0.1:$PORT" \
+    --licence-key licence.pem >collector.log 2>&1 &
+pids+=($!)
+sleep 0.5
+echo "== the rooms run for $DAYS simulated days ($DAYS s); screens in demo-out/roomN-screen/"
+for room in room1 room2 room3; do
+    "$bin/spark-agent" --flash "$room.img" --clock-start "$START" --clock-rate "$RATE" \
+        --scenario "$root/examples/week.jsonl" --run-for $((DAYS * 86400)) --screen "$room-screen" \
+        --report-batch 3600 >"$room.log" 2>&1 &
+    pids+=($!)
+done
+sleep 20 # day 20: in the grace period (E + 12 d)
+echo "== day 20: the customer of room1 buys (partner converts the trial, R2, R8)"
+"$bin/spark-collector" admin --db collector.db licence --serial FOC2240Y101 --paid
+status=0
+for p in "${pids[@]:1}"; do wait "$p" || status=1; done
+[ "$status" -eq 0 ] || echo "!! a room's agent failed: see demo-out/room*.log"
 
 echo
-echo "== 1. A factory-fresh device boots: not provisioned, setup screen, exit 78"
-set +e
-"$bin/spark-agent" --flash "$img" --serial FOC2240Y1ZZ --clock-start "$start" --clock-rate 0 \
-    --run-for 60 --screen "$out/screen-unprovisioned"
-code=$?
-set -e
-echo "spark-agent exited $code (78 = not provisioned); screen: $out/screen-unprovisioned/current.png"
-
-if [ -x "$bin/sparkflash" ]; then
+echo "== what each room went through (its own log)"
+for room in room1 room2 room3; do
+    echo "-- $room"
+    # licence and event lines, and each screen the first time its title shows
+    grep -E 'licence seq|event |screen: ' "$room.log" | sed -E 's/ I (agent|trial): / /' |
+        awk -F' [|] ' '/ screen: / { if ($1 == last) next; last = $1; print $1 " | " $2; next } { print }' ||
+        true
+done
+echo
+echo "== what the collector knows (support view)"
+for n in 1 2 3; do
+    "$bin/spark-collector" admin --db collector.db show --serial "FOC2240Y10$n"
     echo
-    echo "== 2. A technician provisions it (sparkflash)"
-    "$bin/sparkflash" keygen --out "$out/licence-signing.pem"
-    "$bin/sparkflash" provision --image "$img" --serial FOC2240Y1ZZ --model "Spark Room Kit" \
-        --trial D1000001 --server coaps://127.0.0.1:5684 \
-        --licence-pubkey "$out/licence-signing.pem.pub" --region US --locale en \
-        --return-url https://partner.example/rma --enroll-out "$out/enroll.json"
-    "$bin/sparkflash" show --image "$img"
-
-    echo
-    echo "== 3. The room is used for a week (examples/week.jsonl), simulated as fast as possible"
-    "$bin/spark-agent" --flash "$img" --clock-start "$start" --clock-rate 0 \
-        --scenario examples/week.jsonl --run-for $((5 * 86400)) --screen "$out/screen"
-    echo "screens: $out/screen/"
-fi
+done
+echo "Screens: $out/room*-screen/ (current.png and one PNG per distinct screen)"

@@ -377,7 +377,12 @@ static int fold_into_newest(report_queue_t *q, const report_usage_t *u)
 
 static int push(report_queue_t *q, report_item_t *it)
 {
-    while (q->n >= q->cfg.bound) {
+    /* Usage may take all but an eighth of the queue: the rest is kept for
+     * events, which are never merged, so a trial notice still gets in when
+     * a long outage has filled the queue with usage already sent once. */
+    uint32_t limit =
+        it->kind == REPORT_ITEM_USAGE ? q->cfg.bound - q->cfg.bound / 8u : q->cfg.bound;
+    while (q->n >= limit) {
         int rc = merge_one(q);
         if (rc == FW_E_NOENT && it->kind == REPORT_ITEM_USAGE) {
             return fold_into_newest(q, &it->usage);

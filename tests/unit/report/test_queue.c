@@ -208,6 +208,33 @@ static void test_sent_records_frozen_events_never_merged(void **state)
     assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_EVENT), 3);
 }
 
+/* An eighth of the queue is kept for events: after a long outage has filled
+ * it with usage that was sent once (frozen), a trial notice (R7) still gets
+ * in, while the extra usage waits in the open interval. */
+static void test_events_have_reserved_room(void **state)
+{
+    (void)state;
+    fresh();
+    report_queue_config_t cfg = {.bound = 16};
+    assert_int_equal(report_queue_open(&s_q, &s_store, &cfg), 0);
+    for (uint32_t h = 0; h < 14; h++) {
+        report_usage_t u = hour(h, 1);
+        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
+    }
+    report_batch_t b;
+    size_t len;
+    assert_int_equal(
+        report_queue_batch(&s_q, REPORT_ITEM_USAGE, "S", 64, s_body, sizeof s_body, &len, &b), 0);
+    assert_int_equal(b.n, 14); /* all sent once, none acknowledged: frozen */
+    report_usage_t extra = hour(14, 1);
+    assert_int_equal(report_queue_push_usage(&s_q, &extra), FW_E_NOSPACE);
+    report_event_t e = {T0, REPORT_EV_NOTICE, "expiring"};
+    assert_int_equal(report_queue_push_event(&s_q, &e), 0);
+    assert_int_equal(report_queue_push_event(&s_q, &e), 0);
+    assert_int_equal(report_queue_push_event(&s_q, &e), FW_E_NOSPACE); /* bound reached */
+    assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_EVENT), 2);
+}
+
 static void test_tick_closes_intervals_and_open_survives_reboot(void **state)
 {
     (void)state;
@@ -241,6 +268,7 @@ int main(void)
         cmocka_unit_test_teardown(test_enqueue_batch_ack, teardown),
         cmocka_unit_test_teardown(test_reboot_keeps_items_and_ids_never_repeat, teardown),
         cmocka_unit_test_teardown(test_merge_at_bound_keeps_totals, teardown),
+        cmocka_unit_test_teardown(test_events_have_reserved_room, teardown),
         cmocka_unit_test_teardown(test_sent_records_frozen_events_never_merged, teardown),
         cmocka_unit_test_teardown(test_tick_closes_intervals_and_open_survives_reboot, teardown),
     };
