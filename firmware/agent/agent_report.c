@@ -150,7 +150,9 @@ void agent_report_event(void *ctx, const char *kind, const char *detail, int64_t
     (void)snprintf(ev.detail, sizeof ev.detail, "%s", detail ? detail : "");
     int rc = report_queue_push_event(&r->queue, &ev);
     if (rc != 0) {
-        FW_LOGE("event %s not queued: %s", kind, fw_strerror(rc));
+        FW_LOGE("event %s not queued: %s (queue: %u events, %u usage records)", kind,
+                fw_strerror(rc), report_queue_count(&r->queue, REPORT_ITEM_EVENT),
+                report_queue_count(&r->queue, REPORT_ITEM_USAGE));
     }
 }
 
