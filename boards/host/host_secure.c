@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 
+#include "crypto/derive.h"
 #include "fw/err.h"
 #include "hal/identity.h"
 #include "hal/secure.h"
@@ -31,7 +31,6 @@
 
 #define SECURE_FORMAT_VERSION 1
 #define SECURE_MAX_BYTES 4096
-#define DERIVE_PREFIX "spark-derive-v1"
 
 typedef struct {
     uint8_t key[HAL_SECURE_KEY_LEN];
@@ -349,25 +348,7 @@ int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
     if (!s_loaded) {
         return FW_E_STATE;
     }
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-    mbedtls_md_context_t ctx;
-    mbedtls_md_init(&ctx);
-    int rc = mbedtls_md_setup(&ctx, md, 1);
-    if (rc == 0) {
-        rc = mbedtls_md_hmac_starts(&ctx, s_state.key, sizeof s_state.key);
-    }
-    if (rc == 0) {
-        rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)DERIVE_PREFIX,
-                                    strlen(DERIVE_PREFIX));
-    }
-    if (rc == 0) {
-        rc = mbedtls_md_hmac_update(&ctx, (const unsigned char *)label, strlen(label));
-    }
-    if (rc == 0) {
-        rc = mbedtls_md_hmac_finish(&ctx, out);
-    }
-    mbedtls_md_free(&ctx);
-    return rc == 0 ? 0 : FW_E_MBEDTLS(rc);
+    return crypto_derive_key(s_state.key, sizeof s_state.key, label, out);
 }
 
 int hal_secure_counter_read(uint32_t *value)
