@@ -50,12 +50,15 @@ static bool key_used(const report_queue_t *q, store_key_t key)
 
 /* Keys rotate through the range so a deleted item's key is not reused at once
  * (easier to read in a flash dump; no correctness depends on it). */
+/* The lowest free queue key. Reusing keys matters: a deleted item leaves a
+ * tombstone in the store's key table until its sector is collected, and
+ * walking through fresh keys would fill that table (test_queue.c, "months
+ * of send and ack"). */
 static store_key_t free_key(report_queue_t *q)
 {
     for (uint32_t k = 0; k < QUEUE_KEYS; k++) {
-        store_key_t key = (store_key_t)(STORE_KEY_QUEUE_FIRST + (q->key_cursor + k) % QUEUE_KEYS);
+        store_key_t key = (store_key_t)(STORE_KEY_QUEUE_FIRST + k);
         if (!key_used(q, key)) {
-            q->key_cursor = (store_key_t)((q->key_cursor + k + 1) % QUEUE_KEYS);
             return key;
         }
     }
@@ -278,10 +281,6 @@ int report_queue_open(report_queue_t *q, store_t *store, const report_queue_conf
         if (q->e[i].kind == REPORT_ITEM_USAGE && q->e[i].end > max_end) {
             max_end = q->e[i].end;
         }
-    }
-    if (q->n > 0) {
-        q->key_cursor =
-            (store_key_t)((q->e[q->n - 1].key - STORE_KEY_QUEUE_FIRST + 1) % QUEUE_KEYS);
     }
     if (q->open_valid && max_end > q->open.start) {
         /* Cut between queueing a closed interval and saving the next one:

@@ -235,6 +235,38 @@ static void test_events_have_reserved_room(void **state)
     assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_EVENT), 2);
 }
 
+/* Months of reporting: items are queued, sent and acknowledged thousands of
+ * times. Deleted items leave tombstones in the store's key table until their
+ * sector is collected, so the queue must reuse its keys rather than walk
+ * through all 4,096 of them (found by the demo: a lapsed room ran out of
+ * store keys and dropped an event). */
+static void test_months_of_send_and_ack_never_run_out(void **state)
+{
+    (void)state;
+    fresh();
+    report_queue_config_t cfg = {0};
+    assert_int_equal(report_queue_open(&s_q, &s_store, &cfg), 0);
+    for (uint32_t h = 0; h < 3000; h++) {
+        report_usage_t u = hour(h, 1);
+        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
+        if (h % 3 == 2) {
+            report_event_t e = {T0 + 3600 * (int64_t)h, REPORT_EV_NOTICE, "expiring"};
+            assert_int_equal(report_queue_push_event(&s_q, &e), 0);
+        }
+        report_batch_t b;
+        size_t len;
+        for (report_item_kind_t k = REPORT_ITEM_USAGE; k <= REPORT_ITEM_EVENT; k++) {
+            if (report_queue_batch(&s_q, k, "S", 64, s_body, sizeof s_body, &len, &b) == 0) {
+                assert_int_equal(report_queue_ack(&s_q, &b, NULL, 0), (int)b.n);
+            }
+        }
+        assert_int_equal(report_queue_count(&s_q, 0), 0);
+    }
+    store_health_t h;
+    store_health(&s_store, &h);
+    assert_true(h.live_keys < 16);
+}
+
 static void test_tick_closes_intervals_and_open_survives_reboot(void **state)
 {
     (void)state;
@@ -269,6 +301,7 @@ int main(void)
         cmocka_unit_test_teardown(test_reboot_keeps_items_and_ids_never_repeat, teardown),
         cmocka_unit_test_teardown(test_merge_at_bound_keeps_totals, teardown),
         cmocka_unit_test_teardown(test_events_have_reserved_room, teardown),
+        cmocka_unit_test_teardown(test_months_of_send_and_ack_never_run_out, teardown),
         cmocka_unit_test_teardown(test_sent_records_frozen_events_never_merged, teardown),
         cmocka_unit_test_teardown(test_tick_closes_intervals_and_open_survives_reboot, teardown),
     };

@@ -74,7 +74,6 @@ typedef struct {
     bool open_valid;        /* false until the first tick with a time */
     int64_t last_save;      /* unix s of the last state save */
     bool dirty;             /* open counters changed since the last save */
-    store_key_t key_cursor; /* where the free-key search starts */
     uint32_t merges;        /* since open, for logs and tests */
     uint32_t n;
     report_queue_entry_t e[REPORT_QUEUE_MAX]; /* sorted by id */
