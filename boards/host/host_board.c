@@ -198,6 +198,7 @@ void host_board_options_default(host_board_options_t *opts)
     opts->clock_start_now = true;
     opts->clock_rate = 1.0;
     opts->cut_after = -1;
+    opts->kill_at = -1;
     opts->cut_seed = 1;
     opts->log_level = HAL_LOG_INFO;
 }
@@ -206,7 +207,8 @@ static bool is_board_option(const char *name)
 {
     static const char *const known[] = {"flash",    "flash-size", "clock-start", "clock-rate",
                                         "screen",   "scenario",   "log-level",   "cut-after",
-                                        "cut-seed", "serial",     "model"};
+                                        "cut-seed", "serial",     "model",       "scenario-start",
+                                        "kill-at"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(name, known[i]) == 0) {
             return true;
@@ -276,6 +278,19 @@ int host_board_set_option(host_board_options_t *opts, const char *name, const ch
                              "--cut-after: expected a flash operation count >= 1, got '%s'", value);
         }
         opts->cut_after = (int64_t)u;
+    } else if (strcmp(name, "scenario-start") == 0) {
+        if (host_board_parse_time(value, &opts->scenario_start) != 0) {
+            return host_fail(
+                FW_E_INVAL,
+                "--scenario-start: expected ISO8601 like 2026-12-01T09:00:00Z, got '%s'", value);
+        }
+        opts->scenario_start_set = true;
+    } else if (strcmp(name, "kill-at") == 0) {
+        if (!parse_u64(value, INT64_MAX / 1000, &u) || u == 0) {
+            return host_fail(FW_E_INVAL, "--kill-at: expected simulated seconds >= 1, got '%s'",
+                             value);
+        }
+        opts->kill_at = (int64_t)u;
     } else if (strcmp(name, "cut-seed") == 0) {
         if (!parse_u64(value, UINT64_MAX, &u)) {
             return host_fail(FW_E_INVAL, "--cut-seed: expected a number, got '%s'", value);
@@ -358,6 +373,9 @@ void host_board_usage(FILE *out)
           "  --cut-after N         test aid: tear the N-th flash program/erase with a\n"
           "                        simulated power cut; later writes fail\n"
           "  --cut-seed N          seed of the torn-write pattern (default 1)\n"
+          "  --scenario-start T    scenario times count from T, not from --clock-start\n"
+          "                        (resume a scenario after a restart)\n"
+          "  --kill-at S           test aid: SIGKILL itself after S simulated seconds\n"
           "  --serial S            serial of a factory-fresh device (default SIM + 8 hex)\n"
           "  --model M             model of a factory-fresh device\n",
           out);
@@ -391,7 +409,19 @@ int host_board_init(const host_board_options_t *opts)
         free(secure);
     }
     if (rc == 0) {
-        rc = host_scenario_load(opts->scenario_path);
+        int64_t skip_s = 0; /* scenario time at clock start */
+        if (opts->scenario_start_set) {
+            int64_t wall = 0;
+            (void)host_board_now(&wall);
+            skip_s = wall - opts->scenario_start;
+            if (skip_s < 0) {
+                rc = host_fail(FW_E_INVAL, "--scenario-start is after --clock-start");
+            }
+        }
+        if (rc == 0) {
+            rc = host_scenario_load(opts->scenario_path, skip_s);
+        }
+        host_clock_kill_at(opts->kill_at >= 0 ? opts->kill_at * 1000 : -1);
     }
     if (rc == 0) {
         rc = host_display_open(opts->screen_dir);

@@ -26,6 +26,7 @@
 
 static bool s_ready;
 static double s_rate;
+static int64_t s_kill_at_ms = -1; /* --kill-at, simulated ms; -1: never */
 static int64_t s_wall_start_ms;
 static struct timespec s_real_start;
 static int64_t s_step_ms; /* stepped mode: simulated ms since init */
@@ -66,6 +67,12 @@ int host_clock_init(bool start_now, int64_t start_unix, double rate)
 void host_clock_deinit(void)
 {
     s_ready = false;
+    s_kill_at_ms = -1;
+}
+
+void host_clock_kill_at(int64_t sim_ms)
+{
+    s_kill_at_ms = sim_ms;
 }
 
 int64_t host_clock_sim_ms_for_real_ms(int64_t real_ms)
@@ -125,6 +132,10 @@ void hal_clock_wait_ms(uint32_t ms)
         return;
     }
     int64_t now = host_clock_now_ms();
+    if (s_kill_at_ms >= 0 && now >= s_kill_at_ms) {
+        host_log(HAL_LOG_WARN, "--kill-at: SIGKILL now, as a power cut would stop the device");
+        (void)raise(SIGKILL);
+    }
     host_scenario_pump(now);
     int64_t target = now + ms;
     int64_t due = host_scenario_next_due_ms();

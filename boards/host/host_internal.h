@@ -34,6 +34,8 @@ bool host_clock_ready(void);
 int64_t host_clock_now_ms(void); /* simulated ms since init */
 /* Simulated ms that pass in `real_ms` real ms (0 when stepped). */
 int64_t host_clock_sim_ms_for_real_ms(int64_t real_ms);
+/* Test aid: SIGKILL the process once simulated time reaches `sim_ms` (-1: never). */
+void host_clock_kill_at(int64_t sim_ms);
 int64_t host_clock_wall_ms(void); /* simulated unix ms */
 int host_system_init(void);
 void host_system_deinit(void);
@@ -56,7 +58,7 @@ int host_display_open(const char *dir);
 void host_display_close(void);
 
 /* scenario: calls, room, network (host_scenario.c) */
-int host_scenario_load(const char *path);
+int host_scenario_load(const char *path, int64_t skip_s); /* skip_s: see --scenario-start */
 void host_scenario_unload(void);
 /* Fire everything due at or before `now_ms` (simulated ms since init). */
 void host_scenario_pump(int64_t now_ms);

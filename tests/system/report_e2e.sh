@@ -5,6 +5,7 @@
 #   C. the same week with the network down for 3 days: totals still exact
 #   D. the collector killed and restarted mid-run: nothing lost
 #   E. the agent against Debian's own coap-server-openssl: its POSTs accepted
+#   F. the agent SIGKILLed at 20 random points and restarted: totals exact
 # Usage: report_e2e.sh BIN_DIR SCENARIO
 set -uo pipefail
 B=$1
@@ -117,6 +118,48 @@ start_collector "$PORT"
 wait "$AG"
 check "D: agent exit 0" test $? -eq 0
 expect_totals D FOC2240Y1CC "$SCENARIO"
+stop_collector
+
+# F. the agent SIGKILLed at 20 random points of the week, restarted each time
+#    from where it died (the scenario resumes); kill points avoid the seconds
+#    when a call is running, since a call cut by a power loss is not a call
+#    the room made.
+
+start_collector "$PORT"
+device FOC2240Y1EE "$PORT"
+first_contact FOC2240Y1EE
+START_S=$(date -u -d "$START" +%s)
+#    Half the kill points fall 3..60 s after something was counted (a call or
+#    meeting ended), where a count kept only in RAM would be lost.
+kills=$(awk -v seed="${SPARK_KILL_SEED:-$RANDOM}" '
+    /"seconds"/ { match($0, /"t":[0-9]+/); t = substr($0, RSTART + 4, RLENGTH - 4) + 0
+                  match($0, /"seconds":[0-9]+/); d = substr($0, RSTART + 10, RLENGTH - 10) + 0
+                  ends[m++] = t + d
+                  if ($0 ~ /"call"/) { busy_from[n] = t - 2; busy_to[n] = t + d + 2; n++ } }
+    END { srand(seed); found = 0
+          while (found < 20) {
+              if (found % 2 == 0) k = 1 + int(rand() * 604000)
+              else k = ends[int(rand() * m)] + 3 + int(rand() * 58)
+              ok = k < 604700
+              for (i = 0; i < n; i++) if (k >= busy_from[i] && k <= busy_to[i]) ok = 0
+              for (j = 0; j < found; j++) if (k == pick[j]) ok = 0
+              if (ok) pick[found++] = k }
+          for (j = 0; j < found; j++) print pick[j] }' "$SCENARIO" | sort -n)
+at=0
+killed=0
+for k in $kills; do
+    "$B/spark-agent" --flash FOC2240Y1EE.img --clock-start "@$((START_S + at))" \
+        --scenario-start "$START" --scenario "$SCENARIO" --clock-rate 0 \
+        --run-for $((604800 - at)) --kill-at $((k - at)) >>F.log 2>&1
+    [ $? -eq 137 ] && killed=$((killed + 1))
+    at=$k
+done
+"$B/spark-agent" --flash FOC2240Y1EE.img --clock-start "@$((START_S + at))" \
+    --scenario-start "$START" --scenario "$SCENARIO" --clock-rate 0 \
+    --run-for $((604800 - at)) --drain 10 >>F.log 2>&1
+check "F: last run exit 0" test $? -eq 0
+check "F: 20 runs ended by SIGKILL (got $killed)" test "$killed" -eq 20
+expect_totals F FOC2240Y1EE "$SCENARIO"
 stop_collector
 
 # E. interop: Debian's coap-server-openssl accepts the agent's POSTs

@@ -27,6 +27,10 @@
  *   --log-level L         error|warn|info|debug (default info)
  *   --cut-after N         test aid: the N-th flash program/erase is torn by a power cut
  *   --cut-seed N          seed for the torn-write pattern (default 1)
+ *   --scenario-start T    scenario t counts from T (ISO 8601), not from --clock-start:
+ *                         a restarted device resumes its scenario; what lay before
+ *                         the clock start is skipped (meetings still running end)
+ *   --kill-at S           test aid: SIGKILL itself after S simulated seconds
  *   --serial S, --model M identity of a factory-fresh device (default random / host sim)
  */
 #ifndef HOST_HOST_BOARD_H
@@ -51,6 +55,9 @@ typedef struct {
     const char *screen_dir;    /* NULL: presented frames are dropped */
     const char *scenario_path; /* NULL: no scenario, network up, no events */
     int64_t cut_after;         /* -1: no power cut; N >= 1: the N-th program/erase is torn */
+    bool scenario_start_set;   /* scenario times count from scenario_start, not clock start */
+    int64_t scenario_start;    /* unix seconds */
+    int64_t kill_at;           /* -1: never; else SIGKILL itself at this many simulated s */
     uint64_t cut_seed;         /* torn-write pattern seed */
     hal_log_level_t log_level;
     const char *serial; /* factory-fresh device only; NULL = "SIM" + 8 random hex */
