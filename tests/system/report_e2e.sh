@@ -160,6 +160,11 @@ done
 check "F: last run exit 0" test $? -eq 0
 check "F: 20 runs ended by SIGKILL (got $killed)" test "$killed" -eq 20
 expect_totals F FOC2240Y1EE "$SCENARIO"
+# ids are the primary key, so a record resent after a kill is stored once; a
+# count resent under a new id would show as two records covering one hour
+overlaps=$(sqlite3 c.db "SELECT COUNT(*) FROM usage a JOIN usage b ON a.serial = b.serial
+    AND a.id < b.id AND a.start < b.\"end\" AND b.start < a.\"end\" WHERE a.serial = 'FOC2240Y1EE'")
+check "F: no two stored records cover the same time (got $overlaps)" test "$overlaps" = 0
 stop_collector
 
 # E. interop: Debian's coap-server-openssl accepts the agent's POSTs
