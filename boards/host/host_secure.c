@@ -24,6 +24,7 @@
 
 #include "crypto/derive.h"
 #include "fw/err.h"
+#include "fw/hex.h"
 #include "hal/identity.h"
 #include "hal/secure.h"
 #include "host_config.h"
@@ -65,58 +66,11 @@ static int random_bytes(void *buf, size_t len)
     return 0;
 }
 
-static void to_hex(const uint8_t *in, size_t len, char *out)
+/* Exactly `len` bytes of hex, no more, no less. */
+static bool hex_exact(const char *in, uint8_t *out, size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * len] = '\0';
-}
-
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static bool from_hex(const char *in, uint8_t *out, size_t len)
-{
-    if (strlen(in) != 2 * len) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        int hi = hex_nibble(in[2 * i]), lo = hex_nibble(in[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return false;
-        }
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
-}
-
-static bool parse_mac(const char *s, uint8_t mac[6])
-{
-    if (strlen(s) != 17) {
-        return false;
-    }
-    for (int i = 0; i < 6; i++) {
-        int hi = hex_nibble(s[3 * i]), lo = hex_nibble(s[3 * i + 1]);
-        if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':')) {
-            return false;
-        }
-        mac[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    size_t n = 0;
+    return strlen(in) == 2 * len && fw_hex_decode(in, out, len, &n) == 0 && n == len;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -140,7 +94,7 @@ static int secure_write(const char *path, const secure_state_t *st)
 {
     char keyhex[2 * HAL_SECURE_KEY_LEN + 1];
     char machex[18];
-    to_hex(st->key, sizeof st->key, keyhex);
+    (void)fw_hex_encode(st->key, sizeof st->key, keyhex, sizeof keyhex);
     snprintf(machex, sizeof machex, "%02x:%02x:%02x:%02x:%02x:%02x", st->id.mac[0], st->id.mac[1],
              st->id.mac[2], st->id.mac[3], st->id.mac[4], st->id.mac[5]);
 
@@ -260,7 +214,7 @@ static int parse_secure(const char *path, const char *text, secure_state_t *st)
         rc = host_fail(FW_E_UNSUPPORTED, "secure element file %s: version %g is not supported",
                        path, version);
     } else if (!(key = json_string(root, "device_key", 2 * HAL_SECURE_KEY_LEN + 1)) ||
-               !from_hex(key, st->key, sizeof st->key)) {
+               !hex_exact(key, st->key, sizeof st->key)) {
         what = "device_key (64 hex digits)";
     } else if (!json_uint(root, "counter", (double)UINT32_MAX, &counter)) {
         what = "counter";
@@ -268,7 +222,7 @@ static int parse_secure(const char *path, const char *text, secure_state_t *st)
         what = "serial";
     } else if (!(model = json_string(root, "model", sizeof st->id.model))) {
         what = "model";
-    } else if (!(mac = json_string(root, "mac", 18)) || !parse_mac(mac, st->id.mac)) {
+    } else if (!(mac = json_string(root, "mac", 18)) || fw_mac_parse(mac, st->id.mac) != 0) {
         what = "mac (aa:bb:cc:dd:ee:ff)";
     } else if (!json_uint(root, "hw_revision", 65535, &hwrev)) {
         what = "hw_revision";

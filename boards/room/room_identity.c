@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fw/err.h"
+#include "fw/hex.h"
 #include "hal/identity.h"
 #include "hal/net.h"
 #include "room_config.h"
@@ -40,35 +41,6 @@ static int read_text(const char *path, char *out, size_t cap)
     return n > 0 ? 0 : FW_E_NOENT;
 }
 
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static bool parse_mac(const char *s, uint8_t mac[6])
-{
-    if (strlen(s) != 17) {
-        return false;
-    }
-    for (int i = 0; i < 6; i++) {
-        int hi = hex_nibble(s[3 * i]), lo = hex_nibble(s[3 * i + 1]);
-        if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':')) {
-            return false;
-        }
-        mac[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
-}
-
 int room_identity_load(const room_board_options_t *opts)
 {
     memset(&s_id, 0, sizeof s_id);
@@ -88,7 +60,7 @@ int room_identity_load(const room_board_options_t *opts)
     }
     char path[96], mac[32];
     snprintf(path, sizeof path, ROOM_SYS_NET "/%s/address", opts->iface);
-    if (read_text(path, mac, sizeof mac) != 0 || !parse_mac(mac, s_id.mac)) {
+    if (read_text(path, mac, sizeof mac) != 0 || fw_mac_parse(mac, s_id.mac) != 0) {
         room_log(HAL_LOG_WARN, "no MAC address in %s: reporting 00:00:00:00:00:00", path);
     }
     s_id.hw_revision = opts->hw_revision;

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "fw/err.h"
+#include "fw/hex.h"
 
 static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *why, size_t cap, const char *fmt, ...)
@@ -106,51 +107,6 @@ int proto_check_psk_len(size_t len, char *why, size_t cap)
     return 0;
 }
 
-int proto_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap)
-{
-    static const char digits[] = "0123456789abcdef";
-    if (cap < 2 * n + 1) {
-        return FW_E_NOSPACE;
-    }
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 0xF];
-    }
-    out[2 * n] = '\0';
-    return 0;
-}
-
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-int proto_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *n)
-{
-    size_t len = strlen(hex);
-    if (len % 2 != 0) {
-        return FW_E_FORMAT;
-    }
-    if (len / 2 > cap) {
-        return FW_E_TOOBIG;
-    }
-    for (size_t i = 0; i < len / 2; i++) {
-        int hi = hex_val(hex[2 * i]), lo = hex_val(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return FW_E_FORMAT;
-        }
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *n = len / 2;
-    return 0;
-}
-
 static int check_text(const char *field, const char *s, size_t min, char *why, size_t cap)
 {
     size_t n = strlen(s);
@@ -205,8 +161,8 @@ int proto_provisioning_encode(const proto_provisioning_t *p, char *buf, size_t c
         return rc;
     }
     char psk_hex[2 * PROTO_PSK_MAX + 1], support_hex[2 * PROTO_PSK_MAX + 1];
-    (void)proto_hex_encode(p->psk, p->psk_len, psk_hex, sizeof psk_hex);
-    (void)proto_hex_encode(p->support_psk, p->support_psk_len, support_hex, sizeof support_hex);
+    (void)fw_hex_encode(p->psk, p->psk_len, psk_hex, sizeof psk_hex);
+    (void)fw_hex_encode(p->support_psk, p->support_psk_len, support_hex, sizeof support_hex);
 
     cJSON *o = cJSON_CreateObject();
     if (!o) {
@@ -271,7 +227,7 @@ static int get_hex(const cJSON *o, const char *name, uint8_t *dst, size_t *n, bo
         return rc;
     }
     *n = 0;
-    if (proto_hex_decode(hex, dst, PROTO_PSK_MAX, n) != 0) {
+    if (fw_hex_decode(hex, dst, PROTO_PSK_MAX, n) != 0) {
         return fail(why, why_cap, "%s: expected hex digits", name);
     }
     return 0;

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fw/hex.h"
 #include "db.h"
 #include "fw/err.h"
 #include "proto/provisioning.h"
@@ -60,7 +61,7 @@ static int device_from(cdb_device_t *d, const char *serial, const char *trial, c
     }
     size_t hl = strlen(psk_hex);
     if (hl % 2 != 0 || hl > 2 * PROTO_PSK_MAX ||
-        proto_hex_decode(psk_hex, d->psk, sizeof d->psk, &d->psk_len) != 0 ||
+        fw_hex_decode(psk_hex, d->psk, sizeof d->psk, &d->psk_len) != 0 ||
         proto_check_psk_len(d->psk_len, why, cap) != 0) {
         if (hl % 2 != 0 || hl > 2 * PROTO_PSK_MAX || d->psk_len == 0) {
             (void)snprintf(why, cap, "psk: expected %d to %d hex digits", 2 * PROTO_PSK_MIN,

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "fw/err.h"
+#include "fw/hex.h"
 #include "proto/provisioning.h"
 
 static int refuse(collector_err_t *err, int coap, int ret, const char *fmt, ...)
@@ -239,12 +240,14 @@ static int get_array(const cJSON *root, const char *name, const cJSON **arr, siz
 
 static int check_mac(char *mac, collector_err_t *err)
 {
-    bool ok = strlen(mac) == 17;
-    for (size_t i = 0; ok && i < 17; i++) {
-        ok = (i % 3 == 2) ? mac[i] == ':' : isxdigit((unsigned char)mac[i]) != 0;
-        mac[i] = (char)tolower((unsigned char)mac[i]);
+    uint8_t bytes[6];
+    if (fw_mac_parse(mac, bytes) == 0) {
+        for (char *c = mac; *c; c++) {
+            *c = (char)tolower((unsigned char)*c); /* stored in one spelling */
+        }
+        return 0;
     }
-    return ok ? 0 : BAD("mac: expected six hex pairs separated by ':' (aa:bb:cc:dd:ee:ff)");
+    return BAD("mac: expected six hex pairs separated by ':' (aa:bb:cc:dd:ee:ff)");
 }
 
 int collector_parse_prov(const char *json, size_t len, const char *expected_serial,

@@ -21,6 +21,7 @@
 #include <mbedtls/sha256.h>
 
 #include "fw/err.h"
+#include "fw/hex.h"
 #include "fwimage.h"
 #include "hal/flash.h"
 #include "host/host_board.h"
@@ -365,16 +366,11 @@ int sf_load_p256_public(const char *field, const char *path, mbedtls_pk_context 
 
 void sf_fingerprint(const void *data, size_t n, char out[17])
 {
-    static const char digits[] = "0123456789abcdef";
     uint8_t h[32];
     if (mbedtls_sha256_ret(data, n, h, 0) != 0) {
         memset(h, 0, sizeof h);
     }
-    for (int i = 0; i < 8; i++) {
-        out[2 * i] = digits[h[i] >> 4];
-        out[2 * i + 1] = digits[h[i] & 15];
-    }
-    out[16] = '\0';
+    (void)fw_hex_encode(h, 8, out, 17);
 }
 
 int sf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)

@@ -22,6 +22,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "flash_cli.h"
+#include "fw/hex.h"
 #include "fw/err.h"
 #include "hal/identity.h"
 #include "locales.h"
@@ -99,8 +100,8 @@ static int parse_psk(const char *flag, const char *hex, uint8_t *out, size_t *n)
                          flag, PROTO_PSK_MIN, PROTO_PSK_MAX, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX,
                          len / 2);
     }
-    return proto_hex_decode(hex, out, PROTO_PSK_MAX, n) == 0 ? SF_EXIT_OK
-                                                             : sf_refuse(CMD, "%s: not hex", flag);
+    return fw_hex_decode(hex, out, PROTO_PSK_MAX, n) == 0 ? SF_EXIT_OK
+                                                          : sf_refuse(CMD, "%s: not hex", flag);
 }
 
 static int parse_args(int argc, char **argv, prov_args_t *a)
@@ -294,8 +295,8 @@ static int build_record(const prov_args_t *a, proto_provisioning_t *p, bool *psk
 static char *enrollment_json(const proto_provisioning_t *p, bool keep_devices)
 {
     char psk[2 * PROTO_PSK_MAX + 1], support[2 * PROTO_PSK_MAX + 1];
-    (void)proto_hex_encode(p->psk, p->psk_len, psk, sizeof psk);
-    (void)proto_hex_encode(p->support_psk, p->support_psk_len, support, sizeof support);
+    (void)fw_hex_encode(p->psk, p->psk_len, psk, sizeof psk);
+    (void)fw_hex_encode(p->support_psk, p->support_psk_len, support, sizeof support);
     cJSON *o = cJSON_CreateObject();
     char *text = NULL;
     if (o && cJSON_AddStringToObject(o, "serial", p->serial) &&

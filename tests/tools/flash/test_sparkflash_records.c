@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "fw/err.h"
+#include "fw/hex.h"
 #include "hal/flash.h"
 #include "host/host_board.h"
 #include "proto/layout.h"
@@ -198,7 +199,7 @@ static void test_record_reads_back_through_the_store(void **state)
     assert_int_equal(p.psk_len, 32);
     uint8_t want[32];
     size_t n = 0;
-    assert_int_equal(proto_hex_decode(PSK_HEX, want, sizeof want, &n), 0);
+    assert_int_equal(fw_hex_decode(PSK_HEX, want, sizeof want, &n), 0);
     assert_memory_equal(p.psk, want, 32);
     assert_int_equal(p.support_psk_len, 32); /* generated */
     assert_true(strncmp(p.licence_pubkey, "-----BEGIN PUBLIC KEY-----", 26) == 0);

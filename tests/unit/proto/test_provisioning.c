@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fw/err.h"
+#include "fw/hex.h"
 #include "proto/provisioning.h"
 
 static const char PEM[] = "-----BEGIN PUBLIC KEY-----\nMFkw...\n-----END PUBLIC KEY-----\n";
@@ -158,16 +159,16 @@ static void test_hex(void **state)
     (void)state;
     uint8_t out[4];
     size_t n = 0;
-    assert_int_equal(proto_hex_decode("00fFa5", out, sizeof out, &n), 0);
+    assert_int_equal(fw_hex_decode("00fFa5", out, sizeof out, &n), 0);
     assert_int_equal(n, 3);
     assert_int_equal(out[1], 0xFF);
-    assert_int_equal(proto_hex_decode("abc", out, sizeof out, &n), FW_E_FORMAT);
-    assert_int_equal(proto_hex_decode("0g", out, sizeof out, &n), FW_E_FORMAT);
-    assert_int_equal(proto_hex_decode("0011223344", out, sizeof out, &n), FW_E_TOOBIG);
+    assert_int_equal(fw_hex_decode("abc", out, sizeof out, &n), FW_E_FORMAT);
+    assert_int_equal(fw_hex_decode("0g", out, sizeof out, &n), FW_E_FORMAT);
+    assert_int_equal(fw_hex_decode("0011223344", out, sizeof out, &n), FW_E_TOOBIG);
     char hex[9];
-    assert_int_equal(proto_hex_encode(out, 3, hex, sizeof hex), 0);
+    assert_int_equal(fw_hex_encode(out, 3, hex, sizeof hex), 0);
     assert_string_equal(hex, "00ffa5");
-    assert_int_equal(proto_hex_encode(out, 3, hex, 6), FW_E_NOSPACE);
+    assert_int_equal(fw_hex_encode(out, 3, hex, 6), FW_E_NOSPACE);
 }
 
 int main(void)

@@ -57,8 +57,4 @@ int proto_check_region(const char *s, char *why, size_t why_cap);
 int proto_check_locale(const char *s, char *why, size_t why_cap);
 int proto_check_psk_len(size_t len, char *why, size_t why_cap);
 
-/* Hex helpers: lower-case output; decode accepts either case, even length. */
-int proto_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
-int proto_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *n);
-
 #endif /* PROTO_PROVISIONING_H */
