@@ -20,77 +20,7 @@
 #include "fw/err.h"
 #include "host_internal.h"
 
-static char s_last_error[512];
 static bool s_initialised;
-
-/* ---------------------------------------------------------------- errors */
-
-int host_fail(int err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(s_last_error, sizeof s_last_error, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "host: %s\n", s_last_error);
-    return err;
-}
-
-const char *host_board_last_error(void)
-{
-    return s_last_error;
-}
-
-void host_log(hal_log_level_t level, const char *fmt, ...)
-{
-    if (level > hal_log_threshold()) {
-        return;
-    }
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    hal_log_write(level, "board", line);
-}
-
-/* --------------------------------------------------------------- helpers */
-
-char *host_path_with_suffix(const char *path, const char *suffix)
-{
-    size_t a = strlen(path), b = strlen(suffix);
-    char *p = malloc(a + b + 1);
-    if (p) {
-        memcpy(p, path, a);
-        memcpy(p + a, suffix, b + 1);
-    }
-    return p;
-}
-
-int host_fsync_dir_of(const char *path)
-{
-    /* A rename is only durable once the directory holding it is synced. */
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            return FW_E_INVAL;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) {
-        return FW_E_IO;
-    }
-    int rc = fsync(fd) == 0 ? 0 : FW_E_IO;
-    close(fd);
-    return rc;
-}
 
 /* --------------------------------------------------------------- parsing */
 
@@ -391,7 +321,7 @@ int host_board_init(const host_board_options_t *opts)
     if (s_initialised) {
         return host_fail(FW_E_STATE, "board already initialised");
     }
-    s_last_error[0] = '\0';
+    host_error_clear();
     if (!opts->flash_path) {
         return host_fail(FW_E_INVAL, "--flash FILE is required");
     }
@@ -401,13 +331,7 @@ int host_board_init(const host_board_options_t *opts)
     if (rc != 0) {
         return rc;
     }
-    bool created = false;
-    rc = host_flash_open(opts, &created);
-    if (rc == 0) {
-        char *secure = host_path_with_suffix(opts->flash_path, ".secure");
-        rc = secure ? host_secure_load(secure) : FW_E_NOMEM;
-        free(secure);
-    }
+    rc = host_storage_open(opts);
     if (rc == 0) {
         int64_t skip_s = 0; /* scenario time at clock start */
         if (opts->scenario_start_set) {
@@ -432,15 +356,13 @@ int host_board_init(const host_board_options_t *opts)
     if (rc != 0) {
         host_display_close();
         host_scenario_unload();
-        host_secure_unload();
-        host_flash_close();
+        host_storage_close();
         host_clock_deinit();
         return rc;
     }
     s_initialised = true;
-    host_log(HAL_LOG_INFO, "host board up: flash %s%s, clock rate %g%s", opts->flash_path,
-             created ? " (factory-fresh)" : "", opts->clock_rate,
-             opts->clock_rate == 0 ? " (stepped)" : "");
+    host_log(HAL_LOG_INFO, "host board up: flash %s, clock rate %g%s", opts->flash_path,
+             opts->clock_rate, opts->clock_rate == 0 ? " (stepped)" : "");
     return 0;
 }
 
@@ -449,8 +371,7 @@ void host_board_deinit(void)
     host_system_deinit();
     host_display_close();
     host_scenario_unload();
-    host_secure_unload();
-    host_flash_close();
+    host_storage_close();
     host_clock_deinit();
     s_initialised = false;
 }

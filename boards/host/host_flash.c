@@ -204,7 +204,7 @@ static int finish_write(int rc, size_t offset, size_t len, bool was_powered)
     return rc;
 }
 
-int hal_flash_geometry(hal_flash_geometry_t *geo)
+int host_flash_geometry(hal_flash_geometry_t *geo)
 {
     if (!geo) {
         return FW_E_INVAL;
@@ -216,7 +216,7 @@ int hal_flash_geometry(hal_flash_geometry_t *geo)
     return 0;
 }
 
-int hal_flash_read(uint32_t offset, void *buf, size_t len)
+int host_flash_read(uint32_t offset, void *buf, size_t len)
 {
     if (!s_mem) {
         return FW_E_STATE;
@@ -227,7 +227,7 @@ int hal_flash_read(uint32_t offset, void *buf, size_t len)
     return nor_sim_read(&s_nor, offset, buf, len);
 }
 
-int hal_flash_program(uint32_t offset, const void *buf, size_t len)
+int host_flash_program(uint32_t offset, const void *buf, size_t len)
 {
     if (!s_mem) {
         return FW_E_STATE;
@@ -247,7 +247,7 @@ int hal_flash_program(uint32_t offset, const void *buf, size_t len)
     return finish_write(rc, offset, len, was_powered);
 }
 
-int hal_flash_erase(uint32_t sector)
+int host_flash_erase(uint32_t sector)
 {
     if (!s_mem) {
         return FW_E_STATE;

@@ -13,6 +13,7 @@
 #include "hal/identity.h"
 #include "hal/log.h"
 #include "host/host_board.h"
+#include "host/host_storage.h"
 
 #if defined(__GNUC__)
 #define HOST_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -22,6 +23,7 @@
 
 /* Record an error message (for host_board_last_error()), print it to stderr as
  * "host: ...", and return `err` so callers can write `return host_fail(...)`. */
+void host_error_clear(void);
 int host_fail(int err, const char *fmt, ...) HOST_PRINTF(2, 3);
 
 /* Board log line with tag "board" (goes through the same sink as firmware lines). */

@@ -294,7 +294,7 @@ void host_secure_unload(void)
 
 /* ------------------------------------------------------------ hal/secure */
 
-int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
+int host_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
 {
     if (!label || !out) {
         return FW_E_INVAL;
@@ -305,7 +305,7 @@ int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
     return crypto_derive_key(s_state.key, sizeof s_state.key, label, out);
 }
 
-int hal_secure_counter_read(uint32_t *value)
+int host_secure_counter_read(uint32_t *value)
 {
     if (!value) {
         return FW_E_INVAL;
@@ -317,7 +317,7 @@ int hal_secure_counter_read(uint32_t *value)
     return 0;
 }
 
-int hal_secure_counter_increment(uint32_t *new_value)
+int host_secure_counter_increment(uint32_t *new_value)
 {
     if (!s_loaded) {
         return FW_E_STATE;
@@ -343,7 +343,7 @@ int hal_secure_counter_increment(uint32_t *new_value)
 
 /* ---------------------------------------------------------- hal/identity */
 
-int hal_identity_get(hal_identity_t *id)
+int host_identity_get(hal_identity_t *id)
 {
     if (!id) {
         return FW_E_INVAL;

@@ -75,11 +75,13 @@ static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
     return 0;
 }
 
-static int geometry_mtd(const char *path, hal_flash_geometry_t *geo)
+static int geometry_mtd(int fd, const char *path, hal_flash_geometry_t *geo)
 {
     struct mtd_info_user info;
-    if (ioctl(s_fd, MEMGETINFO, &info) != 0) {
-        return room_fail(FW_E_IO, "flash %s: MEMGETINFO failed: %s", path, strerror(errno));
+    if (ioctl(fd, MEMGETINFO, &info) != 0) {
+        return room_fail(FW_E_INVAL,
+                         "flash %s: a character device but not an MTD flash (MEMGETINFO: %s)", path,
+                         strerror(errno));
     }
     if (!power_of_two(info.erasesize) || info.size < info.erasesize) {
         return room_fail(FW_E_CORRUPT, "flash %s: odd MTD geometry (erase %u, size %u)", path,
@@ -91,14 +93,14 @@ static int geometry_mtd(const char *path, hal_flash_geometry_t *geo)
     return 0;
 }
 
-static int geometry_file(const char *path, const struct stat *st, uint32_t sector_size,
+static int geometry_file(int fd, const char *path, const struct stat *st, uint32_t sector_size,
                          uint32_t program_unit, hal_flash_geometry_t *geo)
 {
     uint64_t bytes;
     if (S_ISREG(st->st_mode)) {
         bytes = (uint64_t)st->st_size;
     } else if (S_ISBLK(st->st_mode)) {
-        if (ioctl(s_fd, BLKGETSIZE64, &bytes) != 0) {
+        if (ioctl(fd, BLKGETSIZE64, &bytes) != 0) {
             return room_fail(FW_E_IO, "flash %s: BLKGETSIZE64 failed: %s", path, strerror(errno));
         }
     } else {
@@ -143,15 +145,40 @@ int room_flash_open(const char *path, uint32_t sector_size, uint32_t program_uni
         rc = room_fail(FW_E_STATE, "flash %s is in use by another process", path);
     } else if (S_ISCHR(st.st_mode)) {
         s_mtd = true;
-        rc = geometry_mtd(path, &s_geo);
+        rc = geometry_mtd(s_fd, path, &s_geo);
     } else {
         s_mtd = false;
-        rc = geometry_file(path, &st, sector_size, program_unit, &s_geo);
+        rc = geometry_file(s_fd, path, &st, sector_size, program_unit, &s_geo);
     }
     if (rc != 0) {
         close(s_fd);
         s_fd = -1;
     }
+    return rc;
+}
+
+int room_flash_probe(const char *path, uint32_t sector_size, uint32_t program_unit,
+                     hal_flash_geometry_t *geo)
+{
+    if (!path || !*path || !geo) {
+        return room_fail(FW_E_INVAL, "no flash device given");
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return room_fail(e == ENOENT ? FW_E_NOENT : FW_E_IO, "cannot open flash %s: %s", path,
+                         strerror(e));
+    }
+    struct stat st;
+    int rc;
+    if (fstat(fd, &st) != 0) {
+        rc = room_fail(FW_E_IO, "cannot stat flash %s: %s", path, strerror(errno));
+    } else if (S_ISCHR(st.st_mode)) {
+        rc = geometry_mtd(fd, path, geo);
+    } else {
+        rc = geometry_file(fd, path, &st, sector_size, program_unit, geo);
+    }
+    close(fd);
     return rc;
 }
 
@@ -180,7 +207,7 @@ static bool in_range(uint32_t offset, size_t len)
     return (uint64_t)offset <= flash_bytes() && (uint64_t)len <= flash_bytes() - offset;
 }
 
-int hal_flash_geometry(hal_flash_geometry_t *geo)
+int room_flash_geometry(hal_flash_geometry_t *geo)
 {
     if (!geo) {
         return FW_E_INVAL;
@@ -192,7 +219,7 @@ int hal_flash_geometry(hal_flash_geometry_t *geo)
     return 0;
 }
 
-int hal_flash_read(uint32_t offset, void *buf, size_t len)
+int room_flash_read(uint32_t offset, void *buf, size_t len)
 {
     if (s_fd < 0) {
         return FW_E_STATE;
@@ -203,7 +230,7 @@ int hal_flash_read(uint32_t offset, void *buf, size_t len)
     return len ? pread_all(s_fd, buf, len, (off_t)offset) : 0;
 }
 
-int hal_flash_program(uint32_t offset, const void *buf, size_t len)
+int room_flash_program(uint32_t offset, const void *buf, size_t len)
 {
     if (s_fd < 0) {
         return FW_E_STATE;
@@ -244,7 +271,7 @@ int hal_flash_program(uint32_t offset, const void *buf, size_t len)
     return rc;
 }
 
-int hal_flash_erase(uint32_t sector)
+int room_flash_erase(uint32_t sector)
 {
     if (s_fd < 0) {
         return FW_E_STATE;

@@ -68,7 +68,7 @@ int room_identity_load(const room_board_options_t *opts)
     return 0;
 }
 
-int hal_identity_get(hal_identity_t *id)
+int room_identity_get(hal_identity_t *id)
 {
     if (!id) {
         return FW_E_INVAL;
@@ -87,7 +87,7 @@ void room_net_set_iface(const char *iface)
     snprintf(s_iface, sizeof s_iface, "%s", iface && *iface ? iface : ROOM_DEFAULT_IFACE);
 }
 
-bool hal_net_is_up(void)
+bool room_net_is_up(void)
 {
     /* "up" is RFC 2863's operational state; "unknown" is what drivers
      * without carrier reporting (and loopback) say while working. */

@@ -14,6 +14,7 @@
 
 #include "hal/log.h"
 #include "room/room_board.h"
+#include "room/room_storage.h"
 
 #if defined(__GNUC__)
 #define ROOM_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -23,6 +24,7 @@
 
 /* Record a message for room_board_last_error(), log it as an error with tag
  * "board", and return `err`: `return room_fail(FW_E_IO, "...")`. */
+void room_error_clear(void);
 int room_fail(int err, const char *fmt, ...) ROOM_PRINTF(2, 3);
 
 /* Board log line with tag "board". */
@@ -62,6 +64,7 @@ void room_call_pump(void);
 
 /* net (room_net.c) */
 void room_net_set_iface(const char *iface);
+bool room_net_is_up(void);
 
 /* input (room_input.c) */
 int room_input_open(const char (*paths)[ROOM_OPT_PATH_MAX], size_t n);

@@ -162,7 +162,7 @@ void room_secure_close(void)
 
 /* ------------------------------------------------------------ hal/secure */
 
-int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
+int room_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
 {
     if (!label || !out) {
         return FW_E_INVAL;
@@ -173,7 +173,7 @@ int hal_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
     return crypto_derive_key(s_key, sizeof s_key, label, out);
 }
 
-int hal_secure_counter_read(uint32_t *value)
+int room_secure_counter_read(uint32_t *value)
 {
     if (!value) {
         return FW_E_INVAL;
@@ -181,7 +181,7 @@ int hal_secure_counter_read(uint32_t *value)
     return s_loaded ? room_counter_read(value) : FW_E_STATE;
 }
 
-int hal_secure_counter_increment(uint32_t *new_value)
+int room_secure_counter_increment(uint32_t *new_value)
 {
     return s_loaded ? room_counter_increment(new_value) : FW_E_STATE;
 }

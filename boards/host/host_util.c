@@ -1,0 +1,92 @@
+/*
+ * What every part of the host board shares: the last error, board log lines,
+ * and two file helpers. Part of the board's storage half (host_storage.h),
+ * so it names nothing but libc and hal/log.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fw/err.h"
+#include "host_internal.h"
+
+static char s_last_error[512];
+
+/* ---------------------------------------------------------------- errors */
+
+void host_error_clear(void)
+{
+    s_last_error[0] = '\0';
+}
+
+int host_fail(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(s_last_error, sizeof s_last_error, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "host: %s\n", s_last_error);
+    return err;
+}
+
+const char *host_board_last_error(void)
+{
+    return s_last_error;
+}
+
+void host_log(hal_log_level_t level, const char *fmt, ...)
+{
+    if (level > hal_log_threshold()) {
+        return;
+    }
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    hal_log_write(level, "board", line);
+}
+
+/* --------------------------------------------------------------- helpers */
+
+char *host_path_with_suffix(const char *path, const char *suffix)
+{
+    size_t a = strlen(path), b = strlen(suffix);
+    char *p = malloc(a + b + 1);
+    if (p) {
+        memcpy(p, path, a);
+        memcpy(p + a, suffix, b + 1);
+    }
+    return p;
+}
+
+int host_fsync_dir_of(const char *path)
+{
+    /* A rename is only durable once the directory holding it is synced. */
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) {
+            return FW_E_INVAL;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        return FW_E_IO;
+    }
+    int rc = fsync(fd) == 0 ? 0 : FW_E_IO;
+    close(fd);
+    return rc;
+}
