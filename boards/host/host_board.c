@@ -122,17 +122,6 @@ static int parse_log_level(const char *v, hal_log_level_t *out)
     return FW_E_INVAL;
 }
 
-void host_board_options_default(host_board_options_t *opts)
-{
-    memset(opts, 0, sizeof *opts);
-    opts->clock_start_now = true;
-    opts->clock_rate = 1.0;
-    opts->cut_after = -1;
-    opts->kill_at = -1;
-    opts->cut_seed = 1;
-    opts->log_level = HAL_LOG_INFO;
-}
-
 static bool is_board_option(const char *name)
 {
     static const char *const known[] = {"flash",    "flash-size", "clock-start", "clock-rate",

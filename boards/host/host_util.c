@@ -1,6 +1,6 @@
 /*
- * What every part of the host board shares: the last error, board log lines,
- * and two file helpers. Part of the board's storage half (host_storage.h),
+ * What every part of the host board shares: default options, the last error,
+ * board log lines and two file helpers. Part of the board's storage half (host_storage.h),
  * so it names nothing but libc and hal/log.h.
  */
 #include <errno.h>
@@ -16,6 +16,19 @@
 #include "host_internal.h"
 
 static char s_last_error[512];
+
+/* --------------------------------------------------------------- options */
+
+void host_board_options_default(host_board_options_t *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->clock_start_now = true;
+    opts->clock_rate = 1.0;
+    opts->cut_after = -1;
+    opts->kill_at = -1;
+    opts->cut_seed = 1;
+    opts->log_level = HAL_LOG_INFO;
+}
 
 /* ---------------------------------------------------------------- errors */
 

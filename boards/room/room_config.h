@@ -8,9 +8,10 @@
 #define ROOM_CONFIG_H
 
 #include "proto/layout.h"
+#include "room/room_board.h"
 
 /* Where things are on the device. */
-#define ROOM_DEFAULT_CONFIG "/etc/spark/room.conf"
+#define ROOM_DEFAULT_CONFIG ROOM_BOARD_DEFAULT_CONFIG
 #define ROOM_DEFAULT_FLASH "/dev/disk/by-partlabel/spark-store"
 #define ROOM_DEFAULT_SECURE_DIR "/var/lib/spark/secure"
 #define ROOM_DEFAULT_FB "/dev/fb0"
@@ -20,7 +21,7 @@
 #define ROOM_DEFAULT_INPUT "/dev/input/event0"
 
 /* Files inside the secure directory. */
-#define ROOM_KEY_FILE "device.key"
+#define ROOM_KEY_FILE ROOM_BOARD_KEY_FILE
 #define ROOM_COUNTER_FILE "counter"
 
 /* Flash over a plain file or block device (eMMC partition): the erase unit we

@@ -37,13 +37,21 @@ typedef struct {
 } opt_t;
 
 static int parse_opts(const char *cmd, int argc, char **argv, const opt_t *o, size_t n,
-                      void (*usage)(FILE *))
+                      void (*usage)(FILE *), sf_target_opts_t *topts)
 {
+    static const struct option target_lo[] = {SF_TARGET_LONGOPTS};
+    const size_t nt = topts ? sizeof target_lo / sizeof target_lo[0] : 0;
     struct option lo[16];
     size_t i;
-    for (i = 0; i < n && i < 14; i++) {
+    for (i = 0; i < n && i < 10; i++) {
         lo[i] = (struct option){o[i].name, o[i].takes_value ? required_argument : no_argument, NULL,
                                 256 + (int)i};
+    }
+    for (size_t k = 0; k < nt; k++) {
+        lo[i++] = target_lo[k];
+    }
+    if (topts) {
+        memset(topts, 0, sizeof *topts);
     }
     lo[i++] = (struct option){"help", no_argument, NULL, 'h'};
     lo[i] = (struct option){NULL, 0, NULL, 0};
@@ -53,6 +61,13 @@ static int parse_opts(const char *cmd, int argc, char **argv, const opt_t *o, si
         if (c == 'h') {
             usage(stdout);
             return -1;
+        }
+        if (topts && sf_is_target_option(c)) {
+            int rc = sf_target_option(cmd, c, optarg, topts);
+            if (rc != SF_EXIT_OK) {
+                return rc;
+            }
+            continue;
         }
         if (c < 256 || c >= 256 + (int)n) {
             return sf_getopt_error(cmd, c, argv);
@@ -114,7 +129,7 @@ int sf_cmd_keygen(int argc, char **argv)
 {
     const char *out = NULL;
     const opt_t o[] = {{"out", true, &out, NULL}};
-    int rc = parse_opts("keygen", argc, argv, o, 1, keygen_usage);
+    int rc = parse_opts("keygen", argc, argv, o, 1, keygen_usage, NULL);
     if (rc != SF_EXIT_OK) {
         return rc < 0 ? SF_EXIT_OK : rc;
     }
@@ -194,7 +209,7 @@ int sf_cmd_sign(int argc, char **argv)
                        {"version", true, &version, NULL},
                        {"in", true, &in, NULL},
                        {"out", true, &out, NULL}};
-    int rc = parse_opts("sign", argc, argv, o, 4, sign_usage);
+    int rc = parse_opts("sign", argc, argv, o, 4, sign_usage, NULL);
     if (rc != SF_EXIT_OK) {
         return rc < 0 ? SF_EXIT_OK : rc;
     }
@@ -273,11 +288,12 @@ static void flash_usage(FILE *out)
           "the boot record in the store: a power cut or Ctrl-C at any point leaves the\n"
           "previous firmware active. Progress: a bar on a terminal, lines otherwise.\n"
           "\n"
-          "  --image TARGET      host-board flash image; must hold the store and two slots\n"
-          "                      big enough for IMG (provision --create --flash-size BYTES)\n"
+          "  --image TARGET      host-board flash image or room board flash (see --board);\n"
+          "                      must hold the store and two slots big enough for IMG\n"
+          "                      (provision --create --flash-size BYTES makes such an image)\n"
           "  --firmware IMG      image from sparkflash sign\n"
           "  --pubkey PEM        EC P-256 public key the image must be signed with\n"
-          "  --allow-downgrade   accept a version older than the active one\n"
+          "  --allow-downgrade   accept a version older than the active one\n" SF_TARGET_HELP
           "  --help              this text\n"
           "\n"
           "Exit codes: 0 flashed, 1 refused (bad image, downgrade, TARGET) or failed, 2 usage.\n",
@@ -449,7 +465,8 @@ int sf_cmd_flash(int argc, char **argv)
                        {"firmware", true, &firmware, NULL},
                        {"pubkey", true, &pubkey, NULL},
                        {"allow-downgrade", false, NULL, &downgrade}};
-    int rc = parse_opts("flash", argc, argv, o, 4, flash_usage);
+    sf_target_opts_t topts;
+    int rc = parse_opts("flash", argc, argv, o, 4, flash_usage, &topts);
     if (rc != SF_EXIT_OK) {
         return rc < 0 ? SF_EXIT_OK : rc;
     }
@@ -476,12 +493,13 @@ int sf_cmd_flash(int argc, char **argv)
     rc = check_image(firmware, pubkey, &pub, file, len, &h);
     mbedtls_pk_free(&pub);
     sf_target_info_t info;
-    if (rc == 0) {
-        rc = sf_target_check("flash", image, SF_TARGET_WRITE,
+    static sf_target_t t;
+    if (rc == 0 && (rc = sf_target_resolve("flash", image, &topts, &t)) == 0) {
+        rc = sf_target_check("flash", &t, SF_TARGET_WRITE,
                              slots_min_flash_bytes(LAYOUT_SECTOR_SIZE, h.size), &info);
     }
     if (rc == 0) {
-        sf_board_args_t args = {.path = image};
+        sf_board_args_t args = {.target = &t};
         rc = sf_board_open("flash", &args);
         if (rc == 0) {
             rc = install(image, firmware, file, &h, downgrade);

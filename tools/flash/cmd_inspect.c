@@ -1,7 +1,8 @@
 /*
  * sparkflash show, verify, factory-reset.
  *
- * show and verify work on a private copy of TARGET (see sf_snapshot_make):
+ * show and verify work on a private copy of TARGET and its secure element
+ * (see sf_snapshot_make):
  * they never write to the device, even though mounting a store may finish an
  * operation a power cut interrupted.
  */
@@ -66,6 +67,7 @@ static int collect(void *ctx, store_key_t key, size_t len)
 
 /* Everything show and verify report about one mounted store. */
 typedef struct {
+    char board[PATH_MAX + 96]; /* sf_target_describe() of TARGET */
     hal_identity_t id;
     store_health_t health;
     records_t records;
@@ -131,10 +133,12 @@ static void check_records(store_t *s, report_t *r, mbedtls_pk_context *pub)
 }
 
 /* Open the snapshot, mount, collect. Returns an exit code. */
-static int inspect(const char *cmd, const char *snap, report_t *r, mbedtls_pk_context *pub)
+static int inspect(const char *cmd, const sf_target_t *orig, const sf_snapshot_t *snap, report_t *r,
+                   mbedtls_pk_context *pub)
 {
     memset(r, 0, sizeof *r);
-    sf_board_args_t args = {.path = snap};
+    sf_target_describe(orig, r->board, sizeof r->board);
+    sf_board_args_t args = {.target = &snap->target};
     int rc = sf_board_open(cmd, &args);
     if (rc != 0) {
         return rc;
@@ -162,6 +166,7 @@ static void print_text(const char *image, const report_t *r)
 {
     const store_health_t *h = &r->health;
     printf("image %s\n", image);
+    printf("target: %s\n", r->board);
     printf("device: serial %s, model %s, hw revision %u\n", r->id.serial, r->id.model,
            (unsigned)r->id.hw_revision);
     if (r->prov_rc == 0) {
@@ -215,6 +220,7 @@ static void print_json(const char *image, const report_t *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "image", image);
+    cJSON_AddStringToObject(o, "target", r->board);
     cJSON *dev = cJSON_AddObjectToObject(o, "device");
     cJSON_AddStringToObject(dev, "serial", r->id.serial);
     cJSON_AddStringToObject(dev, "model", r->id.model);
@@ -294,10 +300,13 @@ static void print_json(const char *image, const report_t *r)
 /* ----------------------------------------------------------------- show */
 
 static int parse_image_args(const char *cmd, int argc, char **argv, const char **image, bool *flag,
-                            const char *flag_name, const char **pubkey, void (*usage)(FILE *))
+                            const char *flag_name, const char **pubkey, void (*usage)(FILE *),
+                            sf_target_opts_t *topts)
 {
     enum { O_IMAGE = 256, O_FLAG, O_PUBKEY, O_HELP };
+    memset(topts, 0, sizeof *topts);
     const struct option opts[] = {
+        SF_TARGET_LONGOPTS,
         {"image", required_argument, NULL, O_IMAGE},
         {flag_name ? flag_name : "-", no_argument, NULL, O_FLAG},
         {pubkey ? "pubkey" : "-", required_argument, NULL, O_PUBKEY},
@@ -308,7 +317,15 @@ static int parse_image_args(const char *cmd, int argc, char **argv, const char *
     sf_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c == O_IMAGE) {
+        if (sf_is_target_option(c)) {
+            int rc = sf_target_option(cmd, c, optarg, topts);
+            if (rc != SF_EXIT_OK) {
+                return rc;
+            }
+        } else if (c == O_IMAGE) {
+            if (*image) {
+                return sf_usage_error(cmd, "--image given twice");
+            }
             *image = optarg;
         } else if (c == O_FLAG) {
             *flag = true;
@@ -339,8 +356,9 @@ static void show_usage(FILE *out)
           "as sha256:<first 8 bytes of their SHA-256, in hex>. Reads a private copy of\n"
           "TARGET, so it works on read-only images and never changes TARGET.\n"
           "\n"
-          "  --image TARGET  host-board flash image (TARGET.secure beside it)\n"
-          "  --json          one JSON object on stdout instead of text\n"
+          "  --image TARGET  host-board flash image (TARGET.secure beside it), or a room\n"
+          "                  board's flash (MTD or block device; see --board)\n"
+          "  --json          one JSON object on stdout instead of text\n" SF_TARGET_HELP
           "  --help          this text\n"
           "\n"
           "Exit codes: 0 shown, 1 TARGET missing or unreadable, 2 usage.\n",
@@ -351,22 +369,25 @@ int sf_cmd_show(int argc, char **argv)
 {
     const char *image, *unused = NULL;
     bool json = false;
-    int rc = parse_image_args("show", argc, argv, &image, &json, "json", NULL, show_usage);
+    sf_target_opts_t topts;
+    int rc = parse_image_args("show", argc, argv, &image, &json, "json", NULL, show_usage, &topts);
     (void)unused;
     if (rc != SF_EXIT_OK) {
         return rc < 0 ? SF_EXIT_OK : rc;
     }
+    static sf_target_t t;
     sf_target_info_t info;
-    if ((rc = sf_target_check("show", image, SF_TARGET_READ, 0, &info)) != 0) {
+    if ((rc = sf_target_resolve("show", image, &topts, &t)) != 0 ||
+        (rc = sf_target_check("show", &t, SF_TARGET_READ, 0, &info)) != 0) {
         return rc;
     }
-    char snap[PATH_MAX];
-    if ((rc = sf_snapshot_make("show", image, snap, sizeof snap)) != 0) {
+    static sf_snapshot_t snap;
+    if ((rc = sf_snapshot_make("show", &t, &snap)) != 0) {
         return rc;
     }
     static report_t r;
-    rc = inspect("show", snap, &r, NULL);
-    sf_snapshot_remove(snap);
+    rc = inspect("show", &t, &snap, &r, NULL);
+    sf_snapshot_remove(&snap);
     if (rc == 0) {
         if (json) {
             print_json(image, &r);
@@ -390,9 +411,10 @@ static void verify_usage(FILE *out)
           "its signature, with --pubkey). Each problem is printed with the record or\n"
           "store sector it is in. Reads a private copy: TARGET is never changed.\n"
           "\n"
-          "  --image TARGET  host-board flash image (TARGET.secure beside it)\n"
-          "  --pubkey PEM    also verify the active firmware's signature with this key\n"
-          "  --help          this text\n"
+          "  --image TARGET  host-board flash image (TARGET.secure beside it), or a room\n"
+          "                  board's flash (MTD or block device; see --board)\n"
+          "  --pubkey PEM    also verify the active firmware's signature with this "
+          "key\n" SF_TARGET_HELP "  --help          this text\n"
           "\n"
           "Exit codes: 0 all intact, 1 damage found (or TARGET unusable), 2 usage.\n",
           out);
@@ -402,19 +424,14 @@ static void verify_usage(FILE *out)
  * hold damage by blanking one store sector at a time in the private copy and
  * seeing whether the damage count drops. The copy's store region and secure
  * file are restored before each try, since a mount may write. */
-static void locate_damage(const char *snap, const store_health_t *base)
+static void locate_damage(const sf_snapshot_t *snap, const store_health_t *base)
 {
-    FILE *img = fopen(snap, "r+b");
-    char secure[PATH_MAX + 8];
-    (void)snprintf(secure, sizeof secure, "%s.secure", snap);
+    FILE *img = fopen(snap->target.path, "r+b");
     uint8_t *region = malloc(LAYOUT_STORE_BYTES);
-    uint8_t *sec = NULL;
-    size_t sec_len = 0;
-    if (!img || !region || fread(region, 1, LAYOUT_STORE_BYTES, img) != LAYOUT_STORE_BYTES ||
-        sf_read_file(secure, 64 * 1024, &sec, &sec_len) != 0) {
+    if (!img || !region || fread(region, 1, LAYOUT_STORE_BYTES, img) != LAYOUT_STORE_BYTES) {
         goto out;
     }
-    const uint32_t ss = LAYOUT_SECTOR_SIZE;
+    const uint32_t ss = snap->sector_size;
     for (uint32_t i = 0; i < LAYOUT_STORE_SECTORS(ss); i++) {
         uint8_t *trial = malloc(LAYOUT_STORE_BYTES);
         if (!trial) {
@@ -424,9 +441,9 @@ static void locate_damage(const char *snap, const store_health_t *base)
         memset(trial + (size_t)i * ss, 0xFF, ss);
         bool ok = fseek(img, 0, SEEK_SET) == 0 &&
                   fwrite(trial, 1, LAYOUT_STORE_BYTES, img) == LAYOUT_STORE_BYTES &&
-                  fflush(img) == 0 && sf_write_file_atomic(secure, sec, sec_len, 0600) == 0;
+                  fflush(img) == 0 && sf_snapshot_restore_secure(snap) == 0;
         free(trial);
-        sf_board_args_t args = {.path = snap, .quiet = true};
+        sf_board_args_t args = {.target = &snap->target, .quiet = true};
         static store_t s;
         store_health_t h;
         if (!ok || sf_board_open("verify", &args) != 0) {
@@ -445,7 +462,6 @@ static void locate_damage(const char *snap, const store_health_t *base)
     }
 out:
     free(region);
-    free(sec);
     if (img) {
         fclose(img);
     }
@@ -455,7 +471,9 @@ int sf_cmd_verify(int argc, char **argv)
 {
     const char *image, *pubkey = NULL;
     bool unused = false;
-    int rc = parse_image_args("verify", argc, argv, &image, &unused, NULL, &pubkey, verify_usage);
+    sf_target_opts_t topts;
+    int rc = parse_image_args("verify", argc, argv, &image, &unused, NULL, &pubkey, verify_usage,
+                              &topts);
     if (rc != SF_EXIT_OK) {
         return rc < 0 ? SF_EXIT_OK : rc;
     }
@@ -466,18 +484,20 @@ int sf_cmd_verify(int argc, char **argv)
         mbedtls_pk_free(&pk);
         return sf_refuse("verify", "%s", why);
     }
+    static sf_target_t t;
     sf_target_info_t info;
-    if ((rc = sf_target_check("verify", image, SF_TARGET_READ, 0, &info)) != 0) {
+    if ((rc = sf_target_resolve("verify", image, &topts, &t)) != 0 ||
+        (rc = sf_target_check("verify", &t, SF_TARGET_READ, 0, &info)) != 0) {
         mbedtls_pk_free(&pk);
         return rc;
     }
-    char snap[PATH_MAX];
-    if ((rc = sf_snapshot_make("verify", image, snap, sizeof snap)) != 0) {
+    static sf_snapshot_t snap;
+    if ((rc = sf_snapshot_make("verify", &t, &snap)) != 0) {
         mbedtls_pk_free(&pk);
         return rc;
     }
     static report_t r;
-    rc = inspect("verify", snap, &r, pubkey ? &pk : NULL);
+    rc = inspect("verify", &t, &snap, &r, pubkey ? &pk : NULL);
     unsigned problems = 0;
     if (rc == 0) {
         const store_health_t *h = &r.health;
@@ -486,7 +506,7 @@ int sf_cmd_verify(int argc, char **argv)
             printf("DAMAGED store: %u record(s) rejected (bad CRC or HMAC, or torn), %u sector "
                    "header(s) unreadable\n",
                    h->records_damaged, h->sectors_damaged);
-            locate_damage(snap, h);
+            locate_damage(&snap, h);
             if (r.prov_rc == FW_E_NOENT) {
                 printf("  no provisioning record (0x%04x) reads back: the damaged record may be "
                        "it; re-provision after factory-reset --yes\n",
@@ -520,7 +540,7 @@ int sf_cmd_verify(int argc, char **argv)
             fprintf(stderr, "sparkflash verify: %s: %u problem(s) found\n", image, problems);
         }
     }
-    sf_snapshot_remove(snap);
+    sf_snapshot_remove(&snap);
     mbedtls_pk_free(&pk);
     mbedtls_platform_zeroize(&r, sizeof r);
     return rc;
@@ -530,21 +550,23 @@ int sf_cmd_verify(int argc, char **argv)
 
 static void reset_usage(FILE *out)
 {
-    fputs("usage: sparkflash factory-reset --image TARGET --yes\n"
-          "\n"
-          "Erases the whole store of TARGET: provisioning, licence, trial history, usage\n"
-          "and queued reports. This is the only way a device whose trial lapsed starts\n"
-          "over (R9); it must then be provisioned again. Kept: the active firmware and the\n"
-          "trusted-time mark (time never runs backwards). A fresh, empty trial history is\n"
-          "written bound to the monotonic counter, so an old image written back is still\n"
-          "detected as a rollback.\n"
-          "\n"
-          "  --image TARGET  host-board flash image (TARGET.secure beside it)\n"
-          "  --yes           required: confirms that the device's trial history goes\n"
-          "  --help          this text\n"
-          "\n"
-          "Exit codes: 0 reset, 1 refused (no --yes, bad TARGET) or failed, 2 usage.\n",
-          out);
+    fputs(
+        "usage: sparkflash factory-reset --image TARGET --yes\n"
+        "\n"
+        "Erases the whole store of TARGET: provisioning, licence, trial history, usage\n"
+        "and queued reports. This is the only way a device whose trial lapsed starts\n"
+        "over (R9); it must then be provisioned again. Kept: the active firmware and the\n"
+        "trusted-time mark (time never runs backwards). A fresh, empty trial history is\n"
+        "written bound to the monotonic counter, so an old image written back is still\n"
+        "detected as a rollback.\n"
+        "\n"
+        "  --image TARGET  host-board flash image (TARGET.secure beside it), or a room\n"
+        "                  board's flash (MTD or block device; see --board)\n"
+        "  --yes           required: confirms that the device's trial history goes\n" SF_TARGET_HELP
+        "  --help          this text\n"
+        "\n"
+        "Exit codes: 0 reset, 1 refused (no --yes, bad TARGET) or failed, 2 usage.\n",
+        out);
 }
 
 /* Copy of a record to carry across the format, if it reads cleanly. */
@@ -563,7 +585,9 @@ int sf_cmd_factory_reset(int argc, char **argv)
 {
     const char *image;
     bool yes = false;
-    int rc = parse_image_args("factory-reset", argc, argv, &image, &yes, "yes", NULL, reset_usage);
+    sf_target_opts_t topts;
+    int rc = parse_image_args("factory-reset", argc, argv, &image, &yes, "yes", NULL, reset_usage,
+                              &topts);
     if (rc != SF_EXIT_OK) {
         return rc < 0 ? SF_EXIT_OK : rc;
     }
@@ -575,11 +599,13 @@ int sf_cmd_factory_reset(int argc, char **argv)
                          "must be provisioned again. Nothing was changed.",
                          image);
     }
+    static sf_target_t t;
     sf_target_info_t info;
-    if ((rc = sf_target_check("factory-reset", image, SF_TARGET_WRITE, 0, &info)) != 0) {
+    if ((rc = sf_target_resolve("factory-reset", image, &topts, &t)) != 0 ||
+        (rc = sf_target_check("factory-reset", &t, SF_TARGET_WRITE, 0, &info)) != 0) {
         return rc;
     }
-    sf_board_args_t args = {.path = image};
+    sf_board_args_t args = {.target = &t};
     if ((rc = sf_board_open("factory-reset", &args)) != 0) {
         return rc;
     }
@@ -598,10 +624,15 @@ int sf_cmd_factory_reset(int argc, char **argv)
             keep_record(&s, STORE_KEY_BOOT, &boot);
             keep_record(&s, STORE_KEY_TRUSTED_TIME, &hwm);
         }
+        /* A blank store under a counter that has moved on is what a format
+         * leaves: the fresh trial history below binds it again. Not a
+         * rollback worth a warning. */
+        sf_board_quiet(true);
         rc = store_format(&s, &cfg);
-    }
-    if (rc == 0) {
-        rc = store_mount(&s, &cfg);
+        if (rc == 0) {
+            rc = store_mount(&s, &cfg);
+        }
+        sf_board_quiet(false);
     }
     uint8_t hist[TRIAL_HISTORY_ENCODED_LEN];
     if (rc == 0) {

@@ -42,7 +42,8 @@ static void usage(FILE *out)
           "Writes the provisioning record of a factory-fresh (or factory-reset) device.\n"
           "Every value is checked before TARGET is opened; a refusal changes nothing.\n"
           "\n"
-          "  --image TARGET         host-board flash image (TARGET.secure beside it)\n"
+          "  --image TARGET         host-board flash image (TARGET.secure beside it), or a\n"
+          "                         room board's flash (MTD or block device; see --board)\n"
           "  --serial SN            8 to 20 of A-Z 0-9; must match the device's hardware serial\n"
           "  --model NAME           1 to 47 printable characters\n"
           "  --trial DNNN           trial number: D and 1 to 15 digits (R1)\n"
@@ -58,8 +59,8 @@ static void usage(FILE *out)
           "                         for 'spark-collector admin enroll --from FILE'\n"
           "  --keep-devices         the customer keeps the devices (R3); in the enrollment record\n"
           "  --create               make a factory-fresh host image if TARGET does not exist\n"
-          "  --flash-size BYTES     size of that new image (multiple of 16384, >= 524288)\n"
-          "  --help                 this text\n"
+          "  --flash-size BYTES     size of that new image (multiple of 16384, >= "
+          "524288)\n" SF_TARGET_HELP "  --help                 this text\n"
           "\n"
           "Exit codes: 0 provisioned, 1 refused or failed (TARGET unchanged), 2 usage.\n",
           out);
@@ -69,6 +70,7 @@ typedef struct {
     const char *image, *serial, *model, *trial, *server, *pubkey, *region, *locale;
     const char *psk, *psk_identity, *support_psk, *return_url, *enroll_out, *flash_size;
     bool create, keep_devices;
+    sf_target_opts_t target;
 } prov_args_t;
 
 static bool printable(const char *s)
@@ -143,6 +145,7 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
         {"flash-size", required_argument, NULL, O_SIZE},
         {"keep-devices", no_argument, NULL, O_KEEP},
         {"help", no_argument, NULL, O_HELP},
+        SF_TARGET_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     const char **slot[] = {&a->image,     &a->serial,       &a->model,       &a->trial,
@@ -153,7 +156,12 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
     sf_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if (c >= O_IMAGE && c <= O_ENROLL) {
+        if (sf_is_target_option(c)) {
+            int rc = sf_target_option(CMD, c, optarg, &a->target);
+            if (rc != SF_EXIT_OK) {
+                return rc;
+            }
+        } else if (c >= O_IMAGE && c <= O_ENROLL) {
             const char **dst = slot[c - O_IMAGE];
             if (*dst) {
                 /* Two different values: which did the technician mean? */
@@ -470,8 +478,12 @@ int sf_cmd_provision(int argc, char **argv)
         goto out;
     }
     sf_target_info_t info;
-    rc = sf_target_check(CMD, a.image, a.create ? SF_TARGET_WRITE_CREATE : SF_TARGET_WRITE, 0,
-                         &info);
+    static sf_target_t t;
+    rc = sf_target_resolve(CMD, a.image, &a.target, &t);
+    if (rc == 0) {
+        rc =
+            sf_target_check(CMD, &t, a.create ? SF_TARGET_WRITE_CREATE : SF_TARGET_WRITE, 0, &info);
+    }
     if (rc != 0) {
         goto out;
     }
@@ -499,7 +511,7 @@ int sf_cmd_provision(int argc, char **argv)
     }
 
     sf_board_args_t board = {
-        .path = a.image, .flash_size = flash_size, .serial = a.serial, .model = a.model};
+        .target = &t, .flash_size = flash_size, .serial = a.serial, .model = a.model};
     rc = sf_board_open(CMD, &board);
     if (rc == 0) {
         rc = write_device(&a, json, len);

@@ -1,6 +1,6 @@
 /*
  * flash_cli.h - what the sparkflash sub-commands share: exit codes, refusal
- * messages, target checks, bringing the host board up, random numbers, keys.
+ * messages, targets (host image or room board flash), random numbers, keys.
  * Internal to tools/flash.
  */
 #ifndef SPARKFLASH_CLI_H
@@ -9,12 +9,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 
+#include "room/room_board.h"
 #include "store/store.h"
 
 #ifndef SPARKFLASH_VERSION
@@ -50,6 +53,59 @@ void sf_getopt_reset(void);
 
 /* ---------------------------------------------------------------- target */
 
+/* TARGET is a host-board flash image file with TARGET.secure beside it, or a
+ * room board's flash: an MTD or block device (or, with --board room, a file
+ * holding a partition image) with the secure element in a directory
+ * (docs/SPARKFLASH.md "Targets"). target.c. */
+
+typedef enum {
+    SF_BOARD_AUTO = 0, /* device node: room; anything else: host */
+    SF_BOARD_HOST,
+    SF_BOARD_ROOM,
+} sf_board_t;
+
+/* The options every TARGET-taking sub-command accepts besides --image. */
+typedef struct {
+    sf_board_t board;       /* --board host|room */
+    const char *config;     /* --config FILE: room board config */
+    const char *secure_dir; /* --secure-dir DIR: room board secure element */
+} sf_target_opts_t;
+
+enum { SF_OPT_BOARD = 0x1000, SF_OPT_CONFIG, SF_OPT_SECURE_DIR };
+
+/* getopt_long() entries for sf_target_opts_t, and their --help lines. */
+#define SF_TARGET_LONGOPTS                                                                         \
+    {"board", required_argument, NULL, SF_OPT_BOARD},                                              \
+        {"config", required_argument, NULL, SF_OPT_CONFIG},                                        \
+    {                                                                                              \
+        "secure-dir", required_argument, NULL, SF_OPT_SECURE_DIR                                   \
+    }
+#define SF_TARGET_HELP                                                                             \
+    "  --board host|room      what TARGET is (default: a block or MTD device is a room\n"          \
+    "                         board's flash, anything else a host-board image)\n"                  \
+    "  --config FILE          room board config (default " ROOM_BOARD_DEFAULT_CONFIG "\n"          \
+    "                         if it exists): secure_dir, flash_sector_size, serial, ...\n"         \
+    "  --secure-dir DIR       room board secure element directory (device key, counter)\n"
+
+/* Take one of the target options. SF_EXIT_OK, or a usage error (bad value,
+ * given twice). */
+bool sf_is_target_option(int c);
+int sf_target_option(const char *cmd, int c, const char *arg, sf_target_opts_t *o);
+
+typedef struct {
+    sf_board_t board; /* HOST or ROOM */
+    char path[PATH_MAX];
+    room_board_options_t room; /* ROOM: config + --secure-dir; flash = path */
+} sf_target_t;
+
+/* Decide what TARGET is and load a room target's config. SF_EXIT_OK or the
+ * exit code of a printed refusal / usage error. Writes nothing. */
+int sf_target_resolve(const char *cmd, const char *path, const sf_target_opts_t *o, sf_target_t *t);
+
+/* One line naming the target's board and, for a room target, its secure
+ * directory: "room board flash (block device), secure element in DIR". */
+void sf_target_describe(const sf_target_t *t, char *out, size_t cap);
+
 typedef enum {
     SF_TARGET_READ,         /* must exist; only read (a snapshot is inspected) */
     SF_TARGET_WRITE,        /* must exist and be writable */
@@ -62,34 +118,56 @@ typedef struct {
 } sf_target_info_t;
 
 /* Everything that can be said about TARGET before opening it: present (or
- * allowed to be created), a regular file, writable when it must be, its
- * secure file beside it, size a multiple of the sector size and at least
- * `min_bytes`. Returns SF_EXIT_OK or the exit code of a printed refusal. */
-int sf_target_check(const char *cmd, const char *path, sf_target_mode_t mode, uint64_t min_bytes,
-                    sf_target_info_t *info);
+ * allowed to be created), the right kind of file, writable when it must be,
+ * its secure element present, at least `min_bytes` of whole sectors.
+ * Returns SF_EXIT_OK or the exit code of a printed refusal. */
+int sf_target_check(const char *cmd, const sf_target_t *t, sf_target_mode_t mode,
+                    uint64_t min_bytes, sf_target_info_t *info);
 
 typedef struct {
-    const char *path;
-    uint32_t flash_size; /* new image only; 0 = default */
-    const char *serial;  /* new image only */
-    const char *model;   /* new image only */
+    const sf_target_t *target;
+    uint32_t flash_size; /* new host image only; 0 = default */
+    const char *serial;  /* new host image only */
+    const char *model;   /* new host image only */
     bool quiet;          /* only error lines from the board and firmware */
 } sf_board_args_t;
 
-/* Bring the host board up on TARGET (creating it if absent). Returns
- * SF_EXIT_OK or a printed failure. */
+/* Bring the target's board storage up (creating a host image if absent) and
+ * bind the hal_* functions to it; SIGINT/SIGTERM become stop requests.
+ * Returns SF_EXIT_OK or a printed failure. */
 int sf_board_open(const char *cmd, const sf_board_args_t *args);
 void sf_board_close(void);
+
+/* Only error lines from the board and firmware (true), or warnings too. */
+void sf_board_quiet(bool quiet);
 
 /* Mount the store region of the open board. 0 or a negative FW_E_* code. */
 int sf_store_mount(store_t *s);
 
-/* Copy TARGET and TARGET.secure into a fresh private directory; `snap` gets
- * the copy's image path. Inspecting the copy means show/verify never write to
- * TARGET (mounting a store may finish an interrupted operation) and work on
- * read-only targets and on images an agent is running on. */
-int sf_snapshot_make(const char *cmd, const char *path, char *snap, size_t cap);
-void sf_snapshot_remove(const char *snap);
+/* A private copy of TARGET and its secure element in a fresh directory of
+ * $TMPDIR. Inspecting the copy means show/verify never write to TARGET
+ * (mounting a store may finish an interrupted operation) and work on
+ * read-only targets and on devices an agent is running on. */
+#define SF_SNAPSHOT_FILES 8
+typedef struct {
+    char path[PATH_MAX + 64];
+    uint8_t *data; /* wiped before it is freed: it may be a device key */
+    size_t len;
+} sf_saved_file_t;
+
+typedef struct {
+    sf_target_t target; /* the copy */
+    char dir[PATH_MAX];
+    uint32_t sector_size;
+    size_t n_saved;
+    sf_saved_file_t saved[SF_SNAPSHOT_FILES]; /* the copy's secure files, as copied */
+} sf_snapshot_t;
+
+int sf_snapshot_make(const char *cmd, const sf_target_t *t, sf_snapshot_t *snap);
+/* Put the copy's secure files back as they were copied (a mount may have
+ * moved its counter). 0 or FW_E_IO. */
+int sf_snapshot_restore_secure(const sf_snapshot_t *snap);
+void sf_snapshot_remove(sf_snapshot_t *snap);
 
 /* ------------------------------------------------------------- utilities */
 

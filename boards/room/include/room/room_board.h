@@ -28,6 +28,12 @@
 #include "hal/log.h"
 
 #define ROOM_OPT_PATH_MAX 256
+
+/* Read by spark-agent-room (and sparkflash, for room targets) when no
+ * --config is given and it exists. */
+#define ROOM_BOARD_DEFAULT_CONFIG "/etc/spark/room.conf"
+/* The device key's file in secure_dir (docs/ROOM_BOARD.md). */
+#define ROOM_BOARD_KEY_FILE "device.key"
 #define ROOM_OPT_INPUT_MAX 4
 
 typedef struct {
