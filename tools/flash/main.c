@@ -28,7 +28,9 @@ static void usage(FILE *out)
     fputs("usage: sparkflash COMMAND [options]   (sparkflash COMMAND --help for each)\n"
           "\nPrepares and repairs Spark room endpoints: provisioning, enrollment records,\n"
           "signed firmware. TARGET is a host-board flash image file with TARGET.secure\n"
-          "beside it.\n\nCommands:\n",
+          "beside it, or a room board's flash: a block or MTD device (or --board room\n"
+          "and a partition image), its secure element from --config or --secure-dir.\n"
+          "\nCommands:\n",
           out);
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++) {
         fprintf(out, "  %-14s %s\n", s_commands[i].name, s_commands[i].summary);
