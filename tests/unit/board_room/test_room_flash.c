@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -172,6 +173,35 @@ static void test_second_opener_is_refused(void **state)
     assert_int_equal(room_flash_open(f->path, SECTOR, 1), 0);
 }
 
+/* room_flash_probe(): a tool's read-only look at a device (sparkflash checks
+ * a room target's size before opening it). It must agree with the open
+ * flash, work while another process holds the flash, and refuse a character
+ * device that is not MTD rather than guess a geometry. */
+static void test_probe(void **state)
+{
+    fx_t *f = *state;
+    hal_flash_geometry_t geo, open_geo;
+    assert_int_equal(room_flash_probe(f->path, SECTOR, 4, &geo), 0);
+    assert_int_equal(geo.sector_size, SECTOR);
+    assert_int_equal(geo.sector_count, SECTORS);
+    assert_int_equal(geo.program_unit, 4);
+
+    assert_int_equal(room_flash_open(f->path, SECTOR, 4), 0);
+    assert_int_equal(hal_flash_geometry(&open_geo), 0);
+    assert_memory_equal(&geo, &open_geo, sizeof geo);
+    /* The open flash is flock'ed; a probe does not lock, so it still works. */
+    memset(&geo, 0, sizeof geo);
+    assert_int_equal(room_flash_probe(f->path, SECTOR, 4, &geo), 0);
+    assert_int_equal(geo.sector_count, SECTORS);
+
+    assert_int_equal(room_flash_probe("/dev/null", SECTOR, 1, &geo), FW_E_INVAL);
+    assert_non_null(strstr(room_board_last_error(), "not an MTD"));
+    assert_int_equal(room_flash_probe(f->path, 3000, 1, &geo), FW_E_INVAL);
+    char missing[160];
+    room_tmp_path(&f->tmp, "absent.bin", missing, sizeof missing);
+    assert_int_equal(room_flash_probe(missing, SECTOR, 1, &geo), FW_E_NOENT);
+}
+
 int main(void)
 {
     room_log_open(HAL_LOG_ERROR, true);
@@ -183,6 +213,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuses_non_erased, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bounds_and_alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_opener_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     room_log_close();
