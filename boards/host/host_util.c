@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fw/err.h"
+#include "fw/path.h"
 #include "host_internal.h"
 
 static char s_last_error[512];
@@ -82,18 +83,8 @@ int host_fsync_dir_of(const char *path)
 {
     /* A rename is only durable once the directory holding it is synced. */
     char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            return FW_E_INVAL;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
+    if (fw_path_dir(path, dir, sizeof dir) != 0) {
+        return FW_E_INVAL;
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0) {

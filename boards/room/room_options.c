@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fw/err.h"
+#include "fw/path.h"
 #include "room_config.h"
 #include "room_internal.h"
 
@@ -64,18 +65,8 @@ int room_fsync_dir_of(const char *path)
 {
     /* A rename is only durable once the directory holding it is synced. */
     char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            return FW_E_INVAL;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
+    if (fw_path_dir(path, dir, sizeof dir) != 0) {
+        return FW_E_INVAL;
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {

@@ -29,6 +29,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "fw/err.h"
+#include "fw/path.h"
 #include "hal/log.h"
 #include "hal/system.h"
 #include "host/host_storage.h"
@@ -256,18 +257,8 @@ void sf_target_describe(const sf_target_t *t, char *out, size_t cap)
 static bool dir_writable(const char *path)
 {
     char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            return false;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
+    if (fw_path_dir(path, dir, sizeof dir) != 0) {
+        return false;
     }
     return access(dir, W_OK | X_OK) == 0;
 }

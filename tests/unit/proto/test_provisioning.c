@@ -14,6 +14,7 @@
 
 #include "fw/err.h"
 #include "fw/hex.h"
+#include "fw/path.h"
 #include "proto/provisioning.h"
 
 static const char PEM[] = "-----BEGIN PUBLIC KEY-----\nMFkw...\n-----END PUBLIC KEY-----\n";
@@ -171,6 +172,27 @@ static void test_hex(void **state)
     assert_int_equal(fw_hex_encode(out, 3, hex, 6), FW_E_NOSPACE);
 }
 
+/* fw/path.h: the directory of a state file (boards and sparkflash). */
+static void test_path_dir(void **state)
+{
+    (void)state;
+    char d[8];
+    assert_int_equal(fw_path_dir("a/b/c.img", d, sizeof d), 0);
+    assert_string_equal(d, "a/b");
+    assert_int_equal(fw_path_dir("c.img", d, sizeof d), 0);
+    assert_string_equal(d, ".");
+    assert_int_equal(fw_path_dir("/c.img", d, sizeof d), 0);
+    assert_string_equal(d, "/");
+    assert_int_equal(fw_path_dir("/tmp/x/", d, sizeof d), 0);
+    assert_string_equal(d, "/tmp/x");
+    assert_int_equal(fw_path_dir("/toolong/dir/f", d, sizeof d), FW_E_TOOBIG);
+    assert_string_equal(d, "");
+    assert_int_equal(fw_path_dir("12345678/f", d, sizeof d), FW_E_TOOBIG);
+    assert_int_equal(fw_path_dir("1234567/f", d, sizeof d), 0);
+    assert_string_equal(d, "1234567");
+    assert_int_equal(fw_path_dir(NULL, d, sizeof d), FW_E_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_each_bad_field_is_named),
         cmocka_unit_test(test_decode_rejects_hostile_records),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_path_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
