@@ -41,31 +41,38 @@ static int read_text(const char *path, char *out, size_t cap)
     return n > 0 ? 0 : FW_E_NOENT;
 }
 
-int room_identity_load(const room_board_options_t *opts)
+int room_identity_read(const room_board_options_t *opts, hal_identity_t *id)
 {
-    memset(&s_id, 0, sizeof s_id);
-    s_loaded = false;
+    memset(id, 0, sizeof *id);
     if (opts->serial[0]) {
-        snprintf(s_id.serial, sizeof s_id.serial, "%s", opts->serial);
-    } else if (read_text(ROOM_DT_SERIAL, s_id.serial, sizeof s_id.serial) != 0) {
+        snprintf(id->serial, sizeof id->serial, "%s", opts->serial);
+    } else if (read_text(ROOM_DT_SERIAL, id->serial, sizeof id->serial) != 0) {
         return room_fail(FW_E_NOENT,
                          "no hardware serial: %s is missing or unusable; set serial= in the "
                          "board config",
                          ROOM_DT_SERIAL);
     }
     if (opts->model[0]) {
-        snprintf(s_id.model, sizeof s_id.model, "%s", opts->model);
-    } else if (read_text(ROOM_DT_MODEL, s_id.model, sizeof s_id.model) != 0) {
-        snprintf(s_id.model, sizeof s_id.model, "%s", ROOM_DEFAULT_MODEL);
+        snprintf(id->model, sizeof id->model, "%s", opts->model);
+    } else if (read_text(ROOM_DT_MODEL, id->model, sizeof id->model) != 0) {
+        snprintf(id->model, sizeof id->model, "%s", ROOM_DEFAULT_MODEL);
     }
     char path[96], mac[32];
     snprintf(path, sizeof path, ROOM_SYS_NET "/%s/address", opts->iface);
-    if (read_text(path, mac, sizeof mac) != 0 || fw_mac_parse(mac, s_id.mac) != 0) {
+    if (read_text(path, mac, sizeof mac) != 0 || fw_mac_parse(mac, id->mac) != 0) {
         room_log(HAL_LOG_WARN, "no MAC address in %s: reporting 00:00:00:00:00:00", path);
+        memset(id->mac, 0, sizeof id->mac);
     }
-    s_id.hw_revision = opts->hw_revision;
-    s_loaded = true;
+    id->hw_revision = opts->hw_revision;
     return 0;
+}
+
+int room_identity_load(const room_board_options_t *opts)
+{
+    s_loaded = false;
+    int rc = room_identity_read(opts, &s_id);
+    s_loaded = rc == 0;
+    return rc;
 }
 
 int room_identity_get(hal_identity_t *id)

@@ -11,12 +11,14 @@ int room_storage_open(const room_board_options_t *opts)
     if (!opts) {
         return FW_E_INVAL;
     }
-    int rc = room_flash_open(opts->flash, opts->flash_sector_size, opts->flash_program_unit);
+    /* Identity first: it only reads, and a device that cannot say who it is
+     * must not get a key created on first contact. */
+    int rc = room_identity_load(opts);
     if (rc == 0) {
-        rc = room_secure_open(opts->secure_dir);
+        rc = room_flash_open(opts->flash, opts->flash_sector_size, opts->flash_program_unit);
     }
     if (rc == 0) {
-        rc = room_identity_load(opts);
+        rc = room_secure_open(opts->secure_dir);
     }
     if (rc != 0) {
         room_storage_close();

@@ -155,6 +155,49 @@ static int mount_record(store_t *s, const rec_hdr_t *h, uint32_t addr, void *ctx
     return 0;
 }
 
+/* The store's layout on a flash of geometry `geo`, or FW_E_INVAL if it cannot
+ * live there. Pure: store_geometry_check() and store_geometry_init() share it. */
+typedef struct {
+    uint32_t program_unit, slot, data_start, capacity;
+} geom_t;
+
+static int geometry_plan(const hal_flash_geometry_t *geo, const store_config_t *cfg, geom_t *g)
+{
+    if (!geo || !cfg) {
+        return FW_E_INVAL;
+    }
+    const uint32_t pu = geo->program_unit ? geo->program_unit : 1u;
+    if (cfg->sector_count < 3 || cfg->sector_count > STORE_MAX_SECTORS ||
+        cfg->first_sector > geo->sector_count ||
+        cfg->sector_count > geo->sector_count - cfg->first_sector || (pu & (pu - 1u)) != 0 ||
+        pu > CHUNK || geo->sector_size > (1u << 24) ||
+        (uint64_t)geo->sector_size * (cfg->first_sector + cfg->sector_count) > UINT32_MAX) {
+        return FW_E_INVAL;
+    }
+    g->program_unit = pu;
+    g->slot = pu > 16u ? pu : 16u;
+    g->data_start = store_round_up(SEC_HDR_BYTES, g->slot);
+    if (geo->sector_size % g->slot != 0 || geo->sector_size < g->data_start) {
+        return FW_E_INVAL;
+    }
+    const uint32_t usable = geo->sector_size - g->data_start;
+    const uint32_t rmax = store_round_up(REC_HDR_BYTES + STORE_VALUE_MAX + REC_TAG_BYTES, g->slot);
+    if (rmax > usable) {
+        return FW_E_INVAL; /* the largest value must fit in one sector */
+    }
+    /* Any live set this small leaves some sector of the ring at most
+     * (usable - rmax) live, so garbage collection always frees room for the
+     * largest record within one turn of the ring (see DESIGN.md). */
+    g->capacity = (cfg->sector_count - 2u) * (usable - rmax);
+    return 0;
+}
+
+int store_geometry_check(const hal_flash_geometry_t *geo, const store_config_t *cfg)
+{
+    geom_t g;
+    return geometry_plan(geo, cfg, &g);
+}
+
 int store_geometry_init(store_t *s, const store_config_t *cfg)
 {
     hal_flash_geometry_t geo;
@@ -166,31 +209,17 @@ int store_geometry_init(store_t *s, const store_config_t *cfg)
     if (rc != 0) {
         return FW_E_IO;
     }
-    const uint32_t pu = geo.program_unit ? geo.program_unit : 1u;
-    if (cfg->sector_count < 3 || cfg->sector_count > STORE_MAX_SECTORS ||
-        cfg->first_sector > geo.sector_count ||
-        cfg->sector_count > geo.sector_count - cfg->first_sector || (pu & (pu - 1u)) != 0 ||
-        pu > CHUNK || geo.sector_size > (1u << 24) ||
-        (uint64_t)geo.sector_size * (cfg->first_sector + cfg->sector_count) > UINT32_MAX) {
-        return FW_E_INVAL;
+    geom_t g;
+    rc = geometry_plan(&geo, cfg, &g);
+    if (rc != 0) {
+        return rc;
     }
     s->cfg = *cfg;
     s->sector_size = geo.sector_size;
-    s->program_unit = pu;
-    s->slot = pu > 16u ? pu : 16u;
-    s->data_start = store_round_up(SEC_HDR_BYTES, s->slot);
-    if (geo.sector_size % s->slot != 0 || geo.sector_size < s->data_start) {
-        return FW_E_INVAL;
-    }
-    const uint32_t usable = s->sector_size - s->data_start;
-    const uint32_t rmax = store_rec_size(s, STORE_VALUE_MAX);
-    if (rmax > usable) {
-        return FW_E_INVAL; /* the largest value must fit in one sector */
-    }
-    /* Any live set this small leaves some sector of the ring at most
-     * (usable - rmax) live, so garbage collection always frees room for the
-     * largest record within one turn of the ring (see DESIGN.md). */
-    s->capacity = (cfg->sector_count - 2u) * (usable - rmax);
+    s->program_unit = g.program_unit;
+    s->slot = g.slot;
+    s->data_start = g.data_start;
+    s->capacity = g.capacity;
     return 0;
 }
 

@@ -434,17 +434,27 @@ static int check_room(const char *cmd, const sf_target_t *t, sf_target_mode_t mo
     } else if (access(key, R_OK) != 0) {
         return sf_refuse(cmd, "--secure-dir: %s is not readable: %s", key, strerror(errno));
     }
+    hal_identity_t id;
+    s_mute = true;
+    int irc = room_identity_read(&t->room, &id);
+    s_mute = false;
+    if (irc != 0) {
+        return sf_refuse(cmd, "serial: %s", room_board_last_error());
+    }
     hal_flash_geometry_t geo;
     if (probe(t, &geo) != 0) {
         return sf_refuse(cmd, "--image: %s", room_board_last_error());
     }
     uint64_t bytes = (uint64_t)geo.sector_size * geo.sector_count;
     uint64_t need = min_bytes > LAYOUT_MIN_FLASH_BYTES ? min_bytes : LAYOUT_MIN_FLASH_BYTES;
-    if (geo.sector_size > LAYOUT_STORE_BYTES || LAYOUT_STORE_BYTES % geo.sector_size != 0) {
+    store_config_t cfg;
+    if (bytes >= LAYOUT_STORE_BYTES && layout_store_config(&geo, &cfg) != 0) {
         return sf_refuse(cmd,
-                         "--image: %s erases in units of %u bytes; expected a power of two "
-                         "up to %u (the store region)",
-                         path, (unsigned)geo.sector_size, (unsigned)LAYOUT_STORE_BYTES);
+                         "flash_sector_size: %s erases in units of %u bytes (program unit %u), "
+                         "which the store cannot use in its %u-byte region; expected 8192 to "
+                         "131072 (flash_sector_size in --config; MTD reports its own)",
+                         path, (unsigned)geo.sector_size, (unsigned)geo.program_unit,
+                         (unsigned)LAYOUT_STORE_BYTES);
     }
     if (bytes < need) {
         return sf_refuse(cmd,
@@ -456,6 +466,21 @@ static int check_room(const char *cmd, const sf_target_t *t, sf_target_mode_t mo
     info->exists = true;
     info->size = bytes;
     return SF_EXIT_OK;
+}
+
+int sf_target_serial(const sf_target_t *t, char *out, size_t cap)
+{
+    if (t->board != SF_BOARD_ROOM) {
+        return FW_E_NOENT; /* a host image's serial is in its secure file */
+    }
+    hal_identity_t id;
+    s_mute = true;
+    int rc = room_identity_read(&t->room, &id);
+    s_mute = false;
+    if (rc == 0 && copy_path(out, cap, id.serial) != 0) {
+        rc = FW_E_TOOBIG;
+    }
+    return rc;
 }
 
 int sf_target_check(const char *cmd, const sf_target_t *t, sf_target_mode_t mode,

@@ -283,6 +283,25 @@ static void test_bad_config(void **state)
     assert_int_equal(store_put(&s_store, 1, "x", 1, 0), FW_E_STATE);
 }
 
+/* store_geometry_check() says, without flash, what store_mount() would
+ * refuse: tools check a device's erase unit with it before writing. */
+static void test_geometry_check(void **state)
+{
+    (void)state;
+    hal_flash_geometry_t geo = {.sector_size = 16384, .sector_count = 32, .program_unit = 1};
+    store_config_t ok = {0, 32}, two = {0, 2}, past = {30, 3};
+    assert_int_equal(store_geometry_check(&geo, &ok), 0);
+    assert_int_equal(store_geometry_check(&geo, &two), FW_E_INVAL);
+    assert_int_equal(store_geometry_check(&geo, &past), FW_E_INVAL);
+    geo.sector_size = 4096; /* the largest record (6 KiB value) does not fit */
+    assert_int_equal(store_geometry_check(&geo, &ok), FW_E_INVAL);
+    geo.sector_size = 8192;
+    assert_int_equal(store_geometry_check(&geo, &ok), 0);
+    geo.program_unit = 3; /* not a power of two */
+    assert_int_equal(store_geometry_check(&geo, &ok), FW_E_INVAL);
+    assert_int_equal(store_geometry_check(NULL, &ok), FW_E_INVAL);
+}
+
 /* The hand-built HMAC (no heap) equals mbedtls' HMAC-SHA-256. */
 static void test_mac_matches_mbedtls(void **state)
 {
@@ -353,6 +372,7 @@ int main(void)
         cmocka_unit_test_teardown(test_program_units, teardown),
         cmocka_unit_test_teardown(test_format_erases, teardown),
         cmocka_unit_test_teardown(test_bad_config, teardown),
+        cmocka_unit_test(test_geometry_check),
         cmocka_unit_test_teardown(test_mac_matches_mbedtls, teardown),
         cmocka_unit_test_teardown(test_other_device_key_rejected, teardown),
         cmocka_unit_test_teardown(test_health_accounting, teardown),

@@ -28,6 +28,11 @@
 int room_storage_open(const room_board_options_t *opts);
 void room_storage_close(void);
 
+/* The identity the board reports (serial, model, MAC, revision) from `opts`,
+ * the device tree and sysfs, without opening anything. 0, or FW_E_NOENT with
+ * room_board_last_error() saying so when there is no hardware serial. */
+int room_identity_read(const room_board_options_t *opts, hal_identity_t *id);
+
 /* Geometry of a flash device without keeping it open, opened read-only and
  * not locked: an MTD reports its own; a file or block device gets
  * `sector_size` and `program_unit`. 0 or a negative FW_E_* code. */

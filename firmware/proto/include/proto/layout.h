@@ -16,10 +16,16 @@
 #define LAYOUT_STORE_SECTORS(sector_size) (LAYOUT_STORE_BYTES / (sector_size))
 #define LAYOUT_MIN_FLASH_BYTES LAYOUT_STORE_BYTES /* smallest usable image */
 
-struct store;
+#include "hal/flash.h"
+#include "store/store.h"
 
-/* Mount the store on its region of this device's flash (hal_flash_geometry).
- * FW_E_NOSPACE if the flash is smaller than the region; else store_mount(). */
-int layout_store_mount(struct store *s);
+/* The store's place on a flash of geometry `geo` (pure): FW_E_NOSPACE if the
+ * flash is smaller than the region, FW_E_INVAL if its sectors do not tile
+ * the region or the store cannot live on them (store_geometry_check()). */
+int layout_store_config(const hal_flash_geometry_t *geo, store_config_t *cfg);
+
+/* Mount the store on its region of this device's flash (hal_flash_geometry):
+ * layout_store_config(), then store_mount(). */
+int layout_store_mount(store_t *s);
 
 #endif /* PROTO_LAYOUT_H */

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hal/flash.h"
+
 typedef uint16_t store_key_t;
 
 /* Keys in use. Values 0x0000 and 0xFFFF are reserved. */
@@ -114,6 +116,11 @@ typedef struct store {
  * Returns 0 (a blank flash mounts as an empty store), or FW_E_IO. Damage and
  * rollback are not mount errors: see store_health() and store_get(). */
 int store_mount(store_t *s, const store_config_t *cfg);
+
+/* Whether a store of `cfg` fits a flash of geometry `geo`: what store_mount()
+ * checks before touching the flash (at least 3 sectors, the largest record
+ * in one sector, program unit, offsets). Pure. 0 or FW_E_INVAL. */
+int store_geometry_check(const hal_flash_geometry_t *geo, const store_config_t *cfg);
 
 /* Read the newest valid value of `key` into `buf` (capacity `cap`); `*len`
  * gets its length. FW_E_NOENT if absent or deleted, FW_E_NOSPACE if `cap` is
