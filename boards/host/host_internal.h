@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hal/identity.h"
+#include "fw/log.h"
 #include "hal/log.h"
 #include "host/host_board.h"
 #include "host/host_storage.h"
@@ -27,7 +28,7 @@ void host_error_clear(void);
 int host_fail(int err, const char *fmt, ...) HOST_PRINTF(2, 3);
 
 /* Board log line with tag "board" (goes through the same sink as firmware lines). */
-void host_log(hal_log_level_t level, const char *fmt, ...) HOST_PRINTF(2, 3);
+#define host_log(level, ...) fw_log((level), "board", __VA_ARGS__)
 
 /* clock + system (host_clock.c) */
 int host_clock_init(bool start_now, int64_t start_unix, double rate);

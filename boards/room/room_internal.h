@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fw/log.h"
 #include "hal/log.h"
 #include "room/room_board.h"
 #include "room/room_storage.h"
@@ -28,7 +29,7 @@ void room_error_clear(void);
 int room_fail(int err, const char *fmt, ...) ROOM_PRINTF(2, 3);
 
 /* Board log line with tag "board". */
-void room_log(hal_log_level_t level, const char *fmt, ...) ROOM_PRINTF(2, 3);
+#define room_log(level, ...) fw_log((level), "board", __VA_ARGS__)
 
 /* log (room_log.c): syslog, optionally stderr too. */
 void room_log_open(hal_log_level_t level, bool also_stderr);

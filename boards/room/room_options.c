@@ -46,19 +46,6 @@ const char *room_board_last_error(void)
     return s_last_error;
 }
 
-void room_log(hal_log_level_t level, const char *fmt, ...)
-{
-    if (level > hal_log_threshold()) {
-        return;
-    }
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    hal_log_write(level, "board", line);
-}
-
 /* --------------------------------------------------------------- helpers */
 
 int room_fsync_dir_of(const char *path)
