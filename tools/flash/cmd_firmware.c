@@ -281,6 +281,7 @@ int sf_cmd_sign(int argc, char **argv)
 static void flash_usage(FILE *out)
 {
     fputs("usage: sparkflash flash --image TARGET --firmware IMG --pubkey PEM [--allow-downgrade]\n"
+          "         [--board host|room] [--config FILE] [--secure-dir DIR]\n"
           "\n"
           "Installs a signed firmware image. Before TARGET is opened the image's signature\n"
           "(with PEM), size and SHA-256 are checked. The image is written to the slot that\n"
@@ -293,8 +294,10 @@ static void flash_usage(FILE *out)
           "                      (provision --create --flash-size BYTES makes such an image)\n"
           "  --firmware IMG      image from sparkflash sign\n"
           "  --pubkey PEM        EC P-256 public key the image must be signed with\n"
-          "  --allow-downgrade   accept a version older than the active one\n" SF_TARGET_HELP
-          "  --help              this text\n"
+          "  --allow-downgrade   accept a version older than the active one\n",
+          out);
+    sf_target_usage(out, 22);
+    fputs("  --help              this text\n"
           "\n"
           "Exit codes: 0 flashed, 1 refused (bad image, downgrade, TARGET) or failed, 2 usage.\n",
           out);

@@ -349,7 +349,8 @@ static int parse_image_args(const char *cmd, int argc, char **argv, const char *
 
 static void show_usage(FILE *out)
 {
-    fputs("usage: sparkflash show --image TARGET [--json]\n"
+    fputs("usage: sparkflash show --image TARGET [--json] [--board host|room] [--config FILE]\n"
+          "         [--secure-dir DIR]\n"
           "\n"
           "What is provisioned on TARGET and the health of every record in its store,\n"
           "and which firmware is active. Secrets are never printed: PSKs and keys appear\n"
@@ -358,8 +359,10 @@ static void show_usage(FILE *out)
           "\n"
           "  --image TARGET  host-board flash image (TARGET.secure beside it), or a room\n"
           "                  board's flash (MTD or block device; see --board)\n"
-          "  --json          one JSON object on stdout instead of text\n" SF_TARGET_HELP
-          "  --help          this text\n"
+          "  --json          one JSON object on stdout instead of text\n",
+          out);
+    sf_target_usage(out, 18);
+    fputs("  --help          this text\n"
           "\n"
           "Exit codes: 0 shown, 1 TARGET missing or unreadable, 2 usage.\n",
           out);
@@ -403,7 +406,9 @@ int sf_cmd_show(int argc, char **argv)
 
 static void verify_usage(FILE *out)
 {
-    fputs("usage: sparkflash verify --image TARGET [--pubkey PEM]\n"
+    fputs("usage: sparkflash verify --image TARGET [--pubkey PEM] [--board host|room] [--config "
+          "FILE]\n"
+          "         [--secure-dir DIR]\n"
           "\n"
           "Checks the integrity of every record on TARGET: the store's CRC and HMAC of\n"
           "each record, rollback binding, that the provisioning, trial-history and boot\n"
@@ -414,7 +419,10 @@ static void verify_usage(FILE *out)
           "  --image TARGET  host-board flash image (TARGET.secure beside it), or a room\n"
           "                  board's flash (MTD or block device; see --board)\n"
           "  --pubkey PEM    also verify the active firmware's signature with this "
-          "key\n" SF_TARGET_HELP "  --help          this text\n"
+          "key\n",
+          out);
+    sf_target_usage(out, 18);
+    fputs("  --help          this text\n"
           "\n"
           "Exit codes: 0 all intact, 1 damage found (or TARGET unusable), 2 usage.\n",
           out);
@@ -551,7 +559,8 @@ int sf_cmd_verify(int argc, char **argv)
 static void reset_usage(FILE *out)
 {
     fputs(
-        "usage: sparkflash factory-reset --image TARGET --yes\n"
+        "usage: sparkflash factory-reset --image TARGET --yes [--board host|room] [--config FILE]\n"
+        "         [--secure-dir DIR]\n"
         "\n"
         "Erases the whole store of TARGET: provisioning, licence, trial history, usage\n"
         "and queued reports. This is the only way a device whose trial lapsed starts\n"
@@ -562,11 +571,13 @@ static void reset_usage(FILE *out)
         "\n"
         "  --image TARGET  host-board flash image (TARGET.secure beside it), or a room\n"
         "                  board's flash (MTD or block device; see --board)\n"
-        "  --yes           required: confirms that the device's trial history goes\n" SF_TARGET_HELP
-        "  --help          this text\n"
-        "\n"
-        "Exit codes: 0 reset, 1 refused (no --yes, bad TARGET) or failed, 2 usage.\n",
+        "  --yes           required: confirms that the device's trial history goes\n",
         out);
+    sf_target_usage(out, 18);
+    fputs("  --help          this text\n"
+          "\n"
+          "Exit codes: 0 reset, 1 refused (no --yes, bad TARGET) or failed, 2 usage.\n",
+          out);
 }
 
 /* Copy of a record to carry across the format, if it reads cleanly. */

@@ -38,6 +38,7 @@ static void usage(FILE *out)
           "         --server coaps://HOST:PORT --licence-pubkey PEM --region CC --locale LL\n"
           "         [--psk HEX] [--psk-identity ID] [--support-psk HEX] [--return-url URL]\n"
           "         [--enroll-out FILE] [--keep-devices] [--create [--flash-size BYTES]]\n"
+          "         [--board host|room] [--config FILE] [--secure-dir DIR]\n"
           "\n"
           "Writes the provisioning record of a factory-fresh (or factory-reset) device.\n"
           "Every value is checked before TARGET is opened; a refusal changes nothing.\n"
@@ -59,8 +60,10 @@ static void usage(FILE *out)
           "                         for 'spark-collector admin enroll --from FILE'\n"
           "  --keep-devices         the customer keeps the devices (R3); in the enrollment record\n"
           "  --create               make a factory-fresh host image if TARGET does not exist\n"
-          "  --flash-size BYTES     size of that new image (multiple of 16384, >= "
-          "524288)\n" SF_TARGET_HELP "  --help                 this text\n"
+          "  --flash-size BYTES     size of that new image (multiple of 16384, >= 524288)\n",
+          out);
+    sf_target_usage(out, 25);
+    fputs("  --help                 this text\n"
           "\n"
           "Exit codes: 0 provisioned, 1 refused or failed (TARGET unchanged), 2 usage.\n",
           out);

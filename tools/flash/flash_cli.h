@@ -73,19 +73,16 @@ typedef struct {
 
 enum { SF_OPT_BOARD = 0x1000, SF_OPT_CONFIG, SF_OPT_SECURE_DIR };
 
-/* getopt_long() entries for sf_target_opts_t, and their --help lines. */
+/* getopt_long() entries for sf_target_opts_t. */
 #define SF_TARGET_LONGOPTS                                                                         \
     {"board", required_argument, NULL, SF_OPT_BOARD},                                              \
         {"config", required_argument, NULL, SF_OPT_CONFIG},                                        \
     {                                                                                              \
         "secure-dir", required_argument, NULL, SF_OPT_SECURE_DIR                                   \
     }
-#define SF_TARGET_HELP                                                                             \
-    "  --board host|room      what TARGET is (default: a block or MTD device is a room\n"          \
-    "                         board's flash, anything else a host-board image)\n"                  \
-    "  --config FILE          room board config (default " ROOM_BOARD_DEFAULT_CONFIG "\n"          \
-    "                         if it exists): secure_dir, flash_sector_size, serial, ...\n"         \
-    "  --secure-dir DIR       room board secure element directory (device key, counter)\n"
+/* Print the --help lines of the target options, descriptions at column
+ * `col` (to line up with the sub-command's own options). */
+void sf_target_usage(FILE *out, int col);
 
 /* Take one of the target options. SF_EXIT_OK, or a usage error (bad value,
  * given twice). */

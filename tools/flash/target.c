@@ -180,6 +180,25 @@ int sf_target_option(const char *cmd, int c, const char *arg, sf_target_opts_t *
     return SF_EXIT_OK;
 }
 
+void sf_target_usage(FILE *out, int col)
+{
+    static const char *const lines[][2] = {
+        {"--board host|room", "what TARGET is (default: a block or MTD device is a"},
+        {"", "room board's flash, anything else a host-board image)"},
+        {"--config FILE", "room board config (default " ROOM_BOARD_DEFAULT_CONFIG " if it"},
+        {"", "exists): secure_dir, flash_sector_size, serial, ..."},
+        {"--secure-dir DIR", "room board secure element directory (key, counter)"},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if ((int)strlen(lines[i][0]) > col - 4) { /* too wide: name on a line of its own */
+            fprintf(out, "  %s\n", lines[i][0]);
+            fprintf(out, "%*s%s\n", col, "", lines[i][1]);
+        } else {
+            fprintf(out, "  %-*s%s\n", col - 2, lines[i][0], lines[i][1]);
+        }
+    }
+}
+
 /* ------------------------------------------------------------ resolve */
 
 static int copy_path(char *dst, size_t cap, const char *src)
