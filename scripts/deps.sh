@@ -8,7 +8,7 @@ PACKAGES=(
   libmbedtls-dev libcjson-dev libcoap3-dev libcoap3-bin
   libcmocka-dev libpng-dev zlib1g-dev libfreetype-dev fonts-dejavu-core
   libsqlite3-dev libqrencode-dev
-  openssl valgrind cppcheck clang-format python3 sqlite3
+  openssl valgrind cppcheck clang-format python3 sqlite3 strace
 )
 
 missing=()

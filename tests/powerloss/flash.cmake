@@ -8,3 +8,12 @@ if(TARGET sparkflash_slots AND TARGET board_host)
   add_test(NAME powerloss_flash COMMAND sweep_flash)
   set_tests_properties(powerloss_flash PROPERTIES TIMEOUT 300)
 endif()
+
+# The same property on the room board's flash code, through the real binary:
+# sparkflash flash SIGKILLed at every pwrite/fdatasync of an update (strace
+# fault injection), then verify, then flash again (kill_flash_room.sh).
+if(TARGET sparkflash)
+  add_test(NAME powerloss_flash_room
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/kill_flash_room.sh $<TARGET_FILE:sparkflash>)
+  set_tests_properties(powerloss_flash_room PROPERTIES TIMEOUT 600)
+endif()
