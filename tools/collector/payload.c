@@ -236,6 +236,34 @@ static int get_array(const cJSON *root, const char *name, const cJSON **arr, siz
     return 0;
 }
 
+/* One item of a batch: the object at index `i` into `item`. */
+typedef int (*item_parser_t)(const cJSON *o, size_t i, void *item, collector_err_t *err);
+
+/* A batch body {"serial": ..., NAME: [object, ...]}: each object parsed by
+ * `parse` into `items` (`size` bytes apart). `*n` is set only on success. */
+static int parse_batch(const char *json, size_t len, const char *expected_serial, const char *name,
+                       char serial[21], void *items, size_t size, item_parser_t parse, size_t *n,
+                       collector_err_t *err)
+{
+    cJSON *root;
+    int rc = open_body(json, len, expected_serial, &root, serial, err);
+    if (rc != 0) {
+        return rc;
+    }
+    const cJSON *arr;
+    size_t count = 0;
+    rc = get_array(root, name, &arr, &count, err);
+    size_t i = 0;
+    for (const cJSON *c = rc == 0 ? arr->child : NULL; c != NULL && rc == 0; c = c->next, i++) {
+        rc = parse(c, i, (char *)items + i * size, err);
+    }
+    if (rc == 0) {
+        *n = count;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
 /* ---- /v1/prov --------------------------------------------------------- */
 
 static int check_mac(char *mac, collector_err_t *err)
@@ -286,8 +314,9 @@ done:
 
 /* ---- /v1/usage -------------------------------------------------------- */
 
-static int parse_usage_rec(const cJSON *o, size_t i, collector_usage_rec_t *r, collector_err_t *err)
+static int parse_usage_rec(const cJSON *o, size_t i, void *item, collector_err_t *err)
 {
+    collector_usage_rec_t *r = item;
     char ctx[24];
     (void)snprintf(ctx, sizeof ctx, "records[%zu].", i);
     int rc;
@@ -326,24 +355,11 @@ int collector_parse_usage(const char *json, size_t len, const char *expected_ser
                           collector_usage_t *out, collector_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    cJSON *root;
-    int rc = open_body(json, len, expected_serial, &root, out->serial, err);
+    int rc = parse_batch(json, len, expected_serial, "records", out->serial, out->rec,
+                         sizeof out->rec[0], parse_usage_rec, &out->n, err);
     if (rc != 0) {
-        return rc;
-    }
-    const cJSON *arr;
-    size_t n = 0;
-    rc = get_array(root, "records", &arr, &n, err);
-    size_t i = 0;
-    for (const cJSON *c = rc == 0 ? arr->child : NULL; c != NULL && rc == 0; c = c->next, i++) {
-        rc = parse_usage_rec(c, i, &out->rec[i], err);
-    }
-    if (rc == 0) {
-        out->n = n;
-    } else {
         memset(out, 0, sizeof *out);
     }
-    cJSON_Delete(root);
     return rc;
 }
 
@@ -365,8 +381,9 @@ const char *collector_event_kind_name(collector_event_kind_t k)
     return (unsigned)k < N_KINDS ? s_kinds[k] : "unknown";
 }
 
-static int parse_event(const cJSON *o, size_t i, collector_event_t *e, collector_err_t *err)
+static int parse_event(const cJSON *o, size_t i, void *item, collector_err_t *err)
 {
+    collector_event_t *e = item;
     char ctx[24];
     (void)snprintf(ctx, sizeof ctx, "events[%zu].", i);
     int rc;
@@ -399,24 +416,11 @@ int collector_parse_events(const char *json, size_t len, const char *expected_se
                            collector_events_t *out, collector_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    cJSON *root;
-    int rc = open_body(json, len, expected_serial, &root, out->serial, err);
+    int rc = parse_batch(json, len, expected_serial, "events", out->serial, out->ev,
+                         sizeof out->ev[0], parse_event, &out->n, err);
     if (rc != 0) {
-        return rc;
-    }
-    const cJSON *arr;
-    size_t n = 0;
-    rc = get_array(root, "events", &arr, &n, err);
-    size_t i = 0;
-    for (const cJSON *c = rc == 0 ? arr->child : NULL; c != NULL && rc == 0; c = c->next, i++) {
-        rc = parse_event(c, i, &out->ev[i], err);
-    }
-    if (rc == 0) {
-        out->n = n;
-    } else {
         memset(out, 0, sizeof *out);
     }
-    cJSON_Delete(root);
     return rc;
 }
 
