@@ -7,33 +7,14 @@
 # With the agent, also checks that it boots from a provisioned image (and
 # refuses to run after a factory reset until provisioned again).
 set -uo pipefail
+# shellcheck source=sf_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sf_lib.sh" || exit 1
 SF=${1:?usage: $0 PATH/TO/sparkflash [PATH/TO/spark-agent]}
 SF=$(readlink -f "$SF")
 AGENT=${2:+$(readlink -f "$2")}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sparkflash-test.XXXXXX")
 trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
-
-# run EXPECTED_RC PATTERN -- ARGS...: run sparkflash, check the exit code and
-# that stdout+stderr match the (extended) regular expression PATTERN.
-run() {
-    local want=$1 pat=$2
-    shift 3
-    "$SF" "$@" >out.txt 2>&1
-    local rc=$?
-    if [[ $rc -ne $want ]]; then
-        bad "sparkflash $* -> exit $rc, expected $want"; sed 's/^/    /' out.txt >&2; return 1
-    fi
-    if [[ -n $pat ]] && ! grep -Eq -- "$pat" out.txt; then
-        bad "sparkflash $* -> output does not match /$pat/"; sed 's/^/    /' out.txt >&2; return 1
-    fi
-    ok
-}
+cd "$WORK" || exit 1
 
 fingerprint() { cat "$1" "$1.secure" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
@@ -58,22 +39,6 @@ openssl rsa -in rsa.pem -pubout -out rsa.pub 2>/dev/null
 echo "not a key" >garbage.pub
 
 PSK=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
-# prov IMAGE SERIAL [ARGS...]: sets ARGS to valid provision arguments; an
-# option in ARGS that has a default replaces it (sparkflash refuses an option
-# given twice), anything else is appended.
-prov() {
-    local img=$1 serial=$2
-    shift 2
-    declare -A v=([--model]=RoomKit [--trial]=D1000001 [--server]=coaps://collector.example:5684
-        [--licence-pubkey]=p256.pub [--region]=US [--locale]=en)
-    local extra=()
-    while (($#)); do
-        if [[ -n ${v[$1]+x} ]]; then v[$1]=$2; shift 2; else extra+=("$1"); shift; fi
-    done
-    ARGS=(--image "$img" --serial "$serial")
-    for k in "${!v[@]}"; do ARGS+=("$k" "${v[$k]}"); done
-    ARGS+=("${extra[@]}")
-}
 
 # --------------------------------------------------------- help, version
 run 0 '^sparkflash [0-9]+\.[0-9]+\.[0-9]+' -- --version

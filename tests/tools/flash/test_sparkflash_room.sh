@@ -23,6 +23,8 @@
 # Without the agent the boot checks are skipped. The block device section
 # needs root and a working `losetup`; otherwise it prints SKIP and goes on.
 set -uo pipefail
+# shellcheck source=sf_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sf_lib.sh" || exit 1
 SF=${1:?usage: $0 PATH/TO/sparkflash [PATH/TO/spark-agent-room]}
 SF=$(readlink -f "$SF")
 AGENT=${2:+$(readlink -f "$2")}
@@ -36,31 +38,11 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK" || exit 1
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
 # check DESCRIPTION COMMAND...: one check that COMMAND succeeds.
 check() {
     local what=$1
     shift
     if "$@"; then ok; else bad "$what"; fi
-}
-
-# run EXPECTED_RC PATTERN -- ARGS...: run sparkflash, check the exit code and
-# that stdout+stderr match the (extended) regular expression PATTERN.
-run() {
-    local want=$1 pat=$2
-    shift 3
-    "$SF" "$@" >out.txt 2>&1
-    local rc=$?
-    if [[ $rc -ne $want ]]; then
-        bad "sparkflash $* -> exit $rc, expected $want"; sed 's/^/    /' out.txt >&2; return 1
-    fi
-    if [[ -n $pat ]] && ! grep -Eq -- "$pat" out.txt; then
-        bad "sparkflash $* -> output does not match /$pat/"; sed 's/^/    /' out.txt >&2; return 1
-    fi
-    ok
 }
 
 # fingerprint FLASH SECDIR: SHA-256 over the flash's bytes and the name and
@@ -123,21 +105,6 @@ mkconf() {
     } >"$file"
 }
 
-# prov TARGET SERIAL [ARGS...]: sets ARGS to valid provision arguments; an
-# option in ARGS that has a default replaces it, anything else is appended.
-prov() {
-    local img=$1 serial=$2
-    shift 2
-    declare -A v=([--model]=RoomKit [--trial]=D1000001 [--server]=coaps://collector.example:5684
-        [--licence-pubkey]=p256.pub [--region]=US [--locale]=en)
-    local extra=()
-    while (($#)); do
-        if [[ -n ${v[$1]+x} ]]; then v[$1]=$2; shift 2; else extra+=("$1"); shift; fi
-    done
-    ARGS=(--image "$img" --serial "$serial")
-    for k in "${!v[@]}"; do ARGS+=("$k" "${v[$k]}"); done
-    ARGS+=("${extra[@]}")
-}
 
 # agent CONF: boot spark-agent-room for 2 s (bounded); output in agent.txt, sets ARC.
 agent() {
