@@ -74,7 +74,8 @@ typedef struct {
     int prov_rc; /* 0, FW_E_NOENT, FW_E_FORMAT or a store error */
     char prov_why[200];
     proto_provisioning_t prov;
-    int boot_rc; /* 0, FW_E_NOENT, or the failure */
+    char psk_fp[17], support_fp[17], key_fp[17]; /* of prov's secrets, never the secrets */
+    int boot_rc;                                 /* 0, FW_E_NOENT, or the failure */
     char boot_why[160];
     slots_boot_t boot;
 } report_t;
@@ -101,6 +102,11 @@ static void check_records(store_t *s, report_t *r, mbedtls_pk_context *pub)
                 (void)snprintf(rec->why, sizeof rec->why, "%s", r->prov_why);
             } else if (rec->rc != 0) {
                 (void)snprintf(r->prov_why, sizeof r->prov_why, "%s", fw_strerror(rec->rc));
+            } else {
+                const proto_provisioning_t *p = &r->prov;
+                sf_fingerprint(p->psk, p->psk_len, r->psk_fp);
+                sf_fingerprint(p->support_psk, p->support_psk_len, r->support_fp);
+                sf_fingerprint(p->licence_pubkey, strlen(p->licence_pubkey), r->key_fp);
             }
         } else if (rec->key == STORE_KEY_TRIAL_HISTORY && rec->rc == 0) {
             trial_history_t h;
@@ -171,10 +177,6 @@ static void print_text(const char *image, const report_t *r)
            (unsigned)r->id.hw_revision);
     if (r->prov_rc == 0) {
         const proto_provisioning_t *p = &r->prov;
-        char fp[17], sfp[17], kfp[17];
-        sf_fingerprint(p->psk, p->psk_len, fp);
-        sf_fingerprint(p->support_psk, p->support_psk_len, sfp);
-        sf_fingerprint(p->licence_pubkey, strlen(p->licence_pubkey), kfp);
         char when[32] = "unknown";
         time_t t = (time_t)p->provisioned_at;
         struct tm tm;
@@ -187,10 +189,10 @@ static void print_text(const char *image, const report_t *r)
         printf("  server          %s\n  region          %s\n  locale          %s\n", p->server,
                p->region, p->locale);
         printf("  psk identity    %s\n  psk             sha256:%s (%zu bytes)\n", p->psk_identity,
-               fp, p->psk_len);
-        printf("  support psk     sha256:%s (%zu bytes)\n", sfp, p->support_psk_len);
-        printf("  licence pubkey  sha256:%s\n  return url      %s\n  provisioned at  %s\n", kfp,
-               p->return_url[0] ? p->return_url : "(none)", when);
+               r->psk_fp, p->psk_len);
+        printf("  support psk     sha256:%s (%zu bytes)\n", r->support_fp, p->support_psk_len);
+        printf("  licence pubkey  sha256:%s\n  return url      %s\n  provisioned at  %s\n",
+               r->key_fp, p->return_url[0] ? p->return_url : "(none)", when);
     } else if (r->prov_rc == FW_E_NOENT) {
         printf("provisioning: absent (not provisioned)\n");
     } else {
@@ -228,10 +230,6 @@ static void print_json(const char *image, const report_t *r)
     cJSON *prov = cJSON_AddObjectToObject(o, "provisioning");
     if (r->prov_rc == 0) {
         const proto_provisioning_t *p = &r->prov;
-        char fp[17], sfp[17], kfp[17];
-        sf_fingerprint(p->psk, p->psk_len, fp);
-        sf_fingerprint(p->support_psk, p->support_psk_len, sfp);
-        sf_fingerprint(p->licence_pubkey, strlen(p->licence_pubkey), kfp);
         cJSON_AddStringToObject(prov, "status", "ok");
         cJSON_AddStringToObject(prov, "serial", p->serial);
         cJSON_AddStringToObject(prov, "model", p->model);
@@ -240,9 +238,9 @@ static void print_json(const char *image, const report_t *r)
         cJSON_AddStringToObject(prov, "region", p->region);
         cJSON_AddStringToObject(prov, "locale", p->locale);
         cJSON_AddStringToObject(prov, "psk_identity", p->psk_identity);
-        cJSON_AddStringToObject(prov, "psk_fingerprint", fp);
-        cJSON_AddStringToObject(prov, "support_psk_fingerprint", sfp);
-        cJSON_AddStringToObject(prov, "licence_pubkey_fingerprint", kfp);
+        cJSON_AddStringToObject(prov, "psk_fingerprint", r->psk_fp);
+        cJSON_AddStringToObject(prov, "support_psk_fingerprint", r->support_fp);
+        cJSON_AddStringToObject(prov, "licence_pubkey_fingerprint", r->key_fp);
         cJSON_AddStringToObject(prov, "return_url", p->return_url);
         cJSON_AddNumberToObject(prov, "provisioned_at", (double)p->provisioned_at);
     } else {
