@@ -490,12 +490,10 @@ int sf_cmd_provision(int argc, char **argv)
     if (rc != 0) {
         goto out;
     }
-    char hw_serial[64];
-    if (sf_target_serial(&t, hw_serial, sizeof hw_serial) == 0 &&
-        strcmp(hw_serial, a.serial) != 0) {
+    if (info.hw_serial[0] && strcmp(info.hw_serial, a.serial) != 0) {
         /* Before the board is up: first contact would create a device key. */
         rc = sf_refuse(CMD, "serial: the device's hardware serial is %s; expected --serial %s",
-                       hw_serial, hw_serial);
+                       info.hw_serial, info.hw_serial);
         goto out;
     }
     if (info.exists && flash_size && info.size != flash_size) {

@@ -99,11 +99,6 @@ typedef struct {
  * exit code of a printed refusal / usage error. Writes nothing. */
 int sf_target_resolve(const char *cmd, const char *path, const sf_target_opts_t *o, sf_target_t *t);
 
-/* The hardware serial of a room target (config, else device tree), read
- * without opening anything. FW_E_NOENT for a host target (its serial is
- * known once the image is open) or a room device with none. */
-int sf_target_serial(const sf_target_t *t, char *out, size_t cap);
-
 /* One line naming the target's board and, for a room target, its secure
  * directory: "room board flash (block device), secure element in DIR". */
 void sf_target_describe(const sf_target_t *t, char *out, size_t cap);
@@ -117,6 +112,9 @@ typedef enum {
 typedef struct {
     bool exists;
     uint64_t size;
+    char hw_serial[32]; /* room target: the hardware serial (config, else device
+                           tree), read without opening anything; host: "" (it
+                           is in the secure file, known once open) */
 } sf_target_info_t;
 
 /* Everything that can be said about TARGET before opening it: present (or

@@ -460,6 +460,7 @@ static int check_room(const char *cmd, const sf_target_t *t, sf_target_mode_t mo
     if (irc != 0) {
         return sf_refuse(cmd, "serial: %s", room_board_last_error());
     }
+    (void)copy_path(info->hw_serial, sizeof info->hw_serial, id.serial);
     hal_flash_geometry_t geo;
     if (probe(t, &geo) != 0) {
         return sf_refuse(cmd, "--image: %s", room_board_last_error());
@@ -487,26 +488,10 @@ static int check_room(const char *cmd, const sf_target_t *t, sf_target_mode_t mo
     return SF_EXIT_OK;
 }
 
-int sf_target_serial(const sf_target_t *t, char *out, size_t cap)
-{
-    if (t->board != SF_BOARD_ROOM) {
-        return FW_E_NOENT; /* a host image's serial is in its secure file */
-    }
-    hal_identity_t id;
-    s_mute = true;
-    int rc = room_identity_read(&t->room, &id);
-    s_mute = false;
-    if (rc == 0 && copy_path(out, cap, id.serial) != 0) {
-        rc = FW_E_TOOBIG;
-    }
-    return rc;
-}
-
 int sf_target_check(const char *cmd, const sf_target_t *t, sf_target_mode_t mode,
                     uint64_t min_bytes, sf_target_info_t *info)
 {
-    info->exists = false;
-    info->size = 0;
+    memset(info, 0, sizeof *info);
     return t->board == SF_BOARD_ROOM ? check_room(cmd, t, mode, min_bytes, info)
                                      : check_host(cmd, t->path, mode, min_bytes, info);
 }
