@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, then runs a collector and
 # three simulated room endpoints that walk the trial timeline of
-# ../shared/TRIAL.md at one simulated day per real second:
+# docs/TRIAL_RULES.md at one simulated day per real second:
 #   room1  converts to paid during the grace period (R2, R8): keeps everything
 #   room2  is never converted: expiring, grace, lapsed (calling degraded, R11),
 #          released, return instructions on screen (R12, R13)

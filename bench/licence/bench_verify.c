@@ -3,7 +3,8 @@
  *
  *   bench_verify [ITERATIONS]     (default 2000; 1 for callgrind/massif)
  *
- * Verifies shared/vectors/trial.jws (embedded) against its public key:
+ * Verifies a trial licence signed by openssl (tests/vectors/make_vectors.sh,
+ * run once; embedded with its public key, the private half discarded):
  * base64url, header, SHA-256, ECDSA P-256 verify (mbedtls), claims (cJSON),
  * identity check and the token hash - everything trial_token_verify() does.
  * The key is parsed once, outside the timed loop, as on a device.
@@ -17,17 +18,17 @@
 #include "trial/verify.h"
 
 static const char s_pub[] = "-----BEGIN PUBLIC KEY-----\n"
-                            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAESRZHNBS4zoy98D7IbsdaksS5JbER\n"
-                            "27xfaiB2p959+yED7PQyWH8TdzWc9dm903mR+k925lqr9SDkMY/X8e/bqg==\n"
+                            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEaw49s3xM9UyPShn/QuwxwrO0PN6U\n"
+                            "ZKeQOCvKPKepuPn2Iort2oNQ1pw2SbxKt8H8pqgAnt6EfVjAbUnKEroJ1g==\n"
                             "-----END PUBLIC KEY-----\n";
 
 static const char s_token[] =
     "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9."
-    "eyJzdWIiOiJGT0MyMjQwWTFaWiIsInRyaWFsIjoiRDEwMDAwMDEiLCJvcmciOiJvcmctZXhhbXBsZSIsInR5cCI6"
+    "eyJzdWIiOiJGT0MyMjQwWTFaWiIsInRyaWFsIjoiRDEwMDAwMDEiLCJvcmciOiJvcmctdmVjdG9ycyIsInR5cCI6"
     "InRyaWFsIiwic2VxIjoxLCJpYXQiOjE3OTIxMDg4MDAsInRyaWFsX2V4cCI6MTc5NzI5MjgwMCwiZXh0IjowLCJr"
     "ZWVwIjpmYWxzZSwicmVnaW9uIjoiVVMiLCJzdmMiOlt7ImlkIjoiY2FsbGluZyIsImV4cCI6MTc5NzI5MjgwMH0s"
     "eyJpZCI6Im1lZXRpbmdzIiwiZXhwIjoxNzk3MjkyODAwfV19."
-    "5hVIHMFc2KWcW5HvA7QfUn4Qt-_KugAw7p9w725hp-I_y62ScbkpjDqCZvtm3YWEFZg-8DrJlzIQ0h85ZjzpZg";
+    "XK2BDQ-nOeFdBQEljMQQ3h6InFpd9kukH3FopuFlYXTU7zM4A1kOgrkR2iE7fxO_RTbRWCciP1H2CruAM0UH3A";
 
 static double seconds(void)
 {

@@ -1,5 +1,5 @@
 /*
- * The timeline of TRIAL.md as one pure function of (licence, history, now).
+ * The timeline of TRIAL_RULES.md as one pure function of (licence, history, now).
  *
  * Boundaries are half-open: a state starts exactly at its instant (E - 7 d is
  * already `expiring`, E is already `grace`), so a device and the backend that

@@ -16,11 +16,12 @@
 #include "trial/timeline.h"
 #include "trial/verify.h"
 
-/* shared/vectors/licence-example.pub, so seeds made from the vectors reach
- * the claims parser. */
+/* The public half of a key made once with tests/vectors/make_vectors.sh (the
+ * private half discarded): the token seeds in corpus/licence are signed by it,
+ * so they reach the claims parser. */
 static const char s_pub[] = "-----BEGIN PUBLIC KEY-----\n"
-                            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAESRZHNBS4zoy98D7IbsdaksS5JbER\n"
-                            "27xfaiB2p959+yED7PQyWH8TdzWc9dm903mR+k925lqr9SDkMY/X8e/bqg==\n"
+                            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEaw49s3xM9UyPShn/QuwxwrO0PN6U\n"
+                            "ZKeQOCvKPKepuPn2Iort2oNQ1pw2SbxKt8H8pqgAnt6EfVjAbUnKEroJ1g==\n"
                             "-----END PUBLIC KEY-----\n";
 
 static trial_verifier_t s_ver;

@@ -32,7 +32,7 @@ calls=$(grep -c '"call"' "$scenario")
 meetings=$(grep -c '"meeting"' "$scenario")
 meeting_s=$(grep -o '"meeting":{"seconds":[0-9]*' "$scenario" | awk -F: '{s += $NF} END {print s + 0}')
 # No licence has reached this device yet: before activation calling is off
-# except emergency numbers (TRIAL.md), so every ordinary call is blocked.
+# except emergency numbers (TRIAL_RULES.md), so every ordinary call is blocked.
 emergency=$(grep -cE '"to":"(911|112)"' "$scenario")
 want="0 calls (0 s), $((calls - emergency)) blocked, $emergency emergency, $meetings meetings ($meeting_s s)"
 check "usage counted from the scenario: $want" grep -qF "$want" <<<"$out"

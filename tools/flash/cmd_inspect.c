@@ -629,7 +629,7 @@ int sf_cmd_factory_reset(int argc, char **argv)
         /* A store too damaged to mount is still reset: that is what resets are for. */
         if (sf_store_mount(&s) == 0) {
             /* The firmware must stay bootable, and time must not run backwards
-             * across a reset (TRIAL.md), so these two survive the format. */
+             * across a reset (TRIAL_RULES.md), so these two survive the format. */
             keep_record(&s, STORE_KEY_BOOT, &boot);
             keep_record(&s, STORE_KEY_TRUSTED_TIME, &hwm);
         }

@@ -1,7 +1,8 @@
 /*
- * trialctl licence on the vectors of shared/vectors/README.md at the two
- * instants it names, plus the exit status contract (0 valid, 1 invalid,
- * 2 usage). Runs the built binary through popen() and reads its JSON.
+ * trialctl licence on the vectors tests/vectors/make_vectors.sh signs with
+ * openssl at test time, at the two instants its header names, plus the exit
+ * status contract (0 valid, 1 invalid, 2 usage). Runs the built binary
+ * through popen() and reads its JSON.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 #include <cmocka.h>
 
 #define VEC TRIAL_VECTORS_DIR
-#define DEV " --pubkey " VEC "/licence-example.pub --serial FOC2240Y1ZZ --trial D1000001"
+#define DEV " --pubkey " VEC "/licence.pub --serial FOC2240Y1ZZ --trial D1000001"
 #define AT1 " --at 2026-12-10T12:00:00Z"
 #define AT2 " --at 2027-01-14T00:00:00Z"
 
@@ -167,12 +168,12 @@ static void test_wrong_device(void **state)
 {
     (void)state;
     cJSON *j = run_json("licence " VEC "/trial.jws --pubkey " VEC
-                        "/licence-example.pub --serial FOC0000X0XX --trial D1000001" AT1 " --json",
+                        "/licence.pub --serial FOC0000X0XX --trial D1000001" AT1 " --json",
                         1);
     expect_str(j, "error", "serial");
     cJSON_Delete(j);
     j = run_json("licence " VEC "/trial.jws --pubkey " VEC
-                 "/licence-example.pub --serial FOC2240Y1ZZ --trial D1000002" AT1 " --json",
+                 "/licence.pub --serial FOC2240Y1ZZ --trial D1000002" AT1 " --json",
                  1);
     expect_str(j, "error", "trial");
     cJSON_Delete(j);
@@ -219,7 +220,7 @@ static void test_usage(void **state)
          "'/nonexistent/key.pem'"},
         {"licence " VEC "/trial.jws --pubkey " VEC "/trial.jws --serial S --trial D1", 2,
          "not a P-256 public key"},
-        {"licence " VEC "/trial.jws --pubkey " VEC "/licence-example.pub --serial S --trial X1", 2,
+        {"licence " VEC "/trial.jws --pubkey " VEC "/licence.pub --serial S --trial X1", 2,
          "--trial 'X1'"},
         {"licence a b" DEV, 2, "exactly one"},
     };

@@ -96,7 +96,7 @@ static void provision(const char *trial)
     assert_int_equal(store_put(&s, STORE_KEY_PROVISIONING, buf, len, 0), 0);
 }
 
-/* TRIAL.md "before activation": setup screen, serial shown, exit 78. */
+/* TRIAL_RULES.md "before activation": setup screen, serial shown, exit 78. */
 static void test_unprovisioned_shows_setup_and_exits_78(void **state)
 {
     (void)state;
@@ -176,7 +176,7 @@ static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)
     assert_int_equal(trial_persist_save_licence(&s, token, len), 0);
 }
 
-/* TRIAL.md "before activation": calling off, but emergency numbers always. */
+/* TRIAL_RULES.md "before activation": calling off, but emergency numbers always. */
 static void test_no_licence_allows_emergency_only(void **state)
 {
     (void)state;

@@ -1,5 +1,5 @@
 /*
- * Calling policy: R11 (calling stops after the grace period) and TRIAL.md's
+ * Calling policy: R11 (calling stops after the grace period) and TRIAL_RULES.md's
  * rule that emergency numbers stay callable in every state.
  */
 #include <setjmp.h>

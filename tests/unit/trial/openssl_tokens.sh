@@ -3,7 +3,7 @@
 # trialctl; the same tokens with a wrong key or one changed byte do not; and
 # tokens from spark-licence verify with OpenSSL.
 #   openssl_tokens.sh TRIALCTL SPARK_LICENCE WORKDIR
-# DER signatures are turned into JWS r||s with `openssl asn1parse`. DER
+# Signing and the DER -> r||s conversion: tests/lib/jws_openssl.sh. DER
 # integers with a 00 prefix occur in about half the signatures; a short r or s
 # (leading zero byte) is signed for until one turns up, so padding is tested.
 set -eu
@@ -11,48 +11,24 @@ TRIALCTL=$1
 SPARK_LICENCE=$2
 WORK=$3
 N=${TOKENS:-40}
+. "$(cd "$(dirname "$0")" && pwd)/../../lib/jws_openssl.sh"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-unb64url() {
-    local s
-    s=$(tr -- '-_' '+/')
-    while [ $(( ${#s} % 4 )) -ne 0 ]; do s="$s="; done
-    printf '%s' "$s" | base64 -d
-}
-hex2bin() { local h=$1 out='' i; for ((i = 0; i < ${#h}; i += 2)); do out+="\\x${h:i:2}"; done; printf '%b' "$out"; }
-# 32-byte big-endian from an asn1parse INTEGER (hex, maybe shorter or 00-led)
-fix32() {
-    local h=$1
-    while [ ${#h} -gt 64 ] && [ "${h:0:2}" = "00" ]; do h=${h:2}; done
-    [ ${#h} -le 64 ] || fail "integer too long: $h"
-    while [ ${#h} -lt 64 ]; do h="0$h"; done
-    printf '%s' "$h"
-}
+fail() { jws_fail "$@"; }
 
-openssl ecparam -genkey -name prime256v1 -noout -out key.pem 2>/dev/null
-openssl ec -in key.pem -pubout -out pub.pem 2>/dev/null
-openssl ecparam -genkey -name prime256v1 -noout -out other.pem 2>/dev/null
-openssl ec -in other.pem -pubout -out other.pub 2>/dev/null
+jws_openssl_key key.pem pub.pem
+jws_openssl_key other.pem other.pub
 
-header=$(printf '%s' '{"alg":"ES256","typ":"JWT"}' | b64url)
 args=(--serial FOC2240Y1ZZ --trial D1000001 --at 2026-12-10T12:00:00Z --json)
 short=0
 for ((i = 1; i <= N; i++)); do
-    payload=$(printf '{"sub":"FOC2240Y1ZZ","trial":"D1000001","org":"org-openssl","typ":"trial","seq":%d,"iat":1792108800,"trial_exp":1797292800,"ext":0,"keep":false,"region":"US","svc":[{"id":"calling","exp":1797292800}]}' "$i" | b64url)
-    printf '%s.%s' "$header" "$payload" > input
-    openssl dgst -sha256 -sign key.pem -out sig.der input
-    ints=$(openssl asn1parse -inform DER -in sig.der | awk -F: '/INTEGER/ {print $NF}')
-    r=$(fix32 "$(echo "$ints" | sed -n 1p)")
-    s=$(fix32 "$(echo "$ints" | sed -n 2p)")
-    case "$r" in 00*) short=$((short + 1)) ;; esac
-    case "$s" in 00*) short=$((short + 1)) ;; esac
-    sig=$(hex2bin "$r$s" | b64url)
-    printf '%s.%s.%s\n' "$header" "$payload" "$sig" > token.jws
+    claims=$(printf '{"sub":"FOC2240Y1ZZ","trial":"D1000001","org":"org-openssl","typ":"trial","seq":%d,"iat":1792108800,"trial_exp":1797292800,"ext":0,"keep":false,"region":"US","svc":[{"id":"calling","exp":1797292800}]}' "$i")
+    jws_openssl_sign key.pem "$claims" token.jws
+    case "$JWS_R" in 00*) short=$((short + 1)) ;; esac
+    case "$JWS_S" in 00*) short=$((short + 1)) ;; esac
 
     out=$("$TRIALCTL" licence token.jws --pubkey pub.pem "${args[@]}") || fail "token $i refused: $out"
     case "$out" in *'"valid":true'*'"state":"expiring"'*'"days_left":5'*) ;; *) fail "token $i: $out" ;; esac
@@ -76,16 +52,11 @@ done
 tries=0
 while [ $short -eq 0 ] && [ $tries -lt 3000 ]; do
     tries=$((tries + 1))
-    openssl dgst -sha256 -sign key.pem -out sig.der input
-    ints=$(openssl asn1parse -inform DER -in sig.der | awk -F: '/INTEGER/ {print $NF}')
-    r=$(fix32 "$(echo "$ints" | sed -n 1p)")
-    s=$(fix32 "$(echo "$ints" | sed -n 2p)")
-    case "$r" in 00*) short=1 ;; esac
-    case "$s" in 00*) short=1 ;; esac
+    jws_openssl_sign key.pem "$claims" token.jws
+    case "$JWS_R" in 00*) short=1 ;; esac
+    case "$JWS_S" in 00*) short=1 ;; esac
 done
 [ $short -ne 0 ] || fail "no short r or s in 3000 signatures"
-sig=$(hex2bin "$r$s" | b64url)
-printf '%s.%s.%s\n' "$header" "$payload" "$sig" > token.jws
 out=$("$TRIALCTL" licence token.jws --pubkey pub.pem "${args[@]}") || fail "short r/s token refused: $out"
 echo "openssl: $N tokens verified, plus one with a short r or s (after $tries extra signatures); wrong key and tampering refused"
 
@@ -95,7 +66,7 @@ printf '%s' '{"sub":"FOC2240Y1ZZ","trial":"D1000001","org":"o","typ":"paid","seq
 "$SPARK_LICENCE" sign --key ours.pem --claims claims.json --out ours.jws
 tok=$(cat ours.jws)
 printf '%s' "${tok%.*}" > input
-sighex=$(printf '%s' "${tok##*.}" | unb64url | od -An -v -tx1 | tr -d ' \n')
+sighex=$(printf '%s' "${tok##*.}" | jws_unb64url | od -An -v -tx1 | tr -d ' \n')
 [ ${#sighex} -eq 128 ] || fail "signature is ${#sighex} hex digits"
 der_int() {
     local h=$1
@@ -104,7 +75,7 @@ der_int() {
     printf '02%02x%s' $(( ${#h} / 2 )) "$h"
 }
 body="$(der_int "${sighex:0:64}")$(der_int "${sighex:64:64}")"
-hex2bin "30$(printf '%02x' $(( ${#body} / 2 )))$body" > ours.der
+jws_hex2bin "30$(printf '%02x' $(( ${#body} / 2 )))$body" > ours.der
 openssl dgst -sha256 -verify ours.pub -signature ours.der input >/dev/null || fail "OpenSSL refuses spark-licence's signature"
 "$TRIALCTL" licence ours.jws --pubkey ours.pub "${args[@]}" >/dev/null || fail "trialctl refuses spark-licence's token"
 echo "openssl: spark-licence token verified by OpenSSL"

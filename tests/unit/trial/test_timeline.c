@@ -1,5 +1,5 @@
 /*
- * The whole timeline of shared/TRIAL.md, one row per instant, each citing the
+ * The whole timeline of docs/TRIAL_RULES.md, one row per instant, each citing the
  * rule it checks, with the second before and the second of every boundary.
  */
 #include <setjmp.h>
@@ -16,7 +16,7 @@
 #define NO_HOLD INT64_MIN
 
 typedef struct {
-    const char *rule; /* what TRIAL.md says, with its R-number */
+    const char *rule; /* what TRIAL_RULES.md says, with its R-number */
     int64_t at;       /* offset from E */
     bool keep;
     trial_state_t state;
@@ -154,7 +154,7 @@ static void test_per_service_expiry(void **state)
 static void test_days_rounding(void **state)
 {
     (void)state;
-    assert_int_equal(trial_days_left(0, 6 * DAY + HOUR), 7); /* TRIAL.md example */
+    assert_int_equal(trial_days_left(0, 6 * DAY + HOUR), 7); /* TRIAL_RULES.md example */
     assert_int_equal(trial_days_left(0, 1), 1);
     assert_int_equal(trial_days_left(0, DAY), 1);
     assert_int_equal(trial_days_left(0, DAY + 1), 2);

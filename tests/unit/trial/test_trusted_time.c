@@ -1,6 +1,6 @@
 /*
  * Trusted time: a clock set back, an unset clock or an old image restored
- * never gives the trial a day back (TRIAL.md: "Time never runs backwards").
+ * never gives the trial a day back (TRIAL_RULES.md: "Time runs forwards only").
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,6 @@
 /*
- * Licence tokens: the three OpenSSL-made vectors of shared/vectors, tokens of
+ * Licence tokens: the three vectors tests/vectors/make_vectors.sh signs with
+ * Debian's openssl at test time (its header says what each is), tokens of
  * our own signer, and every way a token can be wrong: each gives its
  * `error` and never a crash.
  */
@@ -22,7 +23,7 @@
 #include "trial_fixture.h"
 
 #ifndef TRIAL_VECTORS_DIR
-#error "TRIAL_VECTORS_DIR must name shared/vectors"
+#error "TRIAL_VECTORS_DIR must name the directory tests/vectors/make_vectors.sh fills"
 #endif
 
 #define AT_VECTOR INT64_C(1796904000) /* 2026-12-10T12:00:00Z */
@@ -39,7 +40,7 @@ static char *slurp(const char *name, size_t *len)
     snprintf(path, sizeof path, "%s/%s", TRIAL_VECTORS_DIR, name);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        fail_msg("cannot open %s (shared/vectors beside the clone?)", path);
+        fail_msg("cannot open %s (run through ctest: fixture licence_vectors makes it)", path);
     }
     char *buf = malloc(8192);
     assert_non_null(buf);
@@ -60,7 +61,7 @@ static int setup(void **state)
 {
     ctx_t *c = calloc(1, sizeof *c);
     size_t len = 0;
-    char *pem = slurp("licence-example.pub", &len);
+    char *pem = slurp("licence.pub", &len);
     assert_int_equal(trial_verifier_init(&c->vec, pem, len), 0);
     free(pem);
     assert_int_equal(licence_key_generate(&c->signer), 0);
@@ -94,7 +95,7 @@ static trial_verify_reason_t check(trial_verifier_t *v, const char *tok, size_t 
     return why;
 }
 
-/* shared/vectors/README.md, row by row. */
+/* The vectors as tests/vectors/make_vectors.sh describes them, one by one. */
 static void test_vectors(void **state)
 {
     ctx_t *c = *state;

@@ -1,7 +1,7 @@
 /*
  * trial_fixture.h - claims and instants shared by the trial unit tests.
  *
- * The device of shared/vectors: serial FOC2240Y1ZZ, trial D1000001,
+ * The device of the licence vectors (tests/vectors): serial FOC2240Y1ZZ, trial D1000001,
  * E = 2026-12-15T00:00:00Z.
  */
 #ifndef TRIAL_FIXTURE_H

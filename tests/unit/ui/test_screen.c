@@ -24,7 +24,7 @@ static int find_line(const ui_screen_t *s, const char *needle)
     return -1;
 }
 
-/* TRIAL.md "before activation": setup screen with serial and trial number (R1). */
+/* TRIAL_RULES.md "before activation": setup screen with serial and trial number (R1). */
 static void test_setup_screen_names_serial_and_trial(void **state)
 {
     (void)state;

@@ -2,7 +2,7 @@
  * calling/policy.h - may this call be placed? (pure: no HAL, no clock)
  *
  * After the grace period calling is degraded (R11): only emergency numbers
- * go through. Emergency numbers stay callable in every state (TRIAL.md), and
+ * go through. Emergency numbers stay callable in every state (TRIAL_RULES.md), and
  * the list errs on the side of safety: a region we have no table for, or an
  * unknown region, gets every number in every table.
  */

@@ -1,5 +1,5 @@
 /*
- * trial/timeline.h - where a licence stands on the timeline of TRIAL.md.
+ * trial/timeline.h - where a licence stands on the timeline of TRIAL_RULES.md.
  *
  * Pure: the licence, the history and the instant are arguments; the verdict
  * (a trial_view_t) is the result.

@@ -58,7 +58,7 @@ typedef struct {
     char lines[UI_MAX_LINES][UI_LINE_MAX];
 } ui_screen_t;
 
-/* The setup screen (TRIAL.md "before activation"): the device's serial and,
+/* The setup screen (TRIAL_RULES.md "before activation"): the device's serial and,
  * when known, its trial number, and why the device is not ready. `trial` and
  * `reason` may be NULL or empty. */
 void ui_screen_setup(ui_screen_t *out, const char *serial, const char *trial, const char *reason);
@@ -66,7 +66,7 @@ void ui_screen_setup(ui_screen_t *out, const char *serial, const char *trial, co
 /* The normal screen of a provisioned device. */
 void ui_screen_home(ui_screen_t *out, const char *model, const char *serial, const char *trial);
 
-/* The screen for where the device stands on the trial timeline (TRIAL.md,
+/* The screen for where the device stands on the trial timeline (TRIAL_RULES.md,
  * "on screen" column). `page` alternates the lapsed screen between "services
  * ended" (even) and the return instructions (odd), as the guide shows both. */
 void ui_screen_trial(ui_screen_t *out, const ui_trial_info_t *info, unsigned page);
