@@ -6,16 +6,14 @@
  * leaves a handful of files rather than one per loop turn.
  */
 #include <errno.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <png.h>
-
 #include "fw/err.h"
 #include "hal/display.h"
+#include "sim/png.h"
 #include "host_config.h"
 #include "host_internal.h"
 
@@ -86,62 +84,21 @@ void host_display_close(void)
     s_open = false;
 }
 
-/* libpng reports errors by longjmp back to the setjmp below. No local is
- * modified after setjmp, so none needs to be volatile. */
-static int png_write_file(FILE *fp, const uint8_t *pixels)
-{
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    if (!png) {
-        return FW_E_NOMEM;
-    }
-    png_infop info = png_create_info_struct(png);
-    if (!info) {
-        png_destroy_write_struct(&png, NULL);
-        return FW_E_NOMEM;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        return FW_E_IO;
-    }
-    png_init_io(png, fp);
-    /* Screens are mostly flat colour: fast compression is nearly as small. */
-    png_set_compression_level(png, 1);
-    png_set_IHDR(png, info, HOST_DISPLAY_WIDTH, HOST_DISPLAY_HEIGHT, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (size_t y = 0; y < HOST_DISPLAY_HEIGHT; y++) {
-        png_write_row(png, pixels + y * HOST_DISPLAY_WIDTH * 3);
-    }
-    png_write_end(png, NULL);
-    png_destroy_write_struct(&png, &info);
-    return 0;
-}
-
-/* Write `name` in the screen dir via a temporary file and rename. */
+/* Write `name` in the screen dir (via a temporary file and a rename). */
 static int write_png(const char *name, const uint8_t *pixels)
 {
-    size_t n = strlen(s_dir) + strlen(name) + 8;
+    size_t n = strlen(s_dir) + strlen(name) + 2;
     char *path = malloc(n);
-    char *tmp = malloc(n);
-    int rc = path && tmp ? 0 : FW_E_NOMEM;
-    if (rc == 0) {
-        snprintf(path, n, "%s/%s", s_dir, name);
-        snprintf(tmp, n, "%s/.%s", s_dir, name);
-        FILE *fp = fopen(tmp, "wb");
-        rc = fp ? png_write_file(fp, pixels) : FW_E_IO;
-        if (fp && fclose(fp) != 0 && rc == 0) {
-            rc = FW_E_IO;
-        }
-        if (rc == 0 && rename(tmp, path) != 0) {
-            rc = FW_E_IO;
-        }
-        if (rc != 0) {
-            (void)remove(tmp);
-            host_log(HAL_LOG_WARN, "cannot write screen %s", path);
-        }
+    if (!path) {
+        return FW_E_NOMEM;
+    }
+    snprintf(path, n, "%s/%s", s_dir, name);
+    /* Screens are mostly flat colour: fast compression is nearly as small. */
+    int rc = sim_png_write(path, pixels, HOST_DISPLAY_WIDTH, HOST_DISPLAY_HEIGHT, true);
+    if (rc != 0) {
+        host_log(HAL_LOG_WARN, "cannot write screen %s", path);
     }
     free(path);
-    free(tmp);
     return rc;
 }
 
