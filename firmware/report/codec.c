@@ -31,6 +31,7 @@ static const char *const s_kind_names[] = {
     "clock_rollback",
     "rma_shown",
     "rma_acknowledged",
+    "rma_labels_requested",
 };
 #define N_KINDS (sizeof s_kind_names / sizeof s_kind_names[0])
 

@@ -373,6 +373,7 @@ static const char *const s_kinds[] = {
     [COLLECTOR_EV_CLOCK_ROLLBACK] = "clock_rollback",
     [COLLECTOR_EV_RMA_SHOWN] = "rma_shown",
     [COLLECTOR_EV_RMA_ACKNOWLEDGED] = "rma_acknowledged",
+    [COLLECTOR_EV_RMA_LABELS_REQUESTED] = "rma_labels_requested",
 };
 enum { N_KINDS = sizeof s_kinds / sizeof s_kinds[0] };
 

@@ -38,6 +38,7 @@ typedef enum {
     REPORT_EV_CLOCK_ROLLBACK = 5,
     REPORT_EV_RMA_SHOWN = 6,
     REPORT_EV_RMA_ACKNOWLEDGED = 7,
+    REPORT_EV_RMA_LABELS_REQUESTED = 8, /* R13: someone in the room asked for new labels */
 } report_event_kind_t;
 
 typedef struct {

@@ -72,6 +72,7 @@ typedef enum {
     COLLECTOR_EV_CLOCK_ROLLBACK,
     COLLECTOR_EV_RMA_SHOWN,
     COLLECTOR_EV_RMA_ACKNOWLEDGED,
+    COLLECTOR_EV_RMA_LABELS_REQUESTED, /* R13: new return labels asked for on the room screen */
 } collector_event_kind_t;
 
 typedef struct {
