@@ -17,6 +17,7 @@
 #define SPARK_VERSION "0.0.0"
 #endif
 #define HOST_FONT_DEFAULT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define HOST_FONT_BOLD_DEFAULT "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 static void usage(FILE *out)
 {
@@ -27,6 +28,9 @@ static void usage(FILE *out)
         "Agent options:\n"
         "  --run-for SECONDS     stop after this many simulated seconds (default: until SIGTERM)\n"
         "  --font FILE           TrueType font for the screen (default " HOST_FONT_DEFAULT ")\n"
+        "  --font-bold FILE      its bold face (default " HOST_FONT_BOLD_DEFAULT ")\n"
+        "  --screen-page S       lapsed: 'services ended' and the return instructions take\n"
+        "                        turns every S simulated seconds (default 30)\n"
         "  --report-interval S   usage reporting interval in seconds (default 3600)\n"
         "  --report-batch S      how long usage may wait before it is sent (default 14400)\n"
         "  --drain S             at a planned stop, real seconds to send what is queued\n"
@@ -49,6 +53,9 @@ int main(int argc, char **argv)
     agent_config_t cfg = {
         .run_for_s = 0,
         .font_path = HOST_FONT_DEFAULT,
+        .font_bold_path = HOST_FONT_BOLD_DEFAULT,
+        .version = SPARK_VERSION,
+        .screen_page_s = AGENT_SCREEN_PAGE_DEFAULT_S,
         .report_interval_s = 3600,
         .report_batch_s = AGENT_REPORT_BATCH_DEFAULT_S,
         .report_drain_ms = 3000,
@@ -56,6 +63,8 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"run-for", required_argument, NULL, 'r'},
         {"font", required_argument, NULL, 'f'},
+        {"font-bold", required_argument, NULL, 'F'},
+        {"screen-page", required_argument, NULL, 'p'},
         {"report-interval", required_argument, NULL, 'i'},
         {"report-batch", required_argument, NULL, 'b'},
         {"drain", required_argument, NULL, 'd'},
@@ -78,18 +87,22 @@ int main(int argc, char **argv)
             }
             break;
         case 'f': cfg.font_path = optarg; break;
+        case 'F': cfg.font_bold_path = optarg; break;
         case 'i':
         case 'b':
+        case 'p':
         case 'd': {
             unsigned long v = strtoul(optarg, &end, 10);
             if (*optarg == '\0' || *optarg == '-' || *end != '\0' || v > 30u * 86400u ||
-                (c == 'i' && (v < 60 || 86400 % v != 0))) {
+                (c == 'i' && (v < 60 || 86400 % v != 0)) || (c == 'p' && v == 0)) {
                 fprintf(stderr, "spark-agent: --%s: expected %s, got '%s'\n",
                         c == 'i'   ? "report-interval"
                         : c == 'b' ? "report-batch"
+                        : c == 'p' ? "screen-page"
                                    : "drain",
-                        c == 'i' ? "seconds from 60 to 86400 that divide a day"
-                                 : "a number of seconds (at most 30 days)",
+                        c == 'i'   ? "seconds from 60 to 86400 that divide a day"
+                        : c == 'p' ? "a number of seconds from 1 to 2592000 (30 days)"
+                                   : "a number of seconds (at most 30 days)",
                         optarg);
                 return AGENT_EXIT_USAGE;
             }
@@ -97,6 +110,8 @@ int main(int argc, char **argv)
                 cfg.report_interval_s = (uint32_t)v;
             } else if (c == 'b') {
                 cfg.report_batch_s = (uint32_t)v;
+            } else if (c == 'p') {
+                cfg.screen_page_s = (uint32_t)v;
             } else {
                 cfg.report_drain_ms = (uint32_t)v * 1000u;
             }

@@ -16,6 +16,7 @@
 #define ROOM_DEFAULT_SECURE_DIR "/var/lib/spark/secure"
 #define ROOM_DEFAULT_FB "/dev/fb0"
 #define ROOM_DEFAULT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define ROOM_DEFAULT_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 #define ROOM_DEFAULT_CALL_SOCKET "/run/spark/call.sock"
 #define ROOM_DEFAULT_IFACE "eth0"
 #define ROOM_DEFAULT_INPUT "/dev/input/event0"

@@ -49,6 +49,7 @@ static const struct option s_longopts[] = {
     {"secure-dir", required_argument, NULL, OPT_BOARD},
     {"fb", required_argument, NULL, OPT_BOARD},
     {"font", required_argument, NULL, OPT_BOARD},
+    {"font-bold", required_argument, NULL, OPT_BOARD},
     {"call-socket", required_argument, NULL, OPT_BOARD},
     {"iface", required_argument, NULL, OPT_BOARD},
     {"input", required_argument, NULL, OPT_BOARD},
@@ -133,6 +134,8 @@ int main(int argc, char **argv)
         }
     }
     cfg.font_path = opts.font[0] ? opts.font : NULL;
+    cfg.font_bold_path = opts.font_bold[0] ? opts.font_bold : NULL;
+    cfg.version = SPARK_VERSION;
 
     int rc = room_board_init(&opts);
     if (rc != 0) {

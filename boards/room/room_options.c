@@ -116,6 +116,7 @@ void room_board_options_default(room_board_options_t *opts)
     snprintf(opts->secure_dir, sizeof opts->secure_dir, "%s", ROOM_DEFAULT_SECURE_DIR);
     snprintf(opts->fb, sizeof opts->fb, "%s", ROOM_DEFAULT_FB);
     snprintf(opts->font, sizeof opts->font, "%s", ROOM_DEFAULT_FONT);
+    snprintf(opts->font_bold, sizeof opts->font_bold, "%s", ROOM_DEFAULT_FONT_BOLD);
     snprintf(opts->call_socket, sizeof opts->call_socket, "%s", ROOM_DEFAULT_CALL_SOCKET);
     snprintf(opts->iface, sizeof opts->iface, "%s", ROOM_DEFAULT_IFACE);
     snprintf(opts->input[0], sizeof opts->input[0], "%s", ROOM_DEFAULT_INPUT);
@@ -257,6 +258,9 @@ int room_board_set_option(room_board_options_t *opts, const char *key_in, const 
     }
     if (strcmp(key, "font") == 0) {
         return set_device(opts->font, sizeof opts->font, value, key, err, cap);
+    }
+    if (strcmp(key, "font_bold") == 0) {
+        return set_device(opts->font_bold, sizeof opts->font_bold, value, key, err, cap);
     }
     if (strcmp(key, "call_socket") == 0) {
         /* sun_path holds 108 bytes including the NUL. */
@@ -417,6 +421,7 @@ void room_board_usage(FILE *out)
           "  --secure-dir DIR      device.key and counter (default " ROOM_DEFAULT_SECURE_DIR ")\n"
           "  --fb PATH|none        framebuffer (default " ROOM_DEFAULT_FB ")\n"
           "  --font PATH           TrueType font (default " ROOM_DEFAULT_FONT ")\n"
+          "  --font-bold PATH      its bold face (default " ROOM_DEFAULT_FONT_BOLD ")\n"
           "  --call-socket PATH|none  Unix datagram socket for the calling stack\n"
           "                        (default " ROOM_DEFAULT_CALL_SOCKET ")\n"
           "  --iface NAME          network interface (default " ROOM_DEFAULT_IFACE ")\n"

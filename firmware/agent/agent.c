@@ -20,30 +20,40 @@
 #include "hal/clock.h"
 #include "hal/display.h"
 #include "hal/identity.h"
+#include "hal/input.h"
 #include "hal/net.h"
 #include "hal/room.h"
 #include "hal/system.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
 #include "store/store.h"
+#include "ui/nav.h"
 #include "ui/render.h"
 #include "ui/screen.h"
 
 #define LOOP_PERIOD_MS 1000u
 #define NET_POLL_SLICE_MS 20u /* one wait on the socket */
 #define NET_POLL_MAX_MS 1000u /* network time per turn at most */
+#define INPUT_PER_TURN 32u    /* presses and touches taken per turn at most */
 
 static store_t s_store;
 static proto_provisioning_t s_prov;
 static agent_trial_t s_trial;
 static agent_report_t s_report;
 static report_usage_t s_since_boot; /* for the log line at shutdown */
+static ui_nav_t s_nav;              /* about screen, notices, labels request */
+static ui_screen_t s_screen;        /* what the screen should say now */
+static ui_screen_t s_shown;         /* what it says */
+static ui_layout_t s_layout;        /* where things are on it: what a touch hits */
+static int64_t s_labels_at;         /* trusted time new labels were asked for */
 
 static void show(ui_renderer_t *r, const ui_screen_t *screen)
 {
+    s_layout.n = 0;
+    s_layout.banner = s_layout.button = s_layout.qr = -1;
     hal_display_info_t info;
     if (hal_display_info(&info) != 0 || info.format != HAL_PIXFMT_RGB888) {
-        FW_LOGW("no usable display; screen '%s' not shown", screen->title);
+        FW_LOGW("no usable display; screen '%s' not shown", ui_screen_headline(screen));
         return;
     }
     size_t size = (size_t)info.width * info.height * 3u;
@@ -52,42 +62,65 @@ static void show(ui_renderer_t *r, const ui_screen_t *screen)
         FW_LOGE("no memory for a %ux%u frame", info.width, info.height);
         return;
     }
-    if (ui_render(r, screen, fb, info.width, info.height) == 0 && hal_display_present(fb) != 0) {
+    int rc = ui_render(r, screen, fb, info.width, info.height, &s_layout);
+    char why[200];
+    if (rc == 0 && r && ui_layout_check(&s_layout, why, sizeof why) != 0) {
+        FW_LOGW("screen '%s' does not fit %ux%u: %s", ui_screen_headline(screen), info.width,
+                info.height, why);
+    }
+    if (rc == 0 && hal_display_present(fb) != 0) {
         FW_LOGW("display refused the frame");
     }
     free(fb);
 }
 
-/* One line per screen change: what a person in the room now reads. */
-static void log_screen(const ui_screen_t *screen)
+/* One line per screen change: what a person in the room now reads, headline
+ * first (the banner's when there is one). */
+static void log_screen(const ui_screen_t *s)
 {
-    char text[UI_MAX_LINES * UI_LINE_MAX + UI_LINE_MAX];
-    size_t n = (size_t)snprintf(text, sizeof text, "%s", screen->title);
-    for (int i = 0; i < screen->n_lines && n < sizeof text; i++) {
-        n += (size_t)snprintf(text + n, sizeof text - n, " | %s", screen->lines[i]);
+    static char text[1024];
+    const char *parts[4 + UI_MAX_PARAS];
+    size_t np = 0;
+    parts[np++] = s->banner_title;
+    parts[np++] = s->banner_text;
+    parts[np++] = s->title;
+    for (int i = 0; i < s->n_paras; i++) {
+        parts[np++] = s->paras[i].text;
+    }
+    parts[np++] = s->action;
+    size_t n = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < np && n < sizeof text; i++) {
+        if (parts[i][0]) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", n ? " | " : "", parts[i]);
+        }
     }
     FW_LOGI("screen: %s", text);
 }
 
 /* Reads and checks the provisioning record; on failure `why` says what is
- * wrong in words a technician can act on. */
-static int load_provisioning(char *why, size_t cap)
+ * wrong in words a technician can act on, and `reason` what the setup
+ * screen tells the room. */
+static int load_provisioning(char *why, size_t cap, ui_setup_reason_t *reason)
 {
     static char buf[STORE_VALUE_MAX];
     size_t len = 0;
     int rc = store_get(&s_store, STORE_KEY_PROVISIONING, buf, sizeof buf, &len);
+    *reason = UI_SETUP_NOT_PROVISIONED;
     if (rc == FW_E_NOENT) {
         (void)snprintf(why, cap, "not provisioned: no provisioning record in flash");
         return rc;
     }
     if (rc != 0) {
         (void)snprintf(why, cap, "provisioning record unreadable: %s", fw_strerror(rc));
+        *reason = UI_SETUP_PROV_INVALID;
         return rc;
     }
     char detail[160];
     rc = proto_provisioning_decode(buf, len, &s_prov, detail, sizeof detail);
     if (rc != 0) {
         (void)snprintf(why, cap, "provisioning record invalid: %s", detail);
+        *reason = UI_SETUP_PROV_INVALID;
     }
     return rc;
 }
@@ -116,6 +149,7 @@ static bool handle_events(void)
             if (!v.allow) {
                 COUNT(report_usage_call_blocked);
                 counted = true;
+                ui_nav_notice(&s_nav, UI_NOTICE_CALL_BLOCKED, hal_clock_mono_ms()); /* R11 */
             } else if (v.emergency) {
                 COUNT(report_usage_call_emergency);
                 counted = true;
@@ -138,14 +172,64 @@ static bool handle_events(void)
     return counted;
 }
 
+/* Buttons and touches: INFO and the banner open the about screen, HOME goes
+ * back, the return screen's button asks for new labels (R13). */
+static void handle_input(uint64_t mono)
+{
+    hal_input_event_t ev;
+    for (unsigned i = 0; i < INPUT_PER_TURN && hal_input_poll(&ev) > 0; i++) {
+        ui_input_t in;
+        if (ev.kind == HAL_INPUT_BUTTON && ev.code == HAL_BUTTON_INFO) {
+            in = UI_INPUT_INFO;
+        } else if (ev.kind == HAL_INPUT_BUTTON && ev.code == HAL_BUTTON_HOME) {
+            in = UI_INPUT_HOME;
+        } else if (ev.kind == HAL_INPUT_TOUCH) {
+            in = ui_layout_hit(&s_layout, ev.x, ev.y);
+        } else {
+            continue; /* a button this firmware has no use for */
+        }
+        if (ui_nav_input(&s_nav, in, s_shown.kind, mono) == UI_ACTION_REQUEST_LABELS) {
+            s_labels_at = s_trial.now;
+            FW_LOGI("event rma_labels_requested: on the room screen");
+            agent_report_event(&s_report, "rma_labels_requested",
+                               "new return labels requested on the room screen", s_trial.now);
+        }
+    }
+}
+
+/* What the screen should say now: the trial's screen, or what the person in
+ * the room or a blocked call put in front of it. */
+static void compose(const agent_config_t *cfg, uint64_t mono, ui_screen_t *out)
+{
+    ui_trial_info_t info;
+    agent_trial_info(&s_trial, &info);
+    info.version = cfg->version;
+    info.last_report = s_report.last_ack;
+    info.labels_requested = ui_nav_labels_requested(&s_nav, mono);
+    info.labels_requested_at = s_labels_at;
+    switch (ui_nav_view(&s_nav, mono)) {
+    case UI_VIEW_ABOUT: ui_screen_about(out, &info); break;
+    case UI_VIEW_CALL_BLOCKED: ui_screen_call_blocked(out, &info); break;
+    case UI_VIEW_BASE: {
+        const int64_t page_s =
+            cfg->screen_page_s ? cfg->screen_page_s : AGENT_SCREEN_PAGE_DEFAULT_S;
+        ui_screen_trial(out, &info, (unsigned)((s_trial.now / page_s) & 1));
+        break;
+    }
+    }
+}
+
 int agent_run(const agent_config_t *cfg)
 {
     hal_identity_t id;
     if (hal_identity_get(&id) != 0) {
         memset(&id, 0, sizeof id);
     }
-    ui_renderer_t *renderer = ui_renderer_open(cfg->font_path);
-    ui_screen_t screen;
+    ui_renderer_t *renderer = ui_renderer_open(cfg->font_path, cfg->font_bold_path);
+    ui_screen_t *screen = &s_screen;
+    ui_nav_init(&s_nav);
+    memset(&s_shown, 0, sizeof s_shown);
+    s_labels_at = 0;
 
     int rc = layout_store_mount(&s_store);
     if (rc == FW_E_NOSPACE) {
@@ -153,8 +237,10 @@ int agent_run(const agent_config_t *cfg)
     }
     if (rc != 0) {
         FW_LOGE("cannot read flash: %s", fw_strerror(rc));
-        ui_screen_setup(&screen, id.serial, NULL, "The device's flash cannot be read.");
-        show(renderer, &screen);
+        ui_screen_setup(screen, UI_LANG_EN, id.serial, NULL, UI_SETUP_FLASH_UNREADABLE,
+                        fw_strerror(rc));
+        log_screen(screen);
+        show(renderer, screen);
         ui_renderer_close(renderer);
         return AGENT_EXIT_FAILURE;
     }
@@ -166,11 +252,14 @@ int agent_run(const agent_config_t *cfg)
     }
 
     char why[256];
-    if (load_provisioning(why, sizeof why) != 0) {
+    ui_setup_reason_t reason;
+    if (load_provisioning(why, sizeof why, &reason) != 0) {
         FW_LOGE("%s; provision this device with sparkflash (exit %d)", why,
                 AGENT_EXIT_UNPROVISIONED);
-        ui_screen_setup(&screen, id.serial, NULL, why);
-        show(renderer, &screen);
+        /* No trustworthy locale: the setup screen is in English. */
+        ui_screen_setup(screen, UI_LANG_EN, id.serial, NULL, reason, why);
+        log_screen(screen);
+        show(renderer, screen);
         ui_renderer_close(renderer);
         return AGENT_EXIT_UNPROVISIONED;
     }
@@ -188,8 +277,6 @@ int agent_run(const agent_config_t *cfg)
                       cfg->report_batch_s);
     agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall,
                      agent_report_event, &s_report);
-    ui_screen_t shown;
-    memset(&shown, 0, sizeof shown);
 
     const uint64_t start_ms = hal_clock_mono_ms();
     uint64_t counted_up_ms = start_ms; /* uptime counted up to here */
@@ -198,14 +285,15 @@ int agent_run(const agent_config_t *cfg)
         uint64_t mono = hal_clock_mono_ms();
         wall_ok = hal_clock_wall(&wall) == 0;
         agent_trial_tick(&s_trial, mono, wall_ok, wall);
-        agent_trial_screen(&s_trial, &screen);
-        if (memcmp(&screen, &shown, sizeof screen) != 0) {
-            log_screen(&screen);
-            show(renderer, &screen);
-            shown = screen;
-        }
+        handle_input(mono);
         if (handle_events()) {
             agent_report_save(&s_report, s_trial.now); /* a count is never lost */
+        }
+        compose(cfg, mono, screen);
+        if (memcmp(screen, &s_shown, sizeof *screen) != 0) {
+            s_shown = *screen;
+            log_screen(&s_shown);
+            show(renderer, &s_shown);
         }
         uint32_t up_s = (uint32_t)((mono - counted_up_ms) / 1000u);
         if (up_s > 0) {

@@ -65,6 +65,7 @@ static void on_batch(void *ctx, const link_response_t *resp)
     r->in_flight = false;
     if (resp->err == 0 && (resp->code == 201 || resp->code == 204)) {
         int n = report_queue_ack(&r->queue, &r->batch, resp->body, resp->len);
+        r->last_ack = r->trial->now;
         FW_LOGD("batch of %u acknowledged: %d deleted", (unsigned)r->batch.n, n);
     } else {
         FW_LOGW("batch not acknowledged (%s, code %d): kept for later",
@@ -78,6 +79,7 @@ static void on_prov(void *ctx, const link_response_t *resp)
     r->prov_in_flight = false;
     if (resp->err == 0 && (resp->code == 201 || resp->code == 204)) {
         memcpy(r->prov_hash_acked, r->prov_hash, sizeof r->prov_hash);
+        r->last_ack = r->trial->now;
         (void)store_put(r->store, STORE_KEY_PROV_SENT, r->prov_hash_acked,
                         sizeof r->prov_hash_acked, 0);
         FW_LOGI("provisioning report acknowledged");

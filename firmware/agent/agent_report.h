@@ -35,6 +35,7 @@ typedef struct {
     uint8_t prov_hash[32];       /* of the body last sent */
     uint8_t prov_hash_acked[32]; /* of the body the collector last acknowledged */
     uint32_t batch_s;            /* how long usage may wait */
+    int64_t last_ack;            /* trusted time the collector last acknowledged a report; 0 */
     char body[AGENT_REPORT_BODY_MAX];
 } agent_report_t;
 

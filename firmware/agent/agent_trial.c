@@ -9,14 +9,13 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "fw/err.h"
 #include "fw/log.h"
 #include "trial/persist.h"
+#include "ui/trial_info.h"
 
 #define TIME_SAVE_PERIOD_S 3600 /* persist the trusted-time mark hourly */
-#define SCREEN_PAGE_S 600       /* lapsed: alternate "services ended" and return instructions */
 
 static void emit(agent_trial_t *t, const char *kind, const char *detail)
 {
@@ -186,48 +185,15 @@ const char *agent_trial_region(const agent_trial_t *t)
     return t->have_licence ? t->claims.region : t->prov->region;
 }
 
-static ui_trial_state_t ui_state(const agent_trial_t *t)
+void agent_trial_info(const agent_trial_t *t, ui_trial_info_t *out)
 {
-    if (!t->have_licence) {
-        return UI_TRIAL_NONE;
-    }
-    switch (t->view.state) {
-    case TRIAL_STATE_TRIAL: return UI_TRIAL_ACTIVE;
-    case TRIAL_STATE_EXPIRING: return UI_TRIAL_EXPIRING;
-    case TRIAL_STATE_GRACE: return UI_TRIAL_GRACE;
-    case TRIAL_STATE_LAPSED: return UI_TRIAL_LAPSED;
-    case TRIAL_STATE_RELEASED: return UI_TRIAL_RELEASED;
-    case TRIAL_STATE_PAID: return UI_TRIAL_PAID;
-    }
-    return UI_TRIAL_NONE;
-}
-
-void agent_trial_screen(const agent_trial_t *t, ui_screen_t *out)
-{
-    ui_trial_info_t info;
-    memset(&info, 0, sizeof info);
-    info.state = ui_state(t);
-    info.model = t->prov->model;
-    info.serial = t->prov->serial;
-    info.trial = t->prov->trial;
-    info.return_url = t->prov->return_url;
-    if (t->have_licence) {
-        info.days_left = t->view.days_left;
-        info.grace_days_left = t->view.grace_days_left;
-        info.last_day = t->view.last_day;
-        info.rma_due = t->view.rma_due;
-        info.calling_degraded = t->view.calling == TRIAL_CALLING_DEGRADED;
-        info.numbers_held = t->view.numbers_held;
-        if (info.numbers_held) {
-            time_t until = (time_t)t->view.numbers_held_until;
-            struct tm tm;
-            if (gmtime_r(&until, &tm)) {
-                (void)strftime(info.numbers_held_until, sizeof info.numbers_held_until, "%Y-%m-%d",
-                               &tm);
-            }
-        }
-    }
-    ui_screen_trial(out, &info, (unsigned)((t->now / SCREEN_PAGE_S) & 1));
+    memset(out, 0, sizeof *out);
+    out->lang = ui_lang_for_locale(t->prov->locale);
+    out->model = t->prov->model;
+    out->serial = t->prov->serial;
+    out->trial = t->prov->trial;
+    out->return_url = t->prov->return_url;
+    ui_trial_info_from_view(out, t->have_licence ? &t->view : NULL);
 }
 
 void agent_trial_free(agent_trial_t *t)

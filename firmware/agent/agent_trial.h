@@ -69,8 +69,9 @@ calling_mode_t agent_trial_calling(const agent_trial_t *t);
 /* The region emergency numbers follow: the licence's, else provisioning's. */
 const char *agent_trial_region(const agent_trial_t *t);
 
-/* What the screen should show now. */
-void agent_trial_screen(const agent_trial_t *t, ui_screen_t *out);
+/* Where the device stands, as the screens need it: the verdict, the room's
+ * language and the provisioned identity (ui/trial_info.h). */
+void agent_trial_info(const agent_trial_t *t, ui_trial_info_t *out);
 
 void agent_trial_free(agent_trial_t *t);
 

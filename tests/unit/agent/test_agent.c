@@ -19,6 +19,7 @@
 #include "fakes/fake_display.h"
 #include "fakes/fake_flash.h"
 #include "fakes/fake_identity.h"
+#include "fakes/fake_input.h"
 #include "fakes/fake_log.h"
 #include "fakes/fake_net.h"
 #include "fakes/fake_room.h"
@@ -30,6 +31,7 @@
 #include "licence/licence.h"
 #include "store/store.h"
 #include "trial/persist.h"
+#include "ui/render.h"
 
 static const agent_config_t CFG = {.run_for_s = 3600, .font_path = NULL};
 
@@ -46,6 +48,7 @@ static int setup(void **state)
     fake_identity_set_serial("FOC2240Y1ZZ");
     fake_call_reset();
     fake_room_reset();
+    fake_input_reset();
     fake_system_reset();
     fake_log_clear();
     fake_net_set_up(false); /* unit tests open no connection; tests/system does */
@@ -68,6 +71,7 @@ static store_config_t store_cfg(void)
 /* Writes a provisioning record the way the flashing tool does. */
 static char s_pubkey[1024] = "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n";
 static licence_key_t s_key;
+static const char *s_locale = "en";
 
 static void provision(const char *trial)
 {
@@ -79,7 +83,8 @@ static void provision(const char *trial)
     strcpy(p.server, "coaps://127.0.0.1:5684");
     strcpy(p.licence_pubkey, s_pubkey);
     strcpy(p.region, "US");
-    strcpy(p.locale, "en");
+    strcpy(p.locale, s_locale);
+    strcpy(p.return_url, "https://partner.example/rma");
     p.psk_len = 32;
     strcpy(p.psk_identity, "FOC2240Y1ZZ");
     char buf[4096], why[160];
@@ -205,7 +210,7 @@ static void test_trial_licence_gives_full_calling(void **state)
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
     assert_int_equal(fake_call_decision(1), 1);
     assert_true(fake_log_contains("licence seq 1 accepted"));
-    assert_true(fake_log_contains("Trial: 20 days left"));
+    assert_true(fake_log_contains("screen: Spark Room Kit | Ready for calls and meetings."));
     assert_true(fake_log_contains("1 calls (300 s), 0 blocked"));
     licence_key_free(&s_key);
 }
@@ -218,7 +223,7 @@ static void test_expiring_banner_and_notice(void **state)
     provision("D1000001");
     store_licence("trial", NOW + 5 * DAY - 3600, 1, false);
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
-    assert_true(fake_log_contains("screen: Trial ends soon | The trial ends in 5 days."));
+    assert_true(fake_log_contains("screen: The trial ends in 5 days | To keep using"));
     assert_true(fake_log_contains("event notice: expiring"));
     assert_false(fake_log_contains("event notice: last_day"));
     licence_key_free(&s_key);
@@ -266,14 +271,177 @@ static void test_clock_set_back_gains_no_day(void **state)
     provision("D1000001");
     store_licence("trial", NOW + 3 * DAY, 1, false);
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
-    assert_true(fake_log_contains("The trial ends in 3 days."));
+    assert_true(fake_log_contains("The trial ends in 3 days |"));
     fake_log_clear();
     fake_clock_reset();
     fake_clock_set_wall(NOW - 365 * DAY);
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
     assert_true(fake_log_contains("event clock_rollback"));
-    assert_true(fake_log_contains("The trial ends in 3 days."));
-    assert_false(fake_log_contains("days left"));
+    assert_true(fake_log_contains("The trial ends in 3 days |"));
+    assert_false(fake_log_contains("screen: Spark Room Kit")); /* no day back: no plain home */
+    licence_key_free(&s_key);
+}
+
+/* ------------------------------------------------ screens and input */
+
+/* The most recent "screen: ..." log line (what the room reads now). */
+static const char *last_screen(void)
+{
+    for (size_t n = 0; n < FAKE_LOG_LINES; n++) {
+        const char *l = fake_log_line(n);
+        if (l && strstr(l, "screen: ")) {
+            return strstr(l, "screen: ") + 8;
+        }
+    }
+    return "";
+}
+
+static size_t count_lines(const char *substr)
+{
+    size_t k = 0;
+    for (size_t n = 0; n < FAKE_LOG_LINES; n++) {
+        const char *l = fake_log_line(n);
+        k += l && strstr(l, substr);
+    }
+    return k;
+}
+
+static agent_config_t with_font(int64_t run_for_s)
+{
+    agent_config_t c = {.run_for_s = run_for_s,
+                        .font_path = SPARK_TEST_FONT,
+                        .font_bold_path = SPARK_TEST_FONT_BOLD,
+                        .version = "1.4.2"};
+    return c;
+}
+
+#define HOME_LINE "Spark Room Kit | Ready for calls and meetings."
+
+/* Issue 13: INFO opens the about screen; it goes back after 60 s. */
+static void test_info_opens_about_and_it_times_out(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 20 * DAY, 1, false);
+    assert_int_equal(fake_input_push_button_at(5000, HAL_BUTTON_INFO), 0);
+    agent_config_t cfg = {.run_for_s = 64, .version = "1.4.2"};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(strncmp(last_screen(), "About this device | Trial number D1000001", 40) == 0);
+    assert_true(fake_log_contains("The trial ends on 25 December 2025."));
+    assert_true(fake_log_contains("Calling: 20 days left"));
+    assert_true(fake_log_contains("Firmware 1.4.2"));
+
+    fake_log_clear();
+    fake_clock_reset();
+    fake_clock_set_wall(NOW);
+    assert_int_equal(fake_input_push_button_at(5000, HAL_BUTTON_INFO), 0);
+    cfg.run_for_s = 66;
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("screen: About this device"));
+    assert_string_equal(last_screen(), HOME_LINE " | Press INFO for details about this device.");
+    licence_key_free(&s_key);
+}
+
+/* HOME goes back at once; a button the firmware does not know does nothing. */
+static void test_home_goes_back(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 20 * DAY, 1, false);
+    assert_int_equal(fake_input_push_button_at(2000, HAL_BUTTON_INFO), 0);
+    assert_int_equal(fake_input_push_button_at(6000, HAL_BUTTON_HOME), 0);
+    assert_int_equal(fake_input_push_button_at(8000, (hal_button_t)99), 0);
+    agent_config_t cfg = {.run_for_s = 12};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("screen: About this device"));
+    assert_true(strncmp(last_screen(), HOME_LINE, strlen(HOME_LINE)) == 0);
+    assert_int_equal(fake_input_pending(), 0);
+    licence_key_free(&s_key);
+}
+
+/* Issue 13: a touch on the banner opens the about screen (R7). */
+static void test_touch_on_banner_opens_about(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 5 * DAY - 3600, 1, false);
+    fake_display_set_size(1280, 720);
+    assert_int_equal(fake_input_push_touch_at(3000, 640, 700), 0); /* not on the banner */
+    agent_config_t cfg = with_font(6);
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(strncmp(last_screen(), "The trial ends in 5 days", 24) == 0);
+
+    fake_log_clear();
+    assert_int_equal(fake_input_push_touch_at(3000, 640, 20), 0); /* on the banner */
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(strncmp(last_screen(), "About this device", 17) == 0);
+    assert_false(fake_log_contains("does not fit"));
+    licence_key_free(&s_key);
+}
+
+/* R11: a blocked dial shows "calling is not available; emergency numbers
+ * still work" for 30 s, then the screen before it. */
+static void test_blocked_dial_shows_notice_for_30_s(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 31 * DAY, 1, true); /* lapsed, keeps the devices */
+    assert_int_equal(fake_call_push_dial(1, "+4930123456"), 0);
+    agent_config_t cfg = {.run_for_s = 29};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_decision(1), 0);
+    assert_true(strncmp(last_screen(), "Calling is not available | ", 27) == 0);
+    assert_true(fake_log_contains("Emergency numbers still work."));
+
+    fake_log_clear();
+    fake_clock_reset();
+    fake_clock_set_wall(NOW);
+    fake_call_reset();
+    assert_int_equal(fake_call_push_dial(1, "+4930123456"), 0);
+    cfg.run_for_s = 31;
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("screen: Calling is not available"));
+    assert_true(strncmp(last_screen(), "Services ended", 14) == 0);
+    licence_key_free(&s_key);
+}
+
+/* Issue 13: the provisioned locale picks the language (de -> German). */
+static void test_german_room(void **state)
+{
+    (void)state;
+    make_key();
+    s_locale = "de-AT";
+    provision("D1000001");
+    s_locale = "en";
+    store_licence("trial", NOW + 5 * DAY - 3600, 1, false);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("screen: Die Testversion endet in 5 Tagen | Damit Sie"));
+    licence_key_free(&s_key);
+}
+
+/* R13: the return screen's button asks the partner for new labels: one
+ * rma_labels_requested event, and the screen says so. */
+static void test_request_new_labels(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 50 * DAY, 1, false); /* released, devices go back */
+    fake_display_set_size(1280, 720);
+    ui_rect_t b = ui_action_button_rect(1280, 720);
+    const uint16_t x = (uint16_t)(b.x + b.w / 2), y = (uint16_t)(b.y + b.h / 2);
+    assert_int_equal(fake_input_push_touch_at(3000, x, y), 0);
+    assert_int_equal(fake_input_push_touch_at(5000, x, y), 0); /* again: asked already */
+    agent_config_t cfg = with_font(8);
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_int_equal(count_lines("event rma_labels_requested"), 1);
+    assert_true(strncmp(last_screen(), "Please return this device", 25) == 0);
+    assert_true(fake_log_contains("your partner has been asked to send them."));
+    assert_false(fake_log_contains("not queued"));
     licence_key_free(&s_key);
 }
 
@@ -303,6 +471,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keep_devices_shows_no_return_instructions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_clock_set_back_gains_no_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_info_opens_about_and_it_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_home_goes_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_touch_on_banner_opens_about, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blocked_dial_shows_notice_for_30_s, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_german_room, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_new_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_request_ends_the_loop, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,7 @@ typedef struct {
     char secure_dir[ROOM_OPT_PATH_MAX];  /* holds device.key and counter */
     char fb[ROOM_OPT_PATH_MAX];          /* "" = no framebuffer */
     char font[ROOM_OPT_PATH_MAX];        /* for the agent, not the board */
+    char font_bold[ROOM_OPT_PATH_MAX];   /* its bold face, for the agent */
     char call_socket[ROOM_OPT_PATH_MAX]; /* "" = no calling stack */
     char iface[32];                      /* network interface for link state and MAC */
     char input[ROOM_OPT_INPUT_MAX][ROOM_OPT_PATH_MAX]; /* evdev devices; "" = unused */

@@ -19,12 +19,17 @@
 typedef struct {
     int64_t run_for_s;          /* stop after this many device seconds; <= 0: until stopped */
     const char *font_path;      /* TrueType font for the screen; NULL: no text */
+    const char *font_bold_path; /* its bold face; NULL: bold text in the regular face */
+    const char *version;        /* firmware version for the about screen; NULL: unknown */
+    uint32_t screen_page_s;     /* lapsed: "services ended" and the return instructions
+                                   alternate every this many seconds; 0: the default */
     uint32_t report_interval_s; /* usage interval; 0: hourly */
     uint32_t report_batch_s;    /* how long usage may wait to be sent; 0: at once */
     uint32_t report_drain_ms;   /* at a planned stop, network time to send what is queued */
 } agent_config_t;
 
 #define AGENT_REPORT_BATCH_DEFAULT_S (4u * 3600u) /* docs/REPORTING.md: session policy */
+#define AGENT_SCREEN_PAGE_DEFAULT_S 30u /* long enough to read one, short enough to wait */
 
 /* Run until the configured time has passed or the board asks to stop.
  * Returns one of the AGENT_EXIT_* codes. */
