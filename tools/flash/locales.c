@@ -1,14 +1,10 @@
 #include "locales.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "fw/err.h"
 #include "proto/provisioning.h"
-
-/* Languages with screens in firmware/ui. A region suffix (de-AT) picks the
- * same screens, so only the language is listed. */
-static const char *const s_screen_languages[] = {"en", "de"};
+#include "ui/lang.h"
 
 int sf_locale_check(const char *locale, char *why, size_t cap)
 {
@@ -16,18 +12,13 @@ int sf_locale_check(const char *locale, char *why, size_t cap)
     if (rc != 0) {
         return rc;
     }
-    char list[64] = "";
-    for (size_t i = 0; i < sizeof s_screen_languages / sizeof s_screen_languages[0]; i++) {
-        if (strncmp(locale, s_screen_languages[i], 2) == 0) {
-            return 0;
-        }
-        size_t used = strlen(list);
-        (void)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                       s_screen_languages[i]);
+    char known[64];
+    if (ui_lang_has_catalogue(locale, known, sizeof known)) {
+        return 0;
     }
     (void)snprintf(why, cap,
                    "locale: the endpoint has no screens in '%.2s'; expected one of %s "
                    "(optionally with a region, e.g. de-DE)",
-                   locale, list);
+                   locale, known);
     return FW_E_INVAL;
 }

@@ -1,7 +1,6 @@
 /*
- * locales.h - the languages the endpoint has screens for. The one list the
- * flashing tool checks --locale against; extend it when firmware/ui gains a
- * translation.
+ * locales.h - the languages the endpoint has screens for: the catalogues of
+ * firmware/ui (ui/lang.h), so a new translation is accepted here at once.
  */
 #ifndef SPARKFLASH_LOCALES_H
 #define SPARKFLASH_LOCALES_H
