@@ -1,6 +1,7 @@
 /*
  * Scenario: what the room's own systems do, scripted in a JSON Lines file
- * (docs/SCENARIO.md), turned into hal/call.h, hal/room.h and hal/net.h.
+ * (docs/SCENARIO.md), turned into hal/call.h, hal/room.h, hal/net.h and
+ * hal/input.h (a person pressing buttons and touching the screen).
  *
  * The whole file is validated at init, so a typo fails the run at once with
  * file:line instead of silently doing nothing a simulated week later.
@@ -19,6 +20,7 @@
 
 #include "fw/err.h"
 #include "hal/call.h"
+#include "hal/input.h"
 #include "hal/net.h"
 #include "hal/room.h"
 #include "host_config.h"
@@ -29,7 +31,15 @@
 #define SECONDS_MAX 31536000.0 /* one year: longer is a typo, not a meeting */
 #define PEOPLE_MAX 100000.0
 
-typedef enum { SC_CALL, SC_MEETING, SC_SHARE, SC_PEOPLE, SC_NETWORK } sc_kind_t;
+typedef enum {
+    SC_CALL,
+    SC_MEETING,
+    SC_SHARE,
+    SC_PEOPLE,
+    SC_NETWORK,
+    SC_BUTTON,
+    SC_TOUCH
+} sc_kind_t;
 
 typedef enum {
     SC_WAITING, /* not yet at t (meeting/share: not yet ended) */
@@ -44,7 +54,8 @@ typedef struct {
     int line;
     int64_t t_ms;
     int64_t due_ms;
-    uint32_t value; /* seconds, or people */
+    uint32_t value; /* seconds, people, or the button */
+    uint16_t x, y;  /* touch */
     bool up;        /* network */
     uint32_t call_id;
     char number[HAL_CALL_NUMBER_MAX];
@@ -62,6 +73,8 @@ static hal_call_event_t s_call_q[HOST_EVENT_QUEUE_LEN];
 static size_t s_call_head, s_call_len;
 static hal_room_event_t s_room_q[HOST_EVENT_QUEUE_LEN];
 static size_t s_room_head, s_room_len;
+static hal_input_event_t s_input_q[HOST_EVENT_QUEUE_LEN];
+static size_t s_input_head, s_input_len;
 
 /* --------------------------------------------------------------- parsing */
 
@@ -149,6 +162,25 @@ static bool parse_number(const cJSON *it, char out[HAL_CALL_NUMBER_MAX], sc_err_
     return true;
 }
 
+static bool parse_touch(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
+{
+    static const char *const touch_keys[] = {"x", "y", NULL};
+    uint32_t x, y;
+    if (!cJSON_IsObject(ev)) {
+        return bad(e, "\"touch\" must be an object {\"x\":..., \"y\":...}");
+    }
+    if (!only_keys(ev, "touch", touch_keys, e) ||
+        !get_uint(cJSON_GetObjectItemCaseSensitive(ev, "x"), "x", 0, HOST_DISPLAY_WIDTH - 1, &x,
+                  NULL, e) ||
+        !get_uint(cJSON_GetObjectItemCaseSensitive(ev, "y"), "y", 0, HOST_DISPLAY_HEIGHT - 1, &y,
+                  NULL, e)) {
+        return false;
+    }
+    en->x = (uint16_t)x;
+    en->y = (uint16_t)y;
+    return true;
+}
+
 static bool parse_event(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
 {
     static const char *const call_keys[] = {"to", "seconds", NULL};
@@ -186,9 +218,22 @@ static bool parse_event(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
         en->up = strcmp(ev->valuestring, "up") == 0;
         return true;
     }
+    if (strcmp(name, "button") == 0) {
+        en->kind = SC_BUTTON;
+        if (!cJSON_IsString(ev) ||
+            (strcmp(ev->valuestring, "home") != 0 && strcmp(ev->valuestring, "info") != 0)) {
+            return bad(e, "\"button\" must be \"home\" or \"info\"");
+        }
+        en->value = strcmp(ev->valuestring, "home") == 0 ? HAL_BUTTON_HOME : HAL_BUTTON_INFO;
+        return true;
+    }
+    if (strcmp(name, "touch") == 0) {
+        en->kind = SC_TOUCH;
+        return parse_touch(ev, en, e);
+    }
     snprintf(e->msg, sizeof e->msg,
              "unknown key \"%.40s\" (expected t and one of call, meeting, share, people, "
-             "network)",
+             "network, button, touch)",
              name);
     return false;
 }
@@ -234,7 +279,8 @@ static bool parse_line(const char *text, int64_t prev_t, sc_entry_t *en, sc_err_
         ok = bad(e, "missing \"t\" (simulated seconds since clock start)");
     }
     if (ok && !event) {
-        ok = bad(e, "no event (expected one of call, meeting, share, people, network)");
+        ok = bad(e, "no event (expected one of call, meeting, share, people, network, button, "
+                    "touch)");
     }
     if (ok && en->t_ms < prev_t) {
         snprintf(e->msg, sizeof e->msg, "t goes backwards (%lld after %lld)", (long long)en->t_ms,
@@ -361,6 +407,7 @@ void host_scenario_unload(void)
     s_lines_held = true;
     s_call_head = s_call_len = 0;
     s_room_head = s_room_len = 0;
+    s_input_head = s_input_len = 0;
     s_ready = false;
 }
 
@@ -391,6 +438,28 @@ static void push_room(hal_room_event_kind_t kind, const sc_entry_t *en)
     hal_room_event_t *ev = &s_room_q[(s_room_head + s_room_len++) % HOST_EVENT_QUEUE_LEN];
     ev->kind = kind;
     ev->value = en->value;
+}
+
+static void push_input(const sc_entry_t *en)
+{
+    if (s_input_len == HOST_EVENT_QUEUE_LEN) {
+        host_log(HAL_LOG_WARN, "scenario line %d: input dropped, nobody polls hal_input", en->line);
+        return;
+    }
+    hal_input_event_t *ev = &s_input_q[(s_input_head + s_input_len++) % HOST_EVENT_QUEUE_LEN];
+    memset(ev, 0, sizeof *ev);
+    if (en->kind == SC_BUTTON) {
+        ev->kind = HAL_INPUT_BUTTON;
+        ev->code = (uint16_t)en->value;
+        host_log(HAL_LOG_INFO, "scenario line %d: button %s pressed", en->line,
+                 en->value == HAL_BUTTON_HOME ? "HOME" : "INFO");
+    } else {
+        ev->kind = HAL_INPUT_TOUCH;
+        ev->x = en->x;
+        ev->y = en->y;
+        host_log(HAL_LOG_INFO, "scenario line %d: screen touched at %u,%u", en->line,
+                 (unsigned)en->x, (unsigned)en->y);
+    }
 }
 
 static void fire(sc_entry_t *en)
@@ -430,6 +499,8 @@ static void fire(sc_entry_t *en)
         }
         s_net_up = en->up;
         break;
+    case SC_BUTTON:
+    case SC_TOUCH: push_input(en); break;
     }
     en->state = SC_DONE;
 }
@@ -545,6 +616,23 @@ int hal_room_poll(hal_room_event_t *ev)
     *ev = s_room_q[s_room_head];
     s_room_head = (s_room_head + 1) % HOST_EVENT_QUEUE_LEN;
     s_room_len--;
+    return 1;
+}
+
+/* ------------------------------------------------------------- hal/input */
+
+int hal_input_poll(hal_input_event_t *ev)
+{
+    if (!ev) {
+        return FW_E_INVAL;
+    }
+    host_scenario_pump(host_clock_now_ms());
+    if (s_input_len == 0) {
+        return 0;
+    }
+    *ev = s_input_q[s_input_head];
+    s_input_head = (s_input_head + 1) % HOST_EVENT_QUEUE_LEN;
+    s_input_len--;
     return 1;
 }
 

@@ -29,6 +29,7 @@
 #include "hal/call.h"
 #include "hal/clock.h"
 #include "hal/display.h"
+#include "hal/input.h"
 #include "hal/flash.h"
 #include "hal/identity.h"
 #include "hal/input.h"
@@ -614,6 +615,33 @@ static void test_scenario_delivery(void **state)
     assert_int_equal(hal_call_set_lines_held(false), 0);
 }
 
+/* A person in the room: buttons and touches come out of hal_input_poll() at
+ * their time (docs/SCENARIO.md). */
+static void test_scenario_input(void **state)
+{
+    fixture_t *f = *state;
+    write_text(f->scenario, "{\"t\":5,\"button\":\"info\"}\n"
+                            "{\"t\":5,\"touch\":{\"x\":1024,\"y\":627}}\n"
+                            "{\"t\":9,\"button\":\"home\"}\n");
+    f->opts.scenario_path = f->scenario;
+    assert_int_equal(host_board_init(&f->opts), 0);
+    hal_input_event_t ev;
+    assert_int_equal(hal_input_poll(&ev), 0);
+    hal_clock_wait_ms(5000);
+    assert_int_equal(hal_input_poll(&ev), 1);
+    assert_int_equal(ev.kind, HAL_INPUT_BUTTON);
+    assert_int_equal(ev.code, HAL_BUTTON_INFO);
+    assert_int_equal(hal_input_poll(&ev), 1);
+    assert_int_equal(ev.kind, HAL_INPUT_TOUCH);
+    assert_int_equal(ev.x, 1024);
+    assert_int_equal(ev.y, 627);
+    assert_int_equal(hal_input_poll(&ev), 0);
+    hal_clock_wait_ms(10000);
+    assert_int_equal(hal_input_poll(&ev), 1);
+    assert_int_equal(ev.code, HAL_BUTTON_HOME);
+    assert_int_equal(hal_input_poll(NULL), FW_E_INVAL);
+}
+
 static void test_scenario_same_time_keeps_file_order(void **state)
 {
     fixture_t *f = *state;
@@ -664,6 +692,11 @@ static void test_scenario_bad_lines(void **state)
         {"not json", "not valid JSON"},
         {"{\"t\":5,\"people\":3} trailing", "not valid JSON"},
         {"[1,2]", "expected a JSON object"},
+        {"{\"t\":5,\"button\":\"power\"}", "\"button\" must be \"home\" or \"info\""},
+        {"{\"t\":5,\"touch\":[1,2]}", "\"touch\" must be an object"},
+        {"{\"t\":5,\"touch\":{\"x\":1}}", "missing \"y\""},
+        {"{\"t\":5,\"touch\":{\"x\":1280,\"y\":1}}", "\"x\" is too large (at most 1279)"},
+        {"{\"t\":5,\"touch\":{\"x\":1,\"y\":2,\"z\":3}}", "unknown key \"z\" in \"touch\""},
     };
     f->opts.scenario_path = f->scenario;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -794,6 +827,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scenario_delivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scenario_same_time_keeps_file_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scenario_bad_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scenario_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_display_png, setup, teardown),
         cmocka_unit_test_setup_teardown(test_display_without_screen_dir, setup, teardown),
     };
