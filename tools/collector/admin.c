@@ -372,6 +372,9 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     bool has_lic = cdb_licence_get(db, serial, &l, &has_iat) == 0;
     cdb_totals_t t;
     (void)cdb_totals(db, serial, &t);
+    /* R13: someone in the room asked for new return labels (support acts). */
+    int64_t labels = 0, labels_at = 0;
+    (void)cdb_event_kind(db, serial, "rma_labels_requested", &labels, &labels_at);
     char b1[24], b2[24], b3[24];
 
     cJSON *o = cJSON_CreateObject();
@@ -428,6 +431,13 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         cJSON_AddNullToObject(o, "licence");
     }
     cJSON_AddNumberToObject(o, "usage_records", (double)t.records);
+    if (labels > 0) {
+        cJSON *lr = cJSON_AddObjectToObject(o, "rma_labels_requested");
+        cJSON_AddNumberToObject(lr, "count", (double)labels);
+        cJSON_AddStringToObject(lr, "last", collector_iso8601_format(labels_at, b1, 24));
+    } else {
+        cJSON_AddNullToObject(o, "rma_labels_requested");
+    }
     if (json) {
         char *txt = cJSON_PrintUnformatted(o);
         printf("%s\n", txt != NULL ? txt : "{}");
@@ -457,6 +467,11 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
             printf("licence       none\n");
         }
         printf("usage records %" PRId64 "\n", t.records);
+        if (labels > 0) {
+            printf("return labels requested on the room screen %s (%" PRId64 " time(s)):"
+                   " ask the partner help desk for new labels (R13)\n",
+                   collector_iso8601_format(labels_at, b1, 24), labels);
+        }
     }
     cJSON_Delete(o);
     return CLI_OK;

@@ -547,6 +547,21 @@ int cdb_count_events(cdb_t *c, const char *serial, int64_t *n)
     return finish(c, st, s, "count events");
 }
 
+int cdb_event_kind(cdb_t *c, const char *serial, const char *kind, int64_t *count, int64_t *last)
+{
+    sqlite3_stmt *st =
+        prep(c, "SELECT COUNT(*), IFNULL(MAX(t),0) FROM event WHERE serial = ?1 AND kind = ?2");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    *count = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *last = s == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    return finish(c, st, s, "count events of a kind");
+}
+
 int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
 {
     memset(s, 0, sizeof *s);

@@ -86,6 +86,10 @@ typedef struct {
 int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t);
 int cdb_count_events(cdb_t *c, const char *serial, int64_t *n);
 
+/* How many events of `kind` the device sent, and the time of the latest
+ * (0 when none). */
+int cdb_event_kind(cdb_t *c, const char *serial, const char *kind, int64_t *count, int64_t *last);
+
 typedef struct {
     bool has_prov;
     collector_prov_t prov;

@@ -131,16 +131,21 @@ grep -q 'refused 4.03' server.log && grep -q 'refused 4.13' server.log && ok ||
 grep -q "unknown PSK identity 'NOBODY99'" server.log && ok || bad "unknown identity not logged"
 
 # --- events, provisioning ----------------------------------------------------
-printf '{"serial":"%s","events":[{"id":1,"t":1700000000,"kind":"notice","detail":"E-7d"},{"id":2,"t":1700000001,"kind":"rma_shown"}]}' $SERIAL >ev.json
+printf '{"serial":"%s","events":[{"id":1,"t":1700000000,"kind":"notice","detail":"E-7d"},{"id":2,"t":1700000001,"kind":"rma_shown"},{"id":3,"t":1700000002,"kind":"rma_labels_requested","detail":"new return labels requested on the room screen"}]}' $SERIAL >ev.json
 post /v1/events ev.json
-expect '"ack":\[1,2\]' "events POST"
+expect '"ack":\[1,2,3\]' "events POST"
 printf '{"serial":"%s","model":"Room Kit","hw_revision":"B","mac":"AA:BB:CC:00:11:22","fw_version":"0.1.0","trial":"D1000001","region":"US","locale":"en-US","licence_state":"trial"}' $SERIAL >prov.json
 post /v1/prov prov.json
 expect 'server_time' "prov POST"
 "$COLL" admin --db "$DB" show --serial $SERIAL --json >show.json 2>&1
 grep -q '"mac":"aa:bb:cc:00:11:22"' show.json && ok || bad "show: $(cat show.json)"
+# R13: support sees that the room asked for new return labels
+grep -q '"rma_labels_requested":{"count":1,"last":"2023-11-14T22:13:22Z"}' show.json && ok ||
+    bad "show: labels request: $(cat show.json)"
+"$COLL" admin --db "$DB" show --serial $SERIAL | grep -q 'return labels requested on the room screen 2023-11-14T22:13:22Z (1 time' &&
+    ok || bad "show (text): no labels request"
 T3=$(totals)
-[[ $T3 == *'"records":3,'*'"events":2}' ]] && ok || bad "totals after events: $T3"
+[[ $T3 == *'"records":3,'*'"events":3}' ]] && ok || bad "totals after events: $T3"
 
 # --- licence ------------------------------------------------------------------
 coap get /v1/licence -u $SERIAL -k "$KEY"

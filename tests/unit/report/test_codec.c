@@ -166,6 +166,10 @@ static void test_event_and_prov_bodies(void **state)
     report_event_kind_t k;
     assert_int_equal(report_event_kind_parse("rma_acknowledged", &k), 0);
     assert_int_equal(k, REPORT_EV_RMA_ACKNOWLEDGED);
+    assert_int_equal(report_event_kind_parse("rma_labels_requested", &k), 0); /* R13 */
+    assert_int_equal(k, REPORT_EV_RMA_LABELS_REQUESTED);
+    assert_string_equal(report_event_kind_name(REPORT_EV_RMA_LABELS_REQUESTED),
+                        "rma_labels_requested");
     assert_int_equal(report_event_kind_parse("nope", &k), FW_E_FORMAT);
 }
 
