@@ -4,7 +4,9 @@
 # docs/TRIAL_RULES.md at one simulated day per real second:
 #   room1  converts to paid during the grace period (R2, R8): keeps everything
 #   room2  is never converted: expiring, grace, lapsed (calling degraded, R11),
-#          released, return instructions on screen (R12, R13)
+#          released, return instructions on screen (R12, R13); a German room
+#          (locale de-DE) where a person touches the banner, presses INFO and
+#          HOME, dials while calling is off, and asks for new return labels
 #   room3  a US customer who keeps the devices (R3): lapses, no return
 #          instructions
 # Everything it makes goes to demo-out/ (images, screens, database, logs).
@@ -37,13 +39,15 @@ for room in room1 room2 room3; do
     n=$((n + 1))
     serial=FOC2240Y10$n
     keep=""
+    locale=en
     [ "$room" = room3 ] && keep=--keep-devices
+    [ "$room" = room2 ] && locale=de-DE
     echo "== $room ($serial): factory-fresh, provisioned by the technician, enrolled"
     "$bin/spark-agent" --flash "$room.img" --serial "$serial" --clock-start "$START" \
         --clock-rate 0 --run-for 1 --screen "$room-setup" >"$room-setup.log" 2>&1 || true
     "$bin/sparkflash" provision --image "$room.img" --serial "$serial" --model "Spark Room Kit" \
         --trial "D100000$n" --server "coaps://127.0.0.1:$PORT" --licence-pubkey licence.pem.pub \
-        --region US --locale en --return-url https://partner.example/rma $keep \
+        --region US --locale $locale --return-url https://partner.example/rma $keep \
         --enroll-out "$room-enroll.json" >/dev/null
     "$bin/spark-collector" admin --db collector.db enroll --from "$room-enroll.json"
     "$bin/spark-collector" admin --db collector.db licence --serial "$serial" \
@@ -56,10 +60,15 @@ echo "== the collector on 127.0.0.1:$PORT (real time: server time never moves a 
 pids+=($!)
 sleep 0.5
 echo "== the rooms run for $DAYS simulated days ($DAYS s); screens in demo-out/roomN-screen/"
+# room2: the week, then a person at the screen (examples/person.jsonl)
+cat "$root/examples/week.jsonl" "$root/examples/person.jsonl" >room2.jsonl
 for room in room1 room2 room3; do
+    scenario=$root/examples/week.jsonl
+    [ "$room" = room2 ] && scenario=room2.jsonl
+    # lapsed screens take turns once a simulated day (a real second here)
     "$bin/spark-agent" --flash "$room.img" --clock-start "$START" --clock-rate "$RATE" \
-        --scenario "$root/examples/week.jsonl" --run-for $((DAYS * 86400)) --screen "$room-screen" \
-        --report-batch 3600 >"$room.log" 2>&1 &
+        --scenario "$scenario" --run-for $((DAYS * 86400)) --screen "$room-screen" \
+        --screen-page 86400 --report-batch 3600 >"$room.log" 2>&1 &
     pids+=($!)
 done
 sleep 20 # day 20: in the grace period (E + 12 d)
@@ -74,8 +83,10 @@ echo "== what each room went through (its own log)"
 for room in room1 room2 room3; do
     echo "-- $room"
     # licence and event lines, and each screen the first time its title shows
-    grep -E 'licence seq|event |screen: ' "$room.log" | sed -E 's/ I (agent|trial): / /' |
-        awk -F' [|] ' '/ screen: / { if ($1 == last) next; last = $1; print $1 " | " $2; next } { print }' ||
+    grep -E 'licence seq|event |screen: |screen touched|button .* pressed' "$room.log" |
+        grep -v 'PNG files written' | sed -E 's/ I (agent|trial|board): / /' |
+        awk -F' [|] ' '/ screen: / { h = $1; sub(/^[^ ]* /, "", h); if (h == last) next; last = h
+                                    print $1 " | " $2; next } { print }' ||
         true
 done
 echo
@@ -84,4 +95,12 @@ for n in 1 2 3; do
     "$bin/spark-collector" admin --db collector.db show --serial "FOC2240Y10$n"
     echo
 done
+for room in room1 room2 room3; do
+    grep -o 'screen: [0-9]* frames presented, [0-9]* PNG files written ([0-9]* distinct)' \
+        "$room.log" | sed "s/^/$room /" || true
+done
+echo
+echo "== every screen of a sample room, English and German (spark-screens)"
+"$bin/spark-screens" --out screens >/dev/null
+echo "demo-out/screens/: $(ls screens | wc -l) pictures (as in docs/screens/)"
 echo "Screens: $out/room*-screen/ (current.png and one PNG per distinct screen)"

@@ -23,6 +23,7 @@ static bool s_open;
 static char *s_dir;
 static uint8_t *s_last; /* previous frame, NULL until the first present */
 static unsigned s_changes;
+static unsigned long s_presents, s_writes; /* frames shown; PNG files written */
 /* Frames already saved as screen-NNNN.png: a screen that alternates (the
  * lapsed screens, R10/R12) adds no file each time it comes back. */
 #define SEEN_MAX 256
@@ -54,6 +55,7 @@ static bool seen_before(uint64_t h)
 int host_display_open(const char *dir)
 {
     s_changes = 0;
+    s_presents = s_writes = 0;
     s_last = NULL;
     s_n_seen = 0;
     s_dir = NULL;
@@ -77,6 +79,10 @@ int host_display_open(const char *dir)
 
 void host_display_close(void)
 {
+    if (s_dir) {
+        host_log(HAL_LOG_INFO, "screen: %lu frames presented, %lu PNG files written (%u distinct)",
+                 s_presents, s_writes, s_changes);
+    }
     free(s_dir);
     free(s_last);
     s_dir = NULL;
@@ -121,6 +127,7 @@ int hal_display_present(const uint8_t *pixels)
     if (!s_open) {
         return FW_E_STATE;
     }
+    s_presents++;
     if (!s_dir) {
         return 0; /* no --screen: the frame goes nowhere, by request */
     }
@@ -137,7 +144,9 @@ int hal_display_present(const uint8_t *pixels)
         char name[32];
         snprintf(name, sizeof name, "screen-%04u.png", s_changes);
         rc = write_png(name, pixels);
+        s_writes++;
     }
     int rc2 = write_png("current.png", pixels);
+    s_writes++;
     return rc != 0 ? rc : rc2;
 }
