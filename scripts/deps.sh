@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libmbedtls-dev libcjson-dev libcoap3-dev libcoap3-bin
   libcmocka-dev libpng-dev zlib1g-dev libfreetype-dev fonts-dejavu-core
-  libsqlite3-dev libqrencode-dev
+  libsqlite3-dev libqrencode-dev zbar-tools
   openssl valgrind cppcheck clang-format python3 sqlite3 strace
 )
 
