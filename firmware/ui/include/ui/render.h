@@ -7,8 +7,8 @@
  * bold (DejaVu Sans and DejaVu Sans Bold on Debian). The return URL becomes
  * a QR code (libqrencode, error correction M, 4-module quiet zone).
  *
- * Sizes follow the screen: body text is 4.4 % of the height (32 px at 720p,
- * 48 px at 1080p), titles 7 %. A screen whose text does not fit at those
+ * Sizes follow the screen: body text is 4.4 % of the height (31 px at 720p,
+ * 47 px at 1080p), titles 7 %. A screen whose text does not fit at those
  * sizes is laid out again smaller, down to 60 %; ui_layout_check() says
  * whether the result fits (tests run it for every screen, both languages,
  * both sizes and long inputs).
