@@ -30,7 +30,7 @@ static const bool s_plural[UI_MSG_COUNT] = {UI_MESSAGES(UI_MSG_PLURAL_)};
 static const char *const s_names[UI_MSG_COUNT] = {UI_MESSAGES(UI_MSG_NAME_)};
 #undef UI_MSG_NAME_
 
-#define UI_MSG_ARGS_(key, kind, args) [UI_MSG_##key] = args,
+#define UI_MSG_ARGS_(key, kind, args) [UI_MSG_##key] = (args),
 static const char *const s_args[UI_MSG_COUNT] = {UI_MESSAGES(UI_MSG_ARGS_)};
 #undef UI_MSG_ARGS_
 

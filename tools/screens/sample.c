@@ -1,5 +1,6 @@
 #include "sample.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "fw/err.h"
@@ -30,9 +31,9 @@ void screens_room_default(screens_room_t *room)
 static void claims(const screens_room_t *room, bool paid, trial_claims_t *c)
 {
     memset(c, 0, sizeof *c);
-    strncpy(c->sub, room->serial, sizeof c->sub - 1);
-    strncpy(c->trial, room->trial, sizeof c->trial - 1);
-    strcpy(c->region, "DE");
+    (void)snprintf(c->sub, sizeof c->sub, "%s", room->serial);
+    (void)snprintf(c->trial, sizeof c->trial, "%s", room->trial);
+    (void)snprintf(c->region, sizeof c->region, "DE");
     c->seq = paid ? 2 : 1;
     c->typ = paid ? TRIAL_TYPE_PAID : TRIAL_TYPE_TRIAL;
     c->iat = room->expiry - 60 * DAY;
@@ -41,7 +42,7 @@ static void claims(const screens_room_t *room, bool paid, trial_claims_t *c)
     const int64_t end = paid ? room->expiry + 365 * DAY : room->expiry;
     static const char *const ids[] = {"calling", "meetings", "messaging"};
     for (size_t i = 0; i < 3; i++) {
-        strcpy(c->svc[i].id, ids[i]);
+        (void)snprintf(c->svc[i].id, sizeof c->svc[i].id, "%s", ids[i]);
         c->svc[i].exp = end - (i == 2 ? 10 * DAY : 0);
     }
     c->n_svc = 3;
@@ -84,7 +85,7 @@ int screens_case(const screens_room_t *room, ui_lang_t lang, const char *name, s
         t->trial = room->trial;
         t->return_url = room->return_url;
         t->version = room->version;
-        t->last_report = out->now - 2 * HOUR - 17 * 60;
+        t->last_report = out->now - 2 * HOUR - INT64_C(17) * 60;
         trial_claims_t c;
         trial_view_t v;
         claims(room, s_cases[i].paid, &c);

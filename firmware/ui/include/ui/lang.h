@@ -117,6 +117,16 @@ typedef struct {
     ui_msg_text_t msg[UI_MSG_COUNT];
 } ui_catalog_t;
 
+/* For the catalogue files: a text, and a text with its plural form. */
+#define UI_T(text)                                                                                 \
+    {                                                                                              \
+        .one = (text), .other = NULL                                                               \
+    }
+#define UI_P(one_, other_)                                                                         \
+    {                                                                                              \
+        .one = (one_), .other = (other_)                                                           \
+    }
+
 /* The catalogue of `lang` (any out-of-range value gives English). */
 const ui_catalog_t *ui_catalog(ui_lang_t lang);
 

@@ -25,7 +25,7 @@
 
 #include "ui/screen.h"
 
-#define UI_LABELS_HOLD_MS (24u * 3600u * 1000u)
+#define UI_LABELS_HOLD_MS (UINT64_C(24) * 3600u * 1000u)
 
 typedef enum {
     UI_INPUT_HOME = 1,
