@@ -111,6 +111,8 @@ static void check_case(const screens_case_t *c, const char *name, uint16_t w, ui
                         w, h, s_l.qr_px);
             (*failures)++;
         }
+        /* the symbol plus a quiet zone of 4 modules on each side */
+        assert_int_equal(s_l.qr_modules, ui_qr_prepare(s_r, s_s.qr) + 8);
         assert_true(s_l.qr_modules >= 21 + 8);
     }
 }
