@@ -547,6 +547,20 @@ int64_t host_scenario_next_due_ms(void)
     return next;
 }
 
+/* Fire what is due, then hand out the oldest event of queue `q` (elements of
+ * `size` bytes): 1 and a copy in `out`, or 0 when it is empty. */
+static int poll_queue(const void *q, size_t size, size_t *head, size_t *len, void *out)
+{
+    host_scenario_pump(host_clock_now_ms());
+    if (*len == 0) {
+        return 0;
+    }
+    memcpy(out, (const char *)q + *head * size, size);
+    *head = (*head + 1) % HOST_EVENT_QUEUE_LEN;
+    (*len)--;
+    return 1;
+}
+
 /* -------------------------------------------------------------- hal/call */
 
 int hal_call_poll(hal_call_event_t *ev)
@@ -554,14 +568,7 @@ int hal_call_poll(hal_call_event_t *ev)
     if (!ev) {
         return FW_E_INVAL;
     }
-    host_scenario_pump(host_clock_now_ms());
-    if (s_call_len == 0) {
-        return 0;
-    }
-    *ev = s_call_q[s_call_head];
-    s_call_head = (s_call_head + 1) % HOST_EVENT_QUEUE_LEN;
-    s_call_len--;
-    return 1;
+    return poll_queue(s_call_q, sizeof *ev, &s_call_head, &s_call_len, ev);
 }
 
 int hal_call_decide(uint32_t id, bool allow)
@@ -609,14 +616,7 @@ int hal_room_poll(hal_room_event_t *ev)
     if (!ev) {
         return FW_E_INVAL;
     }
-    host_scenario_pump(host_clock_now_ms());
-    if (s_room_len == 0) {
-        return 0;
-    }
-    *ev = s_room_q[s_room_head];
-    s_room_head = (s_room_head + 1) % HOST_EVENT_QUEUE_LEN;
-    s_room_len--;
-    return 1;
+    return poll_queue(s_room_q, sizeof *ev, &s_room_head, &s_room_len, ev);
 }
 
 /* ------------------------------------------------------------- hal/input */
@@ -626,14 +626,7 @@ int hal_input_poll(hal_input_event_t *ev)
     if (!ev) {
         return FW_E_INVAL;
     }
-    host_scenario_pump(host_clock_now_ms());
-    if (s_input_len == 0) {
-        return 0;
-    }
-    *ev = s_input_q[s_input_head];
-    s_input_head = (s_input_head + 1) % HOST_EVENT_QUEUE_LEN;
-    s_input_len--;
-    return 1;
+    return poll_queue(s_input_q, sizeof *ev, &s_input_head, &s_input_len, ev);
 }
 
 /* --------------------------------------------------------------- hal/net */

@@ -136,35 +136,49 @@ static bool step(pen_t *p, uint32_t cp, FT_Int32 flags, FT_Pos *at)
     return true;
 }
 
-void ui_font_measure(FT_Face f, const char *s, size_t n, ui_extent_t *out)
+/* Walk s[0..n) glyph by glyph, loading each with `flags` and handing it to
+ * `fn` with the pen position it is drawn at. Returns the pen at the end. */
+typedef void (*glyph_fn)(void *ctx, FT_GlyphSlot g, FT_Pos at);
+
+static FT_Pos walk(FT_Face f, const char *s, size_t n, FT_Int32 flags, glyph_fn fn, void *ctx)
 {
-    memset(out, 0, sizeof *out);
     pen_t p = {f, 0, 0};
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         i += ui_utf8_decode(s + i, n - i, &cp);
         FT_Pos at;
-        if (!step(&p, cp, FT_LOAD_DEFAULT, &at)) {
-            continue;
+        if (step(&p, cp, flags, &at)) {
+            fn(ctx, f->glyph, at);
         }
-        const FT_Glyph_Metrics *m = &f->glyph->metrics;
-        if (m->width == 0 || m->height == 0) {
-            continue; /* a space */
-        }
-        int x0 = (int)((at + m->horiBearingX) >> 6);
-        int x1 = (int)((at + m->horiBearingX + m->width + 63) >> 6);
-        int y0 = (int)(-(m->horiBearingY + 63) >> 6);
-        int y1 = (int)((m->height - m->horiBearingY + 63) >> 6);
-        if (!out->has_ink) {
-            out->ink_x0 = x0, out->ink_x1 = x1, out->ink_y0 = y0, out->ink_y1 = y1;
-            out->has_ink = true;
-        }
-        out->ink_x0 = x0 < out->ink_x0 ? x0 : out->ink_x0;
-        out->ink_x1 = x1 > out->ink_x1 ? x1 : out->ink_x1;
-        out->ink_y0 = y0 < out->ink_y0 ? y0 : out->ink_y0;
-        out->ink_y1 = y1 > out->ink_y1 ? y1 : out->ink_y1;
     }
-    out->advance = (int)((p.pen + 63) >> 6);
+    return p.pen;
+}
+
+static void add_ink(void *ctx, FT_GlyphSlot g, FT_Pos at)
+{
+    ui_extent_t *out = ctx;
+    const FT_Glyph_Metrics *m = &g->metrics;
+    if (m->width == 0 || m->height == 0) {
+        return; /* a space */
+    }
+    int x0 = (int)((at + m->horiBearingX) >> 6);
+    int x1 = (int)((at + m->horiBearingX + m->width + 63) >> 6);
+    int y0 = (int)(-(m->horiBearingY + 63) >> 6);
+    int y1 = (int)((m->height - m->horiBearingY + 63) >> 6);
+    if (!out->has_ink) {
+        out->ink_x0 = x0, out->ink_x1 = x1, out->ink_y0 = y0, out->ink_y1 = y1;
+        out->has_ink = true;
+    }
+    out->ink_x0 = x0 < out->ink_x0 ? x0 : out->ink_x0;
+    out->ink_x1 = x1 > out->ink_x1 ? x1 : out->ink_x1;
+    out->ink_y0 = y0 < out->ink_y0 ? y0 : out->ink_y0;
+    out->ink_y1 = y1 > out->ink_y1 ? y1 : out->ink_y1;
+}
+
+void ui_font_measure(FT_Face f, const char *s, size_t n, ui_extent_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->advance = (int)((walk(f, s, n, FT_LOAD_DEFAULT, add_ink, out) + 63) >> 6);
 }
 
 static bool break_after(uint32_t cp)
@@ -229,32 +243,36 @@ static void blend(uint8_t *px, uint32_t rgb, unsigned alpha)
     }
 }
 
-void ui_font_draw(FT_Face f, const char *s, size_t n, int x, int baseline, uint32_t rgb,
-                  uint8_t *fb, uint16_t w, uint16_t h)
+typedef struct {
+    int x, baseline;
+    uint32_t rgb;
+    uint8_t *fb;
+    uint16_t w, h;
+} canvas_t;
+
+static void blit(void *ctx, FT_GlyphSlot g, FT_Pos at)
 {
-    pen_t p = {f, 0, 0};
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        i += ui_utf8_decode(s + i, n - i, &cp);
-        FT_Pos at;
-        if (!step(&p, cp, FT_LOAD_RENDER, &at)) {
+    const canvas_t *c = ctx;
+    const int gx = c->x + (int)(at >> 6) + g->bitmap_left;
+    const int gy = c->baseline - g->bitmap_top;
+    for (unsigned row = 0; row < g->bitmap.rows; row++) {
+        int yy = gy + (int)row;
+        if (yy < 0 || yy >= c->h) {
             continue;
         }
-        const FT_GlyphSlot g = f->glyph;
-        const int gx = x + (int)(at >> 6) + g->bitmap_left;
-        const int gy = baseline - g->bitmap_top;
-        for (unsigned row = 0; row < g->bitmap.rows; row++) {
-            int yy = gy + (int)row;
-            if (yy < 0 || yy >= h) {
-                continue;
-            }
-            const uint8_t *src = g->bitmap.buffer + (long)row * g->bitmap.pitch;
-            for (unsigned col = 0; col < g->bitmap.width; col++) {
-                int xx = gx + (int)col;
-                if (xx >= 0 && xx < w && src[col]) {
-                    blend(fb + 3 * ((size_t)yy * w + (size_t)xx), rgb, src[col]);
-                }
+        const uint8_t *src = g->bitmap.buffer + (long)row * g->bitmap.pitch;
+        for (unsigned col = 0; col < g->bitmap.width; col++) {
+            int xx = gx + (int)col;
+            if (xx >= 0 && xx < c->w && src[col]) {
+                blend(c->fb + 3 * ((size_t)yy * c->w + (size_t)xx), c->rgb, src[col]);
             }
         }
     }
+}
+
+void ui_font_draw(FT_Face f, const char *s, size_t n, int x, int baseline, uint32_t rgb,
+                  uint8_t *fb, uint16_t w, uint16_t h)
+{
+    canvas_t c = {x, baseline, rgb, fb, w, h};
+    (void)walk(f, s, n, FT_LOAD_RENDER, blit, &c);
 }

@@ -39,11 +39,13 @@
 #define BODY_PM 44
 #define SMALL_PM 31
 #define BUTTON_PM 38
-#define COLUMN_PCT 31      /* the right column's width, % of the screen's */
-#define BUTTON_PCT 16      /* the button's height, % of the screen's */
-#define LEAD_PCT 12        /* extra space between lines, % of the size */
-#define PARA_GAP_PCT 45    /* extra space between paragraphs, % of the body size */
-#define ITEMS_ONE_COLUMN 5 /* a longer list goes in two columns */
+#define COLUMN_PCT 31               /* the right column's width, % of the screen's */
+#define BUTTON_PCT 16               /* the button's height, % of the screen's */
+#define LEAD_PCT 12                 /* extra space between lines, % of the size */
+#define PARA_GAP_PCT 45             /* extra space between paragraphs, % of the body size */
+#define ITEMS_ONE_COLUMN 5          /* a longer list goes in two columns */
+#define MARGIN_X(w) ((w)*45 / 1000) /* left and right margins */
+#define MARGIN_Y(h) ((h)*50 / 1000) /* top and bottom margins */
 
 typedef struct {
     ui_renderer_t *r;
@@ -138,7 +140,7 @@ static void shift(ui_layout_t *l, int from, int dy)
 static int banner(ctx_t *c)
 {
     const ui_screen_t *s = c->s;
-    const int w = c->l->width, mx = w * 45 / 1000;
+    const int w = c->l->width, mx = MARGIN_X(w);
     const int pad = (int)size_px(c, BODY_PM) / 2;
     ui_el_t e = {.kind = UI_EL_BANNER, .container = -1};
     int idx = add_el(c->l, &e);
@@ -158,7 +160,7 @@ static int banner(ctx_t *c)
 
 ui_rect_t ui_action_button_rect(uint16_t w, uint16_t h)
 {
-    const int mx = w * 45 / 1000, my = h * 50 / 1000;
+    const int mx = MARGIN_X(w), my = MARGIN_Y(h);
     const int colw = w * COLUMN_PCT / 100, bh = h * BUTTON_PCT / 100;
     return (ui_rect_t){w - mx - colw, h - my - bh, colw, bh};
 }
@@ -169,7 +171,7 @@ static int right_column(ctx_t *c, int top)
     const ui_screen_t *s = c->s;
     ui_layout_t *l = c->l;
     const int w = l->width, h = l->height;
-    const int mx = w * 45 / 1000, my = h * 50 / 1000;
+    const int mx = MARGIN_X(w), my = MARGIN_Y(h);
     const int colw = w * COLUMN_PCT / 100, col_x = w - mx - colw;
     const int gap = (int)size_px(c, BODY_PM) / 2;
     int button_top = h - my;
@@ -255,7 +257,7 @@ static void layout_at(ctx_t *c)
     const ui_screen_t *s = c->s;
     ui_layout_t *l = c->l;
     const int w = l->width, h = l->height;
-    const int mx = w * 45 / 1000, my = h * 50 / 1000;
+    const int mx = MARGIN_X(w), my = MARGIN_Y(h);
     l->n = 0;
     l->too_many = false;
     l->banner = l->button = l->qr = -1;
