@@ -1,6 +1,6 @@
 /*
  * What the screens say (pure model), walked across the trial timeline of
- * TRIAL.md with the trial engine's own verdicts: days are counted as the
+ * docs/TRIAL_RULES.md with the trial engine's own verdicts: days are counted as the
  * rules say (whole days remaining, rounded up; "the last day" is the 24 h
  * before E), in English and German.
  */
@@ -103,7 +103,7 @@ static void screen_at(ui_screen_t *s, ui_lang_t lang, int64_t now, lic_t l, unsi
 
 static const lic_t TRIAL = {false, false};
 
-/* TRIAL.md: before E - 7 d the screen is normal, no banner. */
+/* TRIAL_RULES.md: before E - 7 d the screen is normal, no banner. */
 static void test_before_expiring_no_banner(void **state)
 {
     (void)state;

@@ -123,7 +123,7 @@ typedef struct {
 void ui_screen_setup(ui_screen_t *out, ui_lang_t lang, const char *serial, const char *trial,
                      ui_setup_reason_t reason, const char *detail);
 
-/* The screen for where the device stands on the trial timeline (TRIAL.md,
+/* The screen for where the device stands on the trial timeline (TRIAL_RULES.md,
  * "on screen" column): home (with a banner from E - 7 d, and in grace),
  * services ended, return instructions. `page` alternates the lapsed screen
  * between "services ended" (even) and the return instructions (odd), as the
