@@ -170,21 +170,18 @@ static void send_prov_if_changed(agent_report_t *r)
     hal_identity_t id;
     memset(&id, 0, sizeof id);
     (void)hal_identity_get(&id);
-    char mac[18], rev[8];
-    (void)snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", id.mac[0], id.mac[1],
+    report_prov_t p;
+    memset(&p, 0, sizeof p);
+    (void)snprintf(p.mac, sizeof p.mac, "%02x:%02x:%02x:%02x:%02x:%02x", id.mac[0], id.mac[1],
                    id.mac[2], id.mac[3], id.mac[4], id.mac[5]);
-    (void)snprintf(rev, sizeof rev, "%u", id.hw_revision);
-    report_prov_t p = {
-        .serial = r->prov->serial,
-        .model = r->prov->model,
-        .hw_revision = rev,
-        .mac = mac,
-        .fw_version = SPARK_FW_VERSION,
-        .trial = r->prov->trial,
-        .region = r->prov->region,
-        .locale = r->prov->locale,
-        .licence_state = licence_state(r->trial),
-    };
+    (void)snprintf(p.hw_revision, sizeof p.hw_revision, "%u", id.hw_revision);
+    (void)snprintf(p.serial, sizeof p.serial, "%s", r->prov->serial);
+    (void)snprintf(p.model, sizeof p.model, "%s", r->prov->model);
+    (void)snprintf(p.fw_version, sizeof p.fw_version, "%s", SPARK_FW_VERSION);
+    (void)snprintf(p.trial, sizeof p.trial, "%s", r->prov->trial);
+    (void)snprintf(p.region, sizeof p.region, "%s", r->prov->region);
+    (void)snprintf(p.locale, sizeof p.locale, "%s", r->prov->locale);
+    (void)snprintf(p.licence_state, sizeof p.licence_state, "%s", licence_state(r->trial));
     size_t len = 0;
     if (report_encode_prov(&p, r->body, sizeof r->body, &len) != 0) {
         return;

@@ -1,15 +1,15 @@
 /*
  * Wire bodies and queue items.
  *
- * Encoders write JSON by hand into the caller's buffer: no heap, exact 64-bit
- * integers, and a batch can stop at the first element that does not fit.
- * Decoders use cJSON (bounded by the length given) and check every number is
- * integral and inside the range a double holds exactly before converting.
+ * Bodies are written from the tables of proto/wire.h by proto/json.h's writer
+ * (no heap, exact 64-bit integers; a batch stops at the first element that
+ * does not fit). The collector's answers are read with cJSON, bounded by the
+ * length given, every number checked against its field's range before it is
+ * converted. Queue items on flash hold the usage fields in table order.
  */
 #include "report/codec.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,43 +19,23 @@
 
 #define ITEM_VERSION 1u
 #define ITEM_HDR 4u
-#define ITEM_USAGE_LEN (ITEM_HDR + 8u + 8u + 8u + 8u + 4u + 8u + 4u + 4u + 4u + 8u + 8u + 4u + 8u)
+/* id, cover_from, then the usage fields in table order, little-endian. */
+#define ITEM_FIELD_BYTES(name, ctype, ...) +sizeof(ctype)
+#define ITEM_USAGE_LEN (ITEM_HDR + 8u + 8u + (0u PROTO_USAGE_FIELDS(ITEM_FIELD_BYTES)))
 #define ITEM_EVENT_MIN (ITEM_HDR + 8u + 8u + 2u)
-
-static const char *const s_kind_names[] = {
-    NULL,
-    "notice",
-    "calling_degraded",
-    "calling_restored",
-    "numbers_released",
-    "clock_rollback",
-    "rma_shown",
-    "rma_acknowledged",
-    "rma_labels_requested",
-};
-#define N_KINDS (sizeof s_kind_names / sizeof s_kind_names[0])
 
 const char *report_event_kind_name(report_event_kind_t kind)
 {
-    if ((unsigned)kind == 0 || (unsigned)kind >= N_KINDS) {
-        return NULL;
-    }
-    return s_kind_names[kind];
+    return proto_event_kind_name(kind);
 }
 
 int report_event_kind_parse(const char *name, report_event_kind_t *out)
 {
-    for (unsigned k = 1; name && k < N_KINDS; k++) {
-        if (strcmp(name, s_kind_names[k]) == 0) {
-            *out = (report_event_kind_t)k;
-            return 0;
-        }
-    }
-    return FW_E_FORMAT;
+    return proto_event_kind_parse(name, out);
 }
 
-/* Detail text is printable ASCII: it ends up in logs, a database and a
- * support screen, and needs no UTF-8 validation anywhere. */
+/* Detail text and tokens are printable ASCII: they end up in logs, a
+ * database and a support screen, and need no UTF-8 validation anywhere. */
 static bool detail_ok(const char *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -105,15 +85,40 @@ static bool item_valid(const report_item_t *it)
     if (it->id == 0 || it->id > REPORT_ID_MAX) {
         return false;
     }
+    char why[96];
     if (it->kind == REPORT_ITEM_USAGE) {
-        return it->cover_from >= 1 && it->cover_from <= it->id && it->usage.start <= it->usage.end;
+        return it->cover_from >= 1 && it->cover_from <= it->id &&
+               proto_record_validate(&proto_usage_record, &it->usage, why, sizeof why) == 0;
     }
     if (it->kind == REPORT_ITEM_EVENT) {
-        size_t n = strnlen(it->event.detail, sizeof it->event.detail);
-        return report_event_kind_name(it->event.kind) != NULL && n <= REPORT_DETAIL_MAX &&
-               detail_ok(it->event.detail, n);
+        return proto_record_validate(&proto_event_record, &it->event, why, sizeof why) == 0;
     }
     return false;
+}
+
+/* The usage fields of a queue item, in table order: 8 bytes for 64-bit
+ * fields, 4 for 32-bit ones. */
+static void put_usage(uint8_t **p, const report_usage_t *u)
+{
+    for (size_t i = 0; i < proto_usage_record.n; i++) {
+        const proto_field_t *f = &proto_usage_record.fields[i];
+        uint64_t v = (uint64_t)proto_field_get(f, u);
+        if (f->size == 4) {
+            put_u32(p, (uint32_t)v);
+        } else {
+            put_u64(p, v);
+        }
+    }
+}
+
+static void get_usage(const uint8_t **p, report_usage_t *u)
+{
+    for (size_t i = 0; i < proto_usage_record.n; i++) {
+        const proto_field_t *f = &proto_usage_record.fields[i];
+        uint64_t v = f->size == 4 ? get_u32(p) : get_u64(p);
+        /* above INT64_MAX: item_valid() refuses it after the clamp */
+        proto_field_set(f, u, v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v);
+    }
 }
 
 int report_item_encode(const report_item_t *it, uint8_t *buf, size_t cap, size_t *len)
@@ -133,19 +138,8 @@ int report_item_encode(const report_item_t *it, uint8_t *buf, size_t cap, size_t
     *p++ = 0;
     put_u64(&p, it->id);
     if (it->kind == REPORT_ITEM_USAGE) {
-        const report_usage_t *u = &it->usage;
         put_u64(&p, it->cover_from);
-        put_u64(&p, (uint64_t)u->start);
-        put_u64(&p, (uint64_t)u->end);
-        put_u32(&p, u->calls);
-        put_u64(&p, u->call_seconds);
-        put_u32(&p, u->calls_blocked);
-        put_u32(&p, u->emergency_calls);
-        put_u32(&p, u->meetings);
-        put_u64(&p, u->meeting_seconds);
-        put_u64(&p, u->share_seconds);
-        put_u32(&p, u->people_peak);
-        put_u64(&p, u->uptime_seconds);
+        put_usage(&p, &it->usage);
     } else {
         put_u64(&p, (uint64_t)it->event.t);
         *p++ = (uint8_t)it->event.kind;
@@ -170,19 +164,8 @@ int report_item_decode(const uint8_t *buf, size_t len, report_item_t *out)
         if (len != ITEM_USAGE_LEN) {
             return FW_E_FORMAT;
         }
-        report_usage_t *u = &it.usage;
         it.cover_from = get_u64(&p);
-        u->start = (int64_t)get_u64(&p);
-        u->end = (int64_t)get_u64(&p);
-        u->calls = get_u32(&p);
-        u->call_seconds = get_u64(&p);
-        u->calls_blocked = get_u32(&p);
-        u->emergency_calls = get_u32(&p);
-        u->meetings = get_u32(&p);
-        u->meeting_seconds = get_u64(&p);
-        u->share_seconds = get_u64(&p);
-        u->people_peak = get_u32(&p);
-        u->uptime_seconds = get_u64(&p);
+        get_usage(&p, &it.usage);
     } else if (it.kind == REPORT_ITEM_EVENT) {
         if (len < ITEM_EVENT_MIN) {
             return FW_E_FORMAT;
@@ -207,65 +190,18 @@ int report_item_decode(const uint8_t *buf, size_t len, report_item_t *out)
     return 0;
 }
 
-/* ---- JSON writer ---------------------------------------------------------- */
-
-__attribute__((format(printf, 2, 0))) static void w_vprintf(report_writer_t *w, const char *fmt,
-                                                            va_list ap)
-{
-    if (w->overflow) {
-        return;
-    }
-    size_t room = w->cap - w->len;
-    int n = vsnprintf(w->buf + w->len, room, fmt, ap);
-    if (n < 0 || (size_t)n >= room) {
-        w->overflow = true;
-        return;
-    }
-    w->len += (size_t)n;
-}
-
-__attribute__((format(printf, 2, 3))) static void w_printf(report_writer_t *w, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    w_vprintf(w, fmt, ap);
-    va_end(ap);
-}
-
-/* A JSON string; escapes quotes, backslashes and control bytes. */
-static void w_string(report_writer_t *w, const char *s)
-{
-    w_printf(w, "\"");
-    for (; s && *s && !w->overflow; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            w_printf(w, "\\%c", c);
-        } else if (c < 0x20) {
-            w_printf(w, "\\u%04x", c);
-        } else {
-            w_printf(w, "%c", c);
-        }
-    }
-    w_printf(w, "\"");
-}
+/* ---- request bodies (proto/json.h writes the tables) ---------------------------- */
 
 int report_encode_prov(const report_prov_t *p, char *buf, size_t cap, size_t *len)
 {
-    if (!p || !buf || !len || !p->serial || !p->model || !p->hw_revision || !p->mac ||
-        !p->fw_version || !p->trial || !p->region || !p->locale || !p->licence_state) {
+    char why[96];
+    if (!p || !buf || !len ||
+        proto_record_validate(&proto_prov_report_record, p, why, sizeof why) != 0) {
         return FW_E_INVAL;
     }
-    report_writer_t w = {buf, cap, 0, 0, false};
-    const char *names[] = {"serial", "model",  "hw_revision", "mac",          "fw_version",
-                           "trial",  "region", "locale",      "licence_state"};
-    const char *vals[] = {p->serial, p->model,  p->hw_revision, p->mac,          p->fw_version,
-                          p->trial,  p->region, p->locale,      p->licence_state};
-    w_printf(&w, "{");
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        w_printf(&w, "%s\"%s\":", i ? "," : "", names[i]);
-        w_string(&w, vals[i]);
-    }
-    w_printf(&w, "}");
+    proto_writer_t w;
+    proto_writer_init(&w, buf, cap);
+    proto_w_object(&w, &proto_prov_report_record, p);
     if (w.overflow) {
         return FW_E_NOSPACE;
     }
@@ -273,12 +209,20 @@ int report_encode_prov(const report_prov_t *p, char *buf, size_t cap, size_t *le
     return 0;
 }
 
+void report_batch_open(report_writer_t *w, char *buf, size_t cap, const proto_batch_head_t *head,
+                       bool usage)
+{
+    proto_writer_init(w, buf, cap);
+    proto_w_printf(w, "{");
+    proto_w_fields(w, &proto_batch_record, head, false);
+    proto_w_printf(w, ",\"%s\":[", usage ? PROTO_USAGE_ARRAY : PROTO_EVENTS_ARRAY);
+}
+
 void report_batch_begin(report_writer_t *w, char *buf, size_t cap, const char *serial, bool usage)
 {
-    *w = (report_writer_t){buf, cap, 0, 0, false};
-    w_printf(w, "{\"serial\":");
-    w_string(w, serial ? serial : "");
-    w_printf(w, ",\"%s\":[", usage ? "records" : "events");
+    proto_batch_head_t head = {.gen = 0};
+    (void)snprintf(head.serial, sizeof head.serial, "%s", serial ? serial : "");
+    report_batch_open(w, buf, cap, &head, usage);
 }
 
 /* Room kept for the closing "]}" so an element never strands the body. */
@@ -295,41 +239,31 @@ static int element_done(report_writer_t *w, size_t mark)
     return 0;
 }
 
-int report_batch_add_usage(report_writer_t *w, uint64_t id, const report_usage_t *u)
+/* {"id":N,<fields of r>} */
+static int add_element(report_writer_t *w, uint64_t id, const proto_record_t *r, const void *obj)
 {
     if (w->overflow || w->n >= REPORT_BATCH_MAX) {
         return FW_E_NOSPACE;
     }
     size_t mark = w->len;
-    w_printf(w,
-             "%s{\"id\":%llu,\"start\":%lld,\"end\":%lld,\"calls\":%lu,\"call_seconds\":%llu,"
-             "\"calls_blocked\":%lu,\"emergency_calls\":%lu,\"meetings\":%lu,"
-             "\"meeting_seconds\":%llu,\"share_seconds\":%llu,\"people_peak\":%lu,"
-             "\"uptime_seconds\":%llu}",
-             w->n ? "," : "", (unsigned long long)id, (long long)u->start, (long long)u->end,
-             (unsigned long)u->calls, (unsigned long long)u->call_seconds,
-             (unsigned long)u->calls_blocked, (unsigned long)u->emergency_calls,
-             (unsigned long)u->meetings, (unsigned long long)u->meeting_seconds,
-             (unsigned long long)u->share_seconds, (unsigned long)u->people_peak,
-             (unsigned long long)u->uptime_seconds);
+    proto_w_printf(w, "%s{\"%s\":%llu", w->n ? "," : "", proto_id_field.name,
+                   (unsigned long long)id);
+    proto_w_fields(w, r, obj, true);
+    proto_w_printf(w, "}");
     return element_done(w, mark);
+}
+
+int report_batch_add_usage(report_writer_t *w, uint64_t id, const report_usage_t *u)
+{
+    return add_element(w, id, &proto_usage_record, u);
 }
 
 int report_batch_add_event(report_writer_t *w, uint64_t id, const report_event_t *e)
 {
-    const char *kind = report_event_kind_name(e->kind);
-    if (!kind) {
+    if (!report_event_kind_name(e->kind)) {
         return FW_E_INVAL;
     }
-    if (w->overflow || w->n >= REPORT_BATCH_MAX) {
-        return FW_E_NOSPACE;
-    }
-    size_t mark = w->len;
-    w_printf(w, "%s{\"id\":%llu,\"t\":%lld,\"kind\":\"%s\",\"detail\":", w->n ? "," : "",
-             (unsigned long long)id, (long long)e->t, kind);
-    w_string(w, e->detail);
-    w_printf(w, "}");
-    return element_done(w, mark);
+    return add_element(w, id, &proto_event_record, e);
 }
 
 int report_batch_end(report_writer_t *w, size_t *len)
@@ -337,7 +271,7 @@ int report_batch_end(report_writer_t *w, size_t *len)
     if (w->n == 0) {
         return FW_E_INVAL;
     }
-    w_printf(w, "]}");
+    proto_w_printf(w, "]}");
     if (w->overflow) {
         return FW_E_NOSPACE;
     }
@@ -347,22 +281,22 @@ int report_batch_end(report_writer_t *w, size_t *len)
 
 /* ---- decoders ------------------------------------------------------------- */
 
-/* An integral JSON number in [lo, hi] (both within +-2^53). */
-static bool json_int(const cJSON *v, double lo, double hi, double *out)
+/* An integral JSON number in the range of field `f`. */
+static bool json_int(const cJSON *v, const proto_field_t *f, double *out)
 {
     if (!cJSON_IsNumber(v)) {
         return false;
     }
     double d = v->valuedouble;
-    if (!isfinite(d) || d != floor(d) || d < lo || d > hi) {
+    if (!isfinite(d) || d != floor(d) || d < (double)f->min || d > (double)f->max) {
         return false;
     }
     *out = d;
     return true;
 }
 
-#define MAX_EXACT 9007199254740991.0 /* 2^53 - 1 */
-
+/* Answers are read leniently (a server that is not ours may answer with
+ * anything): NULL unless the body is a JSON object within the size limit. */
 static cJSON *parse_object(const uint8_t *body, size_t len)
 {
     if (!body || len == 0 || len > REPORT_BODY_MAX) {
@@ -385,7 +319,7 @@ int report_parse_ack(const uint8_t *body, size_t len, uint64_t *ids, size_t cap,
     if (!o) {
         return 0; /* no body or not ours: the request as a whole succeeded */
     }
-    const cJSON *ack = cJSON_GetObjectItemCaseSensitive(o, "ack");
+    const cJSON *ack = cJSON_GetObjectItemCaseSensitive(o, PROTO_ACK_MEMBER);
     if (!ack) {
         cJSON_Delete(o);
         return 0;
@@ -399,7 +333,7 @@ int report_parse_ack(const uint8_t *body, size_t len, uint64_t *ids, size_t cap,
         cJSON_ArrayForEach(el, ack)
         {
             double d;
-            if (!json_int(el, 1, MAX_EXACT, &d)) {
+            if (!json_int(el, &proto_id_field, &d)) {
                 rc = FW_E_FORMAT;
                 break;
             }
@@ -423,7 +357,8 @@ int report_parse_server_time(const uint8_t *body, size_t len, int64_t *t)
     }
     double d;
     int rc = FW_E_NOENT;
-    if (json_int(cJSON_GetObjectItemCaseSensitive(o, "server_time"), 0, MAX_EXACT, &d)) {
+    const proto_field_t *f = &proto_server_time_field;
+    if (json_int(cJSON_GetObjectItemCaseSensitive(o, f->name), f, &d)) {
         *t = (int64_t)d;
         rc = 0;
     }
@@ -437,12 +372,15 @@ int report_parse_licence(const uint8_t *body, size_t len, char *token, size_t ca
     if (!o) {
         return FW_E_NOENT;
     }
+    static proto_licence_body_t l; /* 4 KiB: off the stack; the agent is single-threaded */
+    const proto_field_t *f = proto_record_field(&proto_licence_record, "token");
+    char why[96];
+    l.token[0] = '\0';
     int rc = FW_E_NOENT;
-    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(o, "token");
-    if (cJSON_IsString(tok) && tok->valuestring) {
-        size_t n = strlen(tok->valuestring);
-        if (n >= 1 && n <= REPORT_TOKEN_MAX && n < cap && detail_ok(tok->valuestring, n)) {
-            memcpy(token, tok->valuestring, n + 1);
+    if (proto_json_read_field(o, f, &l, "", why, sizeof why) == 0 && l.token[0] != '\0') {
+        size_t n = strlen(l.token);
+        if (n < cap) {
+            memcpy(token, l.token, n + 1);
             rc = 0;
         }
     }
@@ -450,64 +388,33 @@ int report_parse_licence(const uint8_t *body, size_t len, char *token, size_t ca
     return rc;
 }
 
-static bool get_u(const cJSON *o, const char *name, double hi, uint64_t *out)
-{
-    double d;
-    if (!json_int(cJSON_GetObjectItemCaseSensitive(o, name), 0, hi, &d)) {
-        return false;
-    }
-    *out = (uint64_t)d;
-    return true;
-}
-
 int report_decode_usage_body(const char *buf, size_t len, char *serial, size_t serial_cap,
                              uint64_t *ids, report_usage_t *recs, size_t cap, size_t *n)
 {
     *n = 0;
-    cJSON *o = parse_object((const uint8_t *)buf, len);
-    if (!o) {
+    cJSON *o = NULL;
+    char why[160];
+    if (proto_json_parse_object(buf, len, &o, why, sizeof why) != 0) {
         return FW_E_FORMAT;
     }
     int rc = FW_E_FORMAT;
-    const cJSON *ser = cJSON_GetObjectItemCaseSensitive(o, "serial");
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "records");
-    if (!cJSON_IsString(ser) || strlen(ser->valuestring) >= serial_cap || !cJSON_IsArray(arr)) {
+    proto_batch_head_t head = {.gen = 0};
+    const cJSON *arr = NULL;
+    if (proto_json_read(o, &proto_batch_record, &head, "", why, sizeof why) != 0 ||
+        strlen(head.serial) >= serial_cap ||
+        proto_json_member(o, "", PROTO_USAGE_ARRAY, false, &arr, why, sizeof why) != 0 ||
+        !cJSON_IsArray(arr)) {
         goto out;
     }
-    strcpy(serial, ser->valuestring);
+    strcpy(serial, head.serial);
     const cJSON *r;
     cJSON_ArrayForEach(r, arr)
     {
-        if (*n >= cap || !cJSON_IsObject(r)) {
-            goto out;
-        }
+        uint64_t id = 0;
         report_usage_t u = {0};
-        uint64_t id, v[11];
-        static const char *const f[] = {
-            "start",           "end",      "calls",           "call_seconds",  "calls_blocked",
-            "emergency_calls", "meetings", "meeting_seconds", "share_seconds", "people_peak",
-            "uptime_seconds"};
-        if (!get_u(r, "id", MAX_EXACT, &id) || id == 0) {
-            goto out;
-        }
-        for (size_t i = 0; i < 11; i++) {
-            bool small = i == 2 || i == 4 || i == 5 || i == 6 || i == 9;
-            if (!get_u(r, f[i], small ? (double)UINT32_MAX : MAX_EXACT, &v[i])) {
-                goto out;
-            }
-        }
-        u.start = (int64_t)v[0];
-        u.end = (int64_t)v[1];
-        u.calls = (uint32_t)v[2];
-        u.call_seconds = v[3];
-        u.calls_blocked = (uint32_t)v[4];
-        u.emergency_calls = (uint32_t)v[5];
-        u.meetings = (uint32_t)v[6];
-        u.meeting_seconds = v[7];
-        u.share_seconds = v[8];
-        u.people_peak = (uint32_t)v[9];
-        u.uptime_seconds = v[10];
-        if (u.start > u.end) {
+        if (*n >= cap || !cJSON_IsObject(r) ||
+            proto_json_read_field(r, &proto_id_field, &id, "", why, sizeof why) != 0 ||
+            proto_json_read(r, &proto_usage_record, &u, "", why, sizeof why) != 0) {
             goto out;
         }
         ids[*n] = id;

@@ -7,6 +7,7 @@
 #define FW_LOG_TAG "report"
 #include "report/queue.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "fw/err.h"
@@ -509,7 +510,9 @@ int report_queue_batch(report_queue_t *q, report_item_kind_t kind, const char *s
         max = REPORT_BATCH_MAX;
     }
     report_writer_t w;
-    report_batch_begin(&w, buf, cap, serial, kind == REPORT_ITEM_USAGE);
+    proto_batch_head_t head = {.gen = q->cfg.gen};
+    (void)snprintf(head.serial, sizeof head.serial, "%s", serial ? serial : "");
+    report_batch_open(&w, buf, cap, &head, kind == REPORT_ITEM_USAGE);
     batch->kind = kind;
     batch->n = 0;
     for (uint32_t i = 0; i < q->n && batch->n < max; i++) {

@@ -6,45 +6,55 @@
  */
 #include "report/usage.h"
 
-static uint32_t add32(uint32_t a, uint32_t b)
-{
-    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
-}
+/* Counting saturates at the table's max for the field, like merging. */
+#define MAX_MEMBER(name, ...) int64_t name;
+#define MAX_VALUE(name, ctype, dim, type, lo, hi, ...) .name = (int64_t)(hi),
+static const struct {
+    PROTO_USAGE_FIELDS(MAX_MEMBER)
+} s_max = {PROTO_USAGE_FIELDS(MAX_VALUE)};
+#define COUNT_MAX(field) (s_max.field)
 
-static uint64_t add64(uint64_t a, uint64_t b)
+/* a + b, saturating at `max` (a, b within [0, max]). */
+static int64_t add_sat(int64_t a, int64_t b, int64_t max)
 {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+    return a > max - b ? max : a + b;
 }
 
 void report_usage_merge(report_usage_t *dst, const report_usage_t *src)
 {
-    dst->start = src->start < dst->start ? src->start : dst->start;
-    dst->end = src->end > dst->end ? src->end : dst->end;
-    dst->calls = add32(dst->calls, src->calls);
-    dst->call_seconds = add64(dst->call_seconds, src->call_seconds);
-    dst->calls_blocked = add32(dst->calls_blocked, src->calls_blocked);
-    dst->emergency_calls = add32(dst->emergency_calls, src->emergency_calls);
-    dst->meetings = add32(dst->meetings, src->meetings);
-    dst->meeting_seconds = add64(dst->meeting_seconds, src->meeting_seconds);
-    dst->share_seconds = add64(dst->share_seconds, src->share_seconds);
-    dst->people_peak = src->people_peak > dst->people_peak ? src->people_peak : dst->people_peak;
-    dst->uptime_seconds = add64(dst->uptime_seconds, src->uptime_seconds);
+    for (size_t i = 0; i < proto_usage_record.n; i++) {
+        const proto_field_t *f = &proto_usage_record.fields[i];
+        int64_t a = proto_field_get(f, dst), b = proto_field_get(f, src), v = a;
+        switch (f->merge) {
+        case PROTO_MERGE_SUM: v = add_sat(a, b, f->max); break;
+        case PROTO_MERGE_MAX: v = b > a ? b : a; break;
+        case PROTO_MERGE_MIN: v = b < a ? b : a; break;
+        default: break;
+        }
+        proto_field_set(f, dst, v);
+    }
 }
 
 bool report_usage_equal(const report_usage_t *a, const report_usage_t *b)
 {
-    return a->start == b->start && a->end == b->end && a->calls == b->calls &&
-           a->call_seconds == b->call_seconds && a->calls_blocked == b->calls_blocked &&
-           a->emergency_calls == b->emergency_calls && a->meetings == b->meetings &&
-           a->meeting_seconds == b->meeting_seconds && a->share_seconds == b->share_seconds &&
-           a->people_peak == b->people_peak && a->uptime_seconds == b->uptime_seconds;
+    for (size_t i = 0; i < proto_usage_record.n; i++) {
+        const proto_field_t *f = &proto_usage_record.fields[i];
+        if (proto_field_get(f, a) != proto_field_get(f, b)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool report_usage_is_empty(const report_usage_t *u)
 {
-    return u->calls == 0 && u->call_seconds == 0 && u->calls_blocked == 0 &&
-           u->emergency_calls == 0 && u->meetings == 0 && u->meeting_seconds == 0 &&
-           u->share_seconds == 0 && u->people_peak == 0 && u->uptime_seconds == 0;
+    for (size_t i = 0; i < proto_usage_record.n; i++) {
+        const proto_field_t *f = &proto_usage_record.fields[i];
+        if (f->type != PROTO_T_I64 && proto_field_get(f, u) != 0) { /* not start/end */
+            return false;
+        }
+    }
+    return true;
 }
 
 uint32_t report_interval_sanitize(uint32_t interval_s)
@@ -77,29 +87,31 @@ void report_usage_open(report_usage_t *u, int64_t now, uint32_t interval_s)
 
 void report_usage_call_ended(report_usage_t *u, uint32_t seconds)
 {
-    u->calls = add32(u->calls, 1);
-    u->call_seconds = add64(u->call_seconds, seconds);
+    u->calls = (uint32_t)add_sat(u->calls, 1, COUNT_MAX(calls));
+    u->call_seconds = (uint64_t)add_sat((int64_t)u->call_seconds, seconds, COUNT_MAX(call_seconds));
 }
 
 void report_usage_call_blocked(report_usage_t *u)
 {
-    u->calls_blocked = add32(u->calls_blocked, 1);
+    u->calls_blocked = (uint32_t)add_sat(u->calls_blocked, 1, COUNT_MAX(calls_blocked));
 }
 
 void report_usage_call_emergency(report_usage_t *u)
 {
-    u->emergency_calls = add32(u->emergency_calls, 1);
+    u->emergency_calls = (uint32_t)add_sat(u->emergency_calls, 1, COUNT_MAX(emergency_calls));
 }
 
 void report_usage_meeting(report_usage_t *u, uint32_t seconds)
 {
-    u->meetings = add32(u->meetings, 1);
-    u->meeting_seconds = add64(u->meeting_seconds, seconds);
+    u->meetings = (uint32_t)add_sat(u->meetings, 1, COUNT_MAX(meetings));
+    u->meeting_seconds =
+        (uint64_t)add_sat((int64_t)u->meeting_seconds, seconds, COUNT_MAX(meeting_seconds));
 }
 
 void report_usage_share(report_usage_t *u, uint32_t seconds)
 {
-    u->share_seconds = add64(u->share_seconds, seconds);
+    u->share_seconds =
+        (uint64_t)add_sat((int64_t)u->share_seconds, seconds, COUNT_MAX(share_seconds));
 }
 
 void report_usage_people(report_usage_t *u, uint32_t people_now)
@@ -111,7 +123,8 @@ void report_usage_people(report_usage_t *u, uint32_t people_now)
 
 void report_usage_uptime(report_usage_t *u, uint32_t seconds)
 {
-    u->uptime_seconds = add64(u->uptime_seconds, seconds);
+    u->uptime_seconds =
+        (uint64_t)add_sat((int64_t)u->uptime_seconds, seconds, COUNT_MAX(uptime_seconds));
 }
 
 bool report_usage_roll(report_usage_t *u, int64_t now, uint32_t interval_s, report_usage_t *closed)

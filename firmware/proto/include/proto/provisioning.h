@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/wire.h"
+
 #define PROTO_PROV_VERSION 1
 #define PROTO_PSK_MIN 16
 #define PROTO_PSK_MAX 64
@@ -48,13 +50,10 @@ int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t 
 /* Check the whole record; 0 or FW_E_INVAL with the reason in `why`. */
 int proto_provisioning_validate(const proto_provisioning_t *p, char *why, size_t why_cap);
 
-/* Field checks, shared with the tools so every refusal reads the same.
- * Each returns 0 if valid, else FW_E_INVAL with "what is expected" in `why`. */
-int proto_check_serial(const char *s, char *why, size_t why_cap);
-int proto_check_trial(const char *s, char *why, size_t why_cap);
+/* Field checks (checks.c), shared with the tools so every refusal reads the
+ * same. Each returns 0 if valid, else FW_E_INVAL with "what is expected" in
+ * `why`. proto_check_serial/trial/region/locale: proto/wire.h. */
 int proto_check_server(const char *s, char *why, size_t why_cap);
-int proto_check_region(const char *s, char *why, size_t why_cap);
-int proto_check_locale(const char *s, char *why, size_t why_cap);
 int proto_check_psk_len(size_t len, char *why, size_t why_cap);
 
 #endif /* PROTO_PROVISIONING_H */

@@ -2,13 +2,8 @@
  * report/codec.h - the wire bodies (JSON, Content-Format 50) and the queue
  * items' bytes on flash. Pure: no HAL, no clock, no heap in the encoders.
  *
- * Wire contract (docs/REPORTING.md, shared with tools/collector):
- *   POST /v1/prov   {"serial","model","hw_revision","mac","fw_version","trial",
- *                    "region","locale","licence_state"}
- *   POST /v1/usage  {"serial","records":[{"id","start","end","calls",...}]}
- *   POST /v1/events {"serial","events":[{"id","t","kind","detail"}]}
- *   responses       {"ack":[ids]} and/or {"server_time":<unix s>}
- *   GET /v1/licence 2.05 {"token":"<JWS>","server_time":<unix s>}
+ * The bodies' fields are the tables of proto/wire.h (docs/FORMATS.md); this
+ * module writes them from those tables and reads the collector's answers.
  *
  * Every decoder treats its input as hostile: lengths are bounded, numbers are
  * checked to be integral and in range, and any malformed input is an error
@@ -21,31 +16,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/json.h"
+#include "proto/wire.h"
 #include "report/usage.h"
 
-#define REPORT_BATCH_MAX 64u                    /* records or events per request (contract) */
-#define REPORT_DETAIL_MAX 120u                  /* event detail, bytes without NUL */
-#define REPORT_ID_MAX ((UINT64_C(1) << 53) - 1) /* exact in a JSON double */
-#define REPORT_TOKEN_MAX 4096u                  /* licence token (JWS) from /v1/licence */
-#define REPORT_ITEM_MAX 160u                    /* largest queue item on flash */
-#define REPORT_BODY_MAX 16384u                  /* largest request body we build */
+/* The wire limits are proto/wire.h's; these names are the report module's. */
+#define REPORT_BATCH_MAX PROTO_BATCH_MAX
+#define REPORT_DETAIL_MAX PROTO_DETAIL_MAX
+#define REPORT_ID_MAX ((uint64_t)PROTO_ID_MAX)
+#define REPORT_TOKEN_MAX PROTO_TOKEN_MAX
+#define REPORT_BODY_MAX PROTO_BODY_MAX /* largest body we build or read */
+#define REPORT_ITEM_MAX 160u           /* largest queue item on flash */
 
-typedef enum {
-    REPORT_EV_NOTICE = 1,
-    REPORT_EV_CALLING_DEGRADED = 2,
-    REPORT_EV_CALLING_RESTORED = 3,
-    REPORT_EV_NUMBERS_RELEASED = 4,
-    REPORT_EV_CLOCK_ROLLBACK = 5,
-    REPORT_EV_RMA_SHOWN = 6,
-    REPORT_EV_RMA_ACKNOWLEDGED = 7,
-    REPORT_EV_RMA_LABELS_REQUESTED = 8, /* R13: someone in the room asked for new labels */
-} report_event_kind_t;
+/* Event kinds: proto/wire.h's table (REPORT_EV_* are its enumerators too). */
+typedef proto_event_kind_t report_event_kind_t;
 
-typedef struct {
-    int64_t t; /* unix seconds */
-    report_event_kind_t kind;
-    char detail[REPORT_DETAIL_MAX + 1]; /* UTF-8, NUL-terminated, may be empty */
-} report_event_t;
+/* {t, kind, detail}: detail printable ASCII, NUL-terminated, may be empty. */
+typedef proto_event_t report_event_t;
 
 /* Wire name of an event kind ("notice", "calling_degraded", ...), NULL if
  * unknown; and back (FW_E_FORMAT if unknown). */
@@ -72,26 +59,23 @@ int report_item_decode(const uint8_t *buf, size_t len, report_item_t *out);
 
 /* ---- request bodies -------------------------------------------------------- */
 
-typedef struct {
-    const char *serial, *model, *hw_revision, *mac, *fw_version, *trial, *region, *locale,
-        *licence_state;
-} report_prov_t;
+/* The provisioning report (proto/wire.h: PROTO_PROV_REPORT_FIELDS). */
+typedef proto_prov_report_t report_prov_t;
 
 /* All encoders: JSON without terminator into buf; FW_E_NOSPACE if it does
- * not fit, FW_E_INVAL for NULL fields or n outside 1..REPORT_BATCH_MAX. */
+ * not fit, FW_E_INVAL for a field outside its table's range. */
 int report_encode_prov(const report_prov_t *p, char *buf, size_t cap, size_t *len);
 
 /* An append-style writer, so batches can be built item by item from flash
  * and stop when the buffer is full. */
-typedef struct {
-    char *buf;
-    size_t cap, len;
-    unsigned n;    /* elements appended */
-    bool overflow; /* sticky */
-} report_writer_t;
+typedef proto_writer_t report_writer_t;
 
+/* Start a batch body for `head` (serial and provisioning generation). */
+void report_batch_open(report_writer_t *w, char *buf, size_t cap, const proto_batch_head_t *head,
+                       bool usage /* true: "records", false: "events" */);
+/* The same for generation 0 (devices provisioned before generations). */
 void report_batch_begin(report_writer_t *w, char *buf, size_t cap, const char *serial,
-                        bool usage /* true: "records", false: "events" */);
+                        bool usage);
 /* Append one element; returns 0, or FW_E_NOSPACE (w unchanged: the element
  * did not fit, finish with what is there). */
 int report_batch_add_usage(report_writer_t *w, uint64_t id, const report_usage_t *u);
@@ -100,7 +84,8 @@ int report_batch_add_event(report_writer_t *w, uint64_t id, const report_event_t
  * even the closing bytes do not fit, FW_E_INVAL if no element was added. */
 int report_batch_end(report_writer_t *w, size_t *len);
 
-/* Decode a usage body (tests, tools, fuzzing). Up to `cap` records. */
+/* Decode a usage body (tests, tools, fuzzing) with the same table reader
+ * the collector uses. Up to `cap` records. */
 int report_decode_usage_body(const char *buf, size_t len, char *serial, size_t serial_cap,
                              uint64_t *ids, report_usage_t *recs, size_t cap, size_t *n);
 

@@ -52,6 +52,8 @@ typedef struct {
     uint32_t interval_s; /* usage interval; 0 = hourly */
     uint32_t bound;      /* items; 0 = default, clamped to 2..REPORT_QUEUE_MAX */
     uint32_t save_s;     /* persist the open interval at least this often; 0 = default */
+    uint32_t gen;        /* provisioning generation the ids belong to (sent with every
+                            batch: ids are unique per serial and generation) */
 } report_queue_config_t;
 
 /* RAM index of one queued item (private). */

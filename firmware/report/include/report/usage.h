@@ -15,26 +15,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proto/wire.h"
+
 #define REPORT_INTERVAL_DEFAULT_S 3600u
 #define REPORT_INTERVAL_MIN_S 60u
 #define REPORT_INTERVAL_MAX_S 86400u
 
-typedef struct {
-    int64_t start; /* unix seconds, inclusive */
-    int64_t end;   /* unix seconds, exclusive */
-    uint32_t calls;
-    uint64_t call_seconds;
-    uint32_t calls_blocked;
-    uint32_t emergency_calls;
-    uint32_t meetings;
-    uint64_t meeting_seconds;
-    uint64_t share_seconds;
-    uint32_t people_peak;
-    uint64_t uptime_seconds;
-} report_usage_t;
+/* The counters of one interval: proto/wire.h's PROTO_USAGE_FIELDS table
+ * (its field order is also the order of a queue item on flash). */
+typedef proto_usage_t report_usage_t;
 
-/* dst := dst merged with src: sums add (saturating), people_peak is the max,
- * start the min, end the max. */
+/* dst := dst merged with src, field by field as the table says: sums add
+ * (saturating at the field's max), people_peak is the max, start the min,
+ * end the max. */
 void report_usage_merge(report_usage_t *dst, const report_usage_t *src);
 
 /* Field by field equality (never memcmp: the struct has padding). */

@@ -1,0 +1,105 @@
+/*
+ * Field checks shared by every record that carries these fields (the
+ * provisioning record, the enrollment record, the reports) and by the tools'
+ * argument checks, so a refusal reads the same everywhere.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw/err.h"
+#include "proto/provisioning.h"
+
+static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *why, size_t cap, const char *fmt, ...)
+{
+    if (why && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        (void)vsnprintf(why, cap, fmt, ap);
+        va_end(ap);
+    }
+    return FW_E_INVAL;
+}
+
+int proto_check_serial(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n < 8 || n > 20) {
+        return fail(why, cap, "serial: expected 8 to 20 characters A-Z 0-9, got %zu characters", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]))) {
+            return fail(why, cap, "serial: expected only A-Z and 0-9, got '%c' at position %zu",
+                        isprint((unsigned char)s[i]) ? s[i] : '?', i + 1);
+        }
+    }
+    return 0;
+}
+
+int proto_check_trial(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    bool ok = n >= 2 && n <= 16 && s[0] == 'D';
+    for (size_t i = 1; ok && i < n; i++) {
+        ok = isdigit((unsigned char)s[i]) != 0;
+    }
+    return ok ? 0 : fail(why, cap, "trial: expected D followed by 1 to 15 digits (e.g. D1000001)");
+}
+
+int proto_check_server(const char *s, char *why, size_t cap)
+{
+    static const char scheme[] = "coaps://";
+    if (strncmp(s, scheme, sizeof scheme - 1) != 0) {
+        return fail(why, cap, "server: expected coaps://HOST:PORT (DTLS only)");
+    }
+    const char *host = s + sizeof scheme - 1;
+    const char *colon = strrchr(host, ':');
+    if (!colon || colon == host || strlen(s) >= sizeof(((proto_provisioning_t *)0)->server)) {
+        return fail(why, cap, "server: expected coaps://HOST:PORT with a host and a port");
+    }
+    if (host[0] == '[' && colon[-1] != ']') {
+        return fail(why, cap, "server: an IPv6 host must be in brackets, e.g. coaps://[::1]:5684");
+    }
+    for (const char *h = host; h < colon; h++) {
+        if (!isalnum((unsigned char)*h) && !strchr(".-[]:", *h)) {
+            return fail(why, cap, "server: host has a character that is not allowed: '%c'", *h);
+        }
+    }
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535) {
+        return fail(why, cap, "server: port must be a number from 1 to 65535");
+    }
+    return 0;
+}
+
+int proto_check_region(const char *s, char *why, size_t cap)
+{
+    bool ok = strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+    return ok ? 0
+              : fail(why, cap,
+                     "region: expected an ISO 3166 two-letter code in capitals (e.g. US, DE)");
+}
+
+int proto_check_locale(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    bool ok = (n == 2 || n == 5) && islower((unsigned char)s[0]) && islower((unsigned char)s[1]);
+    if (ok && n == 5) {
+        ok = s[2] == '-' && isupper((unsigned char)s[3]) && isupper((unsigned char)s[4]);
+    }
+    return ok ? 0 : fail(why, cap, "locale: expected a language code like en or de-DE");
+}
+
+int proto_check_psk_len(size_t len, char *why, size_t cap)
+{
+    if (len < PROTO_PSK_MIN || len > PROTO_PSK_MAX) {
+        return fail(why, cap, "psk: expected %d to %d bytes (%d to %d hex digits), got %zu bytes",
+                    PROTO_PSK_MIN, PROTO_PSK_MAX, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX, len);
+    }
+    return 0;
+}

@@ -1,0 +1,277 @@
+/*
+ * JSON bodies from the wire tables. The writer prints by hand into the
+ * caller's buffer (no heap, exact 64-bit integers); the reader uses cJSON,
+ * whose numbers are doubles: every number is checked to be integral and in
+ * range *before* it is converted, so 1.5, -1 or 1e300 never become plausible
+ * counters (ranges stay within 2^53, where doubles are exact).
+ */
+#include "proto/json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fw/err.h"
+#include "fw/hex.h"
+
+static int bad(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *why, size_t cap, const char *fmt, ...)
+{
+    if (why && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        (void)vsnprintf(why, cap, fmt, ap);
+        va_end(ap);
+    }
+    return FW_E_FORMAT;
+}
+
+/* ---- writer ------------------------------------------------------------------ */
+
+void proto_writer_init(proto_writer_t *w, char *buf, size_t cap)
+{
+    *w = (proto_writer_t){buf, cap, 0, 0, cap == 0};
+}
+
+void proto_w_printf(proto_writer_t *w, const char *fmt, ...)
+{
+    if (w->overflow) {
+        return;
+    }
+    size_t room = w->cap - w->len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(w->buf + w->len, room, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= room) {
+        w->overflow = true;
+        return;
+    }
+    w->len += (size_t)n;
+}
+
+void proto_w_string(proto_writer_t *w, const char *s)
+{
+    proto_w_printf(w, "\"");
+    for (; s && *s && !w->overflow; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            proto_w_printf(w, "\\%c", c);
+        } else if (c < 0x20) {
+            proto_w_printf(w, "\\u%04x", c);
+        } else {
+            proto_w_printf(w, "%c", c);
+        }
+    }
+    proto_w_printf(w, "\"");
+}
+
+static void w_value(proto_writer_t *w, const proto_field_t *f, const void *obj)
+{
+    const char *p = (const char *)obj + f->offset;
+    switch (f->type) {
+    case PROTO_T_STR: proto_w_string(w, p); break;
+    case PROTO_T_KIND: {
+        const char *name = proto_event_kind_name((proto_event_kind_t)proto_field_get(f, obj));
+        proto_w_string(w, name ? name : "");
+        break;
+    }
+    case PROTO_T_BOOL: proto_w_printf(w, "%s", proto_field_get(f, obj) ? "true" : "false"); break;
+    case PROTO_T_HEX: {
+        size_t n;
+        memcpy(&n, (const char *)obj + f->len_offset, sizeof n);
+        proto_w_printf(w, "\"");
+        for (size_t i = 0; i < n && i < f->size; i++) {
+            proto_w_printf(w, "%02x", (unsigned)(uint8_t)p[i]);
+        }
+        proto_w_printf(w, "\"");
+        break;
+    }
+    case PROTO_T_U64: {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        proto_w_printf(w, "%" PRIu64, v);
+        break;
+    }
+    default: proto_w_printf(w, "%" PRId64, proto_field_get(f, obj)); break;
+    }
+}
+
+static bool is_zero(const proto_field_t *f, const void *obj)
+{
+    return f->type != PROTO_T_STR && f->type != PROTO_T_HEX && proto_field_get(f, obj) == 0;
+}
+
+void proto_w_fields(proto_writer_t *w, const proto_record_t *r, const void *obj, bool comma)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        if ((f->flags & PROTO_F_NONZERO) && is_zero(f, obj)) {
+            continue;
+        }
+        proto_w_printf(w, "%s\"%s\":", comma ? "," : "", f->name);
+        w_value(w, f, obj);
+        comma = true;
+    }
+}
+
+void proto_w_object(proto_writer_t *w, const proto_record_t *r, const void *obj)
+{
+    proto_w_printf(w, "{");
+    proto_w_fields(w, r, obj, false);
+    proto_w_printf(w, "}");
+}
+
+/* ---- reader ------------------------------------------------------------------ */
+
+int proto_json_parse_object(const char *json, size_t len, cJSON **out, char *why, size_t cap)
+{
+    *out = NULL;
+    if (json == NULL || len == 0) {
+        return bad(why, cap, "body: empty, expected a JSON object");
+    }
+    if (len > PROTO_BODY_MAX) {
+        (void)bad(why, cap, "body of %zu bytes: at most %u allowed", len, PROTO_BODY_MAX);
+        return FW_E_TOOBIG;
+    }
+    if (memchr(json, '\0', len) != NULL) {
+        return bad(why, cap, "body: contains a NUL byte");
+    }
+    /* A literal backslash followed by u0000 is refused too: conservative, and
+     * no legitimate body contains it. */
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (json[i] == '\\' && memcmp(json + i + 1, "u0000", 5) == 0) {
+            return bad(why, cap, "body: \\u0000 is not allowed in strings");
+        }
+    }
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    if (root == NULL) {
+        return bad(why, cap, "body: not valid JSON");
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return bad(why, cap, "body: expected a JSON object");
+    }
+    *out = root;
+    return 0;
+}
+
+int proto_json_member(const cJSON *o, const char *ctx, const char *name, bool optional,
+                      const cJSON **item, char *why, size_t cap)
+{
+    const cJSON *found = NULL;
+    for (const cJSON *c = o->child; c != NULL; c = c->next) {
+        if (c->string != NULL && strcmp(c->string, name) == 0) {
+            if (found != NULL) {
+                return bad(why, cap, "%s%s: given more than once", ctx, name);
+            }
+            found = c;
+        }
+    }
+    if (found == NULL && !optional) {
+        return bad(why, cap, "%s%s: missing", ctx, name);
+    }
+    *item = found;
+    return 0;
+}
+
+static int read_string(const cJSON *it, const proto_field_t *f, void *obj, const char *ctx,
+                       char *why, size_t cap)
+{
+    if (!cJSON_IsString(it) || it->valuestring == NULL) {
+        return bad(why, cap, "%s%s: expected a string", ctx, f->name);
+    }
+    const char *s = it->valuestring;
+    size_t n = strlen(s);
+    char *dst = (char *)obj + f->offset;
+    if (f->type == PROTO_T_KIND) {
+        proto_event_kind_t k;
+        if (proto_event_kind_parse(s, &k) != 0) {
+            return bad(why, cap, "%s%s: unknown kind '%.24s'", ctx, f->name, s);
+        }
+        proto_field_set(f, obj, (int64_t)k);
+        return 0;
+    }
+    if (f->type == PROTO_T_HEX) {
+        size_t got = 0;
+        if (n % 2 != 0 || fw_hex_decode(s, (uint8_t *)dst, f->size, &got) != 0 ||
+            (int64_t)got < f->min || (int64_t)got > f->max) {
+            return bad(why, cap, "%s%s: expected %lld to %lld hex digits", ctx, f->name,
+                       (long long)(2 * f->min), (long long)(2 * f->max));
+        }
+        memcpy((char *)obj + f->len_offset, &got, sizeof got);
+        return 0;
+    }
+    if ((int64_t)n < f->min || (int64_t)n > f->max || n >= f->size) {
+        return bad(why, cap, "%s%s: expected %lld to %lld characters, got %zu", ctx, f->name,
+                   (long long)f->min, (long long)f->max, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool ml = (f->flags & PROTO_F_MULTILINE) && (c == '\n' || c == '\r');
+        if ((c < 0x20 || c > 0x7e) && !ml) {
+            return bad(why, cap, "%s%s: expected printable ASCII", ctx, f->name);
+        }
+    }
+    char reason[160];
+    if (f->check && n > 0 && f->check(s, reason, sizeof reason) != 0) {
+        return bad(why, cap, "%s%s", ctx, reason);
+    }
+    memcpy(dst, s, n + 1);
+    if (f->flags & PROTO_F_LOWER) {
+        for (char *c = dst; *c; c++) {
+            *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+        }
+    }
+    return 0;
+}
+
+int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, const char *ctx,
+                          char *why, size_t cap)
+{
+    const cJSON *it;
+    int rc = proto_json_member(o, ctx, f->name, (f->flags & PROTO_F_OPTIONAL) != 0, &it, why, cap);
+    if (rc != 0 || it == NULL) {
+        return rc;
+    }
+    switch (f->type) {
+    case PROTO_T_STR:
+    case PROTO_T_KIND:
+    case PROTO_T_HEX: return read_string(it, f, obj, ctx, why, cap);
+    case PROTO_T_BOOL:
+        if (!cJSON_IsBool(it)) {
+            return bad(why, cap, "%s%s: expected true or false", ctx, f->name);
+        }
+        proto_field_set(f, obj, cJSON_IsTrue(it));
+        return 0;
+    default: break;
+    }
+    if (!cJSON_IsNumber(it)) {
+        return bad(why, cap, "%s%s: expected an integer", ctx, f->name);
+    }
+    double v = it->valuedouble;
+    if (!isfinite(v) || v != floor(v) || v < (double)f->min || v > (double)f->max) {
+        return bad(why, cap, "%s%s: expected an integer from %lld to %lld", ctx, f->name,
+                   (long long)f->min, (long long)f->max);
+    }
+    proto_field_set(f, obj, (int64_t)v);
+    return 0;
+}
+
+int proto_json_read(const cJSON *o, const proto_record_t *r, void *obj, const char *ctx, char *why,
+                    size_t cap)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        int rc = proto_json_read_field(o, &r->fields[i], obj, ctx, why, cap);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    char reason[160];
+    if (r->check && r->check(obj, reason, sizeof reason) != 0) {
+        return bad(why, cap, "%s%s", ctx, reason);
+    }
+    return 0;
+}
