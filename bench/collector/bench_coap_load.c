@@ -9,8 +9,8 @@
  *
  * Session i (0-based) uses PSK identity PREFIX + %05u (i + 1), e.g.
  * BENCH00001, and key KEY, or KEY + "-%05u" with --key-per-session. The body
- * is a valid /v1/usage body whose serial is the identity; record ids are
- * ID-BASE + r + 1 (r = request number in the session), so every request of a
+ * is a valid /v1/usage body (the device's encoder, generation 1) whose
+ * serial is the identity; record ids are ID-BASE + r + 1 (r = request number in the session), so every request of a
  * run stores a new record on spark-collector.
  *
  * Every loop is bounded by --timeout seconds and an iteration cap.
@@ -30,6 +30,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+
+#include "report/codec.h"
+#include "report/usage.h"
 
 #define MAX_SESSIONS 4096
 #define MAX_BODY 1024
@@ -130,20 +133,29 @@ static void parse_args(int argc, char **argv)
     }
 }
 
-/* A /v1/usage body with one record, padded with an ignored member to about
- * body_bytes. Returns the length. */
+/* A /v1/usage body with one record, written by the device's own encoder
+ * (report/codec.h from proto/wire.h's table), padded with an ignored member
+ * to about body_bytes. Returns the length. */
 static size_t make_body(char *buf, size_t cap, const char *serial, uint64_t id)
 {
-    int n = snprintf(buf, cap,
-                     "{\"serial\":\"%s\",\"records\":[{\"id\":%" PRIu64 ",\"start\":1700000000,"
-                     "\"end\":1700003600,\"calls\":3,\"call_seconds\":600,\"calls_blocked\":1,"
-                     "\"emergency_calls\":0,\"meetings\":2,\"meeting_seconds\":1800,"
-                     "\"share_seconds\":120,\"people_peak\":4,\"uptime_seconds\":3600}]",
-                     serial, id);
-    if (n < 0 || (size_t)n >= cap) {
+    report_usage_t u = {0};
+    u.start = 1700000000;
+    u.end = 1700003600;
+    report_usage_call_ended(&u, 600);
+    report_usage_call_blocked(&u);
+    report_usage_meeting(&u, 1800);
+    report_usage_share(&u, 120);
+    report_usage_people(&u, 4);
+    report_usage_uptime(&u, 3600);
+    report_writer_t w;
+    proto_batch_head_t head = {.gen = 1};
+    (void)snprintf(head.serial, sizeof head.serial, "%.20s", serial);
+    size_t len = 0;
+    report_batch_open(&w, buf, cap, &head, true);
+    if (report_batch_add_usage(&w, id, &u) != 0 || report_batch_end(&w, &len) != 0) {
         return 0;
     }
-    size_t len = (size_t)n;
+    len--; /* reopen the object: the pad goes before its closing brace */
     const char *pad_open = ",\"pad\":\"";
     size_t overhead = strlen(pad_open) + 2; /* closing quote and brace */
     if (len + overhead < g_opt.body_bytes && g_opt.body_bytes < cap) {

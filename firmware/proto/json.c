@@ -263,15 +263,15 @@ int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, con
 int proto_json_read(const cJSON *o, const proto_record_t *r, void *obj, const char *ctx, char *why,
                     size_t cap)
 {
+    char reason[160];
     for (size_t i = 0; i < r->n; i++) {
         int rc = proto_json_read_field(o, &r->fields[i], obj, ctx, why, cap);
         if (rc != 0) {
             return rc;
         }
-    }
-    char reason[160];
-    if (r->check && r->check(obj, reason, sizeof reason) != 0) {
-        return bad(why, cap, "%s%s", ctx, reason);
+        if (r->check && i == r->check_after && r->check(obj, reason, sizeof reason) != 0) {
+            return bad(why, cap, "%s%s", ctx, reason);
+        }
     }
     return 0;
 }

@@ -42,7 +42,7 @@ static int usage_check(const void *obj, char *why, size_t cap)
 }
 
 const proto_record_t proto_usage_record = {"usage record", s_usage_fields, N_OF(s_usage_fields),
-                                           usage_check};
+                                           usage_check, 1 /* end */};
 
 /* ---- events ------------------------------------------------------------------ */
 
@@ -88,13 +88,13 @@ proto_event_kind_t proto_event_kind_at(size_t i)
 
 #define EVENT_FIELD(...) PROTO_FIELD(proto_event_t, __VA_ARGS__)
 static const proto_field_t s_event_fields[] = {PROTO_EVENT_FIELDS(EVENT_FIELD)};
-const proto_record_t proto_event_record = {"event", s_event_fields, N_OF(s_event_fields), NULL};
+const proto_record_t proto_event_record = {"event", s_event_fields, N_OF(s_event_fields), NULL, 0};
 
 /* ---- batch head, element id ----------------------------------------------------- */
 
 #define BATCH_FIELD(...) PROTO_FIELD(proto_batch_head_t, __VA_ARGS__)
 static const proto_field_t s_batch_fields[] = {PROTO_BATCH_FIELDS(BATCH_FIELD)};
-const proto_record_t proto_batch_record = {"batch", s_batch_fields, N_OF(s_batch_fields), NULL};
+const proto_record_t proto_batch_record = {"batch", s_batch_fields, N_OF(s_batch_fields), NULL, 0};
 
 const proto_field_t proto_id_field = {
     "id", PROTO_T_U64, 0, sizeof(uint64_t), 0, 1, PROTO_ID_MAX, "record id", 0, NULL,
@@ -105,12 +105,12 @@ const proto_field_t proto_id_field = {
 #define PROV_FIELD(...) PROTO_FIELD(proto_prov_report_t, __VA_ARGS__)
 static const proto_field_t s_prov_fields[] = {PROTO_PROV_REPORT_FIELDS(PROV_FIELD)};
 const proto_record_t proto_prov_report_record = {"provisioning report", s_prov_fields,
-                                                 N_OF(s_prov_fields), NULL};
+                                                 N_OF(s_prov_fields), NULL, 0};
 
 #define LICENCE_FIELD(...) PROTO_FIELD(proto_licence_body_t, __VA_ARGS__)
 static const proto_field_t s_licence_fields[] = {PROTO_LICENCE_FIELDS(LICENCE_FIELD)};
 const proto_record_t proto_licence_record = {"licence answer", s_licence_fields,
-                                             N_OF(s_licence_fields), NULL};
+                                             N_OF(s_licence_fields), NULL, 0};
 const proto_field_t proto_server_time_field = {
     "server_time", PROTO_T_I64, 0, sizeof(int64_t), 0, 0, PROTO_INT_MAX, "unix s", 0, NULL,
     PROTO_MERGE_NONE};

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint64_t ids[COLLECTOR_RECORDS_MAX];
             for (size_t i = 0; i < s_u.n; i++) {
                 assert(s_u.rec[i].id >= 1 && s_u.rec[i].id <= COLLECTOR_ID_MAX);
-                assert(s_u.rec[i].start <= s_u.rec[i].end);
+                assert(s_u.rec[i].u.start <= s_u.rec[i].u.end);
                 ids[i] = s_u.rec[i].id;
             }
             char ack[COLLECTOR_RECORDS_MAX * 24 + 64];
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == 0) {
             assert(s_e.n >= 1 && s_e.n <= COLLECTOR_RECORDS_MAX);
             for (size_t i = 0; i < s_e.n; i++) {
-                assert(strlen(s_e.ev[i].detail) <= COLLECTOR_DETAIL_MAX);
+                assert(strlen(s_e.ev[i].e.detail) <= COLLECTOR_DETAIL_MAX);
             }
         }
         break;

@@ -319,34 +319,47 @@ static int cmd_totals(cdb_t *db, int argc, char **argv)
     if (cdb_totals(db, serial, &t) != 0 || cdb_count_events(db, serial, &events) != 0) {
         return CLI_FAIL;
     }
+    /* records, then each counter of the usage table summed (and the peak of
+     * fields that merge by maximum, as <name>_max), then the time span. */
+    struct {
+        char name[48];
+        int64_t v;
+    } f[2 * CDB_TOTALS_MAX + 8];
+    size_t n = 0;
+    (void)snprintf(f[n].name, sizeof f[n].name, "records");
+    f[n++].v = t.records;
+    for (size_t i = 0; i < proto_usage_record.n && i < CDB_TOTALS_MAX; i++) {
+        const proto_field_t *uf = &proto_usage_record.fields[i];
+        if (uf->type == PROTO_T_I64) {
+            continue; /* start, end: the span below */
+        }
+        (void)snprintf(f[n].name, sizeof f[n].name, "%s", uf->name);
+        f[n++].v = t.sum[i];
+        if (uf->merge == PROTO_MERGE_MAX) {
+            (void)snprintf(f[n].name, sizeof f[n].name, "%s_max", uf->name);
+            f[n++].v = t.max[i];
+        }
+    }
     const struct {
         const char *name;
         int64_t v;
-    } f[] = {
-        {"records", t.records},
-        {"calls", t.calls},
-        {"call_seconds", t.call_seconds},
-        {"calls_blocked", t.calls_blocked},
-        {"emergency_calls", t.emergency_calls},
-        {"meetings", t.meetings},
-        {"meeting_seconds", t.meeting_seconds},
-        {"share_seconds", t.share_seconds},
-        {"people_peak", t.people_peak},
-        {"people_peak_max", t.people_peak_max},
-        {"uptime_seconds", t.uptime_seconds},
-        {"first_start", t.first_start},
-        {"last_end", t.last_end},
-        {"events", events},
-    };
+    } tail[] = {{"first_start", t.first_start},
+                {"last_end", t.last_end},
+                {"generations", t.generations},
+                {"events", events}};
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
+        (void)snprintf(f[n].name, sizeof f[n].name, "%s", tail[i].name);
+        f[n++].v = tail[i].v;
+    }
     if (json) {
         printf("{\"serial\":\"%s\"", serial);
-        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        for (size_t i = 0; i < n; i++) {
             printf(",\"%s\":%" PRId64, f[i].name, f[i].v);
         }
         printf("}\n");
     } else {
         printf("serial %s\n", serial);
-        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        for (size_t i = 0; i < n; i++) {
             printf("%s %" PRId64 "\n", f[i].name, f[i].v);
         }
     }
@@ -392,14 +405,17 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     }
     if (s.has_prov) {
         cJSON *p = cJSON_AddObjectToObject(o, "provisioning");
-        cJSON_AddStringToObject(p, "model", s.prov.model);
-        cJSON_AddStringToObject(p, "hw_revision", s.prov.hw_revision);
-        cJSON_AddStringToObject(p, "mac", s.prov.mac);
-        cJSON_AddStringToObject(p, "fw_version", s.prov.fw_version);
-        cJSON_AddStringToObject(p, "trial", s.prov.trial);
-        cJSON_AddStringToObject(p, "region", s.prov.region);
-        cJSON_AddStringToObject(p, "locale", s.prov.locale);
-        cJSON_AddStringToObject(p, "licence_state", s.prov.licence_state);
+        for (size_t i = 0; i < proto_prov_report_record.n; i++) {
+            const proto_field_t *pf = &proto_prov_report_record.fields[i];
+            if (strcmp(pf->name, "serial") == 0) {
+                continue;
+            }
+            if (pf->type == PROTO_T_STR) {
+                cJSON_AddStringToObject(p, pf->name, (const char *)&s.prov + pf->offset);
+            } else {
+                cJSON_AddNumberToObject(p, pf->name, (double)proto_field_get(pf, &s.prov));
+            }
+        }
         cJSON_AddStringToObject(p, "first_seen", collector_iso8601_format(s.first_seen, b2, 24));
         cJSON_AddStringToObject(p, "last_seen", collector_iso8601_format(s.last_seen, b3, 24));
         cJSON_AddNumberToObject(p, "reports", (double)s.prov_reports);

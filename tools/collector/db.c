@@ -8,6 +8,7 @@
  */
 #include "db.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,29 +17,14 @@
 #define FW_LOG_TAG "coll-db"
 #include "fw/log.h"
 
-static const char s_schema[] =
+/* Tables whose columns are not wire fields. The usage, event and
+ * provisioning tables are made from proto/wire.h's tables (schema_sql()). */
+static const char s_schema_fixed[] =
     "CREATE TABLE IF NOT EXISTS device ("
     " serial TEXT PRIMARY KEY, psk_identity TEXT NOT NULL UNIQUE, psk BLOB NOT NULL,"
     " trial TEXT NOT NULL, region TEXT NOT NULL, keep_devices INTEGER NOT NULL,"
     " model TEXT NOT NULL DEFAULT '', enrolled_at INTEGER NOT NULL,"
     " last_contact INTEGER);"
-    "CREATE TABLE IF NOT EXISTS provisioning ("
-    " serial TEXT PRIMARY KEY REFERENCES device(serial), model TEXT NOT NULL,"
-    " hw_revision TEXT NOT NULL, mac TEXT NOT NULL, fw_version TEXT NOT NULL,"
-    " trial TEXT NOT NULL, region TEXT NOT NULL, locale TEXT NOT NULL,"
-    " licence_state TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
-    " reports INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS usage ("
-    " serial TEXT NOT NULL, id INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,"
-    " calls INTEGER NOT NULL, call_seconds INTEGER NOT NULL, calls_blocked INTEGER NOT NULL,"
-    " emergency_calls INTEGER NOT NULL, meetings INTEGER NOT NULL,"
-    " meeting_seconds INTEGER NOT NULL, share_seconds INTEGER NOT NULL,"
-    " people_peak INTEGER NOT NULL, uptime_seconds INTEGER NOT NULL,"
-    " received_at INTEGER NOT NULL, PRIMARY KEY (serial, id)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS event ("
-    " serial TEXT NOT NULL, id INTEGER NOT NULL, t INTEGER NOT NULL, kind TEXT NOT NULL,"
-    " detail TEXT NOT NULL, received_at INTEGER NOT NULL,"
-    " PRIMARY KEY (serial, id)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS licence ("
     " serial TEXT PRIMARY KEY REFERENCES device(serial), org TEXT NOT NULL,"
     " typ TEXT NOT NULL CHECK (typ IN ('trial','paid')), trial_exp INTEGER,"
@@ -48,8 +34,123 @@ static const char s_schema[] =
     " serial TEXT NOT NULL REFERENCES device(serial), id TEXT NOT NULL,"
     " exp INTEGER NOT NULL, PRIMARY KEY (serial, id)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO meta(key, value) VALUES ('licence_version', 0);"
-    "PRAGMA user_version = 1;";
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('licence_version', 0);";
+
+/* Schema version 2: usage and event rows keyed by (serial, gen, id), so
+ * records of a re-provisioned device (a new generation, ids from 1 again)
+ * are stored beside those of its earlier life, never taken for them.
+ * Version 1 databases are migrated in place (their rows get gen 0). */
+#define SCHEMA_VERSION 2
+
+/* ---- SQL from the wire tables ------------------------------------------------ */
+
+typedef struct {
+    char buf[4096];
+    size_t len;
+    bool overflow;
+} sql_t;
+
+static void sql_add(sql_t *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql_add(sql_t *q, const char *fmt, ...)
+{
+    if (q->overflow) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(q->buf + q->len, sizeof q->buf - q->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof q->buf - q->len) {
+        q->overflow = true; /* a table outgrew the buffer: a programmer error */
+        return;
+    }
+    q->len += (size_t)n;
+}
+
+static bool is_text(const proto_field_t *f)
+{
+    return f->type == PROTO_T_STR || f->type == PROTO_T_KIND || f->type == PROTO_T_HEX;
+}
+
+typedef enum {
+    COL_DECL,     /* , "name" TYPE NOT NULL */
+    COL_NAME,     /* , "name" */
+    COL_EXCLUDED, /* , "name"=excluded."name" */
+} col_mode_t;
+
+/* Each field of `r` except "serial" as a column. Names are quoted ("end" is
+ * a keyword). */
+static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        if (strcmp(f->name, "serial") == 0) {
+            continue;
+        }
+        if (mode == COL_DECL) {
+            sql_add(q, ", \"%s\" %s NOT NULL", f->name, is_text(f) ? "TEXT" : "INTEGER");
+        } else if (mode == COL_NAME) {
+            sql_add(q, ", \"%s\"", f->name);
+        } else {
+            sql_add(q, ", \"%s\"=excluded.\"%s\"", f->name, f->name);
+        }
+    }
+}
+
+/* A ?N placeholder for each field of `r` except "serial", from `first`. */
+static int sql_params(sql_t *q, const proto_record_t *r, int first)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->fields[i].name, "serial") != 0) {
+            sql_add(q, ",?%d", first++);
+        }
+    }
+    return first;
+}
+
+/* CREATE TABLE for a batch record kept per (serial, gen, id). */
+static void sql_record_table(sql_t *q, const char *table, const proto_record_t *r)
+{
+    sql_add(q, "CREATE TABLE IF NOT EXISTS %s (serial TEXT NOT NULL, gen INTEGER NOT NULL,"
+               " id INTEGER NOT NULL", table);
+    sql_cols(q, r, COL_DECL);
+    sql_add(q, ", received_at INTEGER NOT NULL, PRIMARY KEY (serial, gen, id)) WITHOUT ROWID;");
+}
+
+static void schema_sql(sql_t *q)
+{
+    sql_record_table(q, "usage", &proto_usage_record);
+    sql_record_table(q, "event", &proto_event_record);
+    sql_add(q, "CREATE TABLE IF NOT EXISTS provisioning ("
+               " serial TEXT PRIMARY KEY REFERENCES device(serial)");
+    sql_cols(q, &proto_prov_report_record, COL_DECL);
+    sql_add(q, ", first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+               " reports INTEGER NOT NULL);");
+}
+
+/* Bind field `f` of `obj` to parameter `i`. */
+static void bind_field(sqlite3_stmt *st, int i, const proto_field_t *f, const void *obj)
+{
+    if (f->type == PROTO_T_STR) {
+        sqlite3_bind_text(st, i, (const char *)obj + f->offset, -1, SQLITE_STATIC);
+    } else if (f->type == PROTO_T_KIND) {
+        const char *name = proto_event_kind_name((proto_event_kind_t)proto_field_get(f, obj));
+        sqlite3_bind_text(st, i, name != NULL ? name : "unknown", -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_int64(st, i, proto_field_get(f, obj));
+    }
+}
+
+/* Bind every field of `r` but "serial" from parameter `first` on. */
+static int bind_fields(sqlite3_stmt *st, int first, const proto_record_t *r, const void *obj)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->fields[i].name, "serial") != 0) {
+            bind_field(st, first++, &r->fields[i], obj);
+        }
+    }
+    return first;
+}
 
 static int fail(cdb_t *c, const char *what)
 {
@@ -91,6 +192,74 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
     (void)snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
 }
 
+static int user_version(cdb_t *c, int *v)
+{
+    sqlite3_stmt *st = prep(c, "PRAGMA user_version");
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    int s = sqlite3_step(st);
+    *v = s == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return s == SQLITE_ROW ? 0 : FW_E_IO;
+}
+
+/* Version 1 kept usage and event rows by (serial, id): move them to the
+ * version 2 tables as generation 0, the generation of every device
+ * provisioned before generations existed. */
+static int migrate_v1(cdb_t *c)
+{
+    static const struct {
+        const char *table;
+        const proto_record_t *r;
+    } t[] = {{"usage", &proto_usage_record}, {"event", &proto_event_record}};
+    int rc = exec(c, "ALTER TABLE usage RENAME TO usage_v1; ALTER TABLE event RENAME TO event_v1;");
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    schema_sql(&q);
+    for (size_t i = 0; i < 2; i++) {
+        sql_add(&q, "INSERT INTO %s (serial, gen, id", t[i].table);
+        sql_cols(&q, t[i].r, COL_NAME);
+        sql_add(&q, ", received_at) SELECT serial, 0, id");
+        sql_cols(&q, t[i].r, COL_NAME);
+        sql_add(&q, ", received_at FROM %s_v1; DROP TABLE %s_v1;", t[i].table, t[i].table);
+    }
+    if (rc == 0 && !q.overflow) {
+        rc = exec(c, q.buf);
+    }
+    if (rc == 0) {
+        FW_LOGI("database migrated to schema %d: records keyed by (serial, gen, id)",
+                SCHEMA_VERSION);
+    }
+    return rc != 0 ? rc : q.overflow ? FW_E_NOSPACE : 0;
+}
+
+static int create_schema(cdb_t *c)
+{
+    int v = 0;
+    int rc = user_version(c, &v);
+    if (rc == 0 && v > SCHEMA_VERSION) {
+        FW_LOGE("database schema %d is newer than this collector's (%d)", v, SCHEMA_VERSION);
+        return FW_E_UNSUPPORTED;
+    }
+    if (rc == 0) {
+        rc = exec(c, s_schema_fixed);
+    }
+    if (rc == 0 && v == 1) {
+        rc = migrate_v1(c);
+    }
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    schema_sql(&q);
+    sql_add(&q, "PRAGMA user_version = %d;", SCHEMA_VERSION);
+    if (rc == 0) {
+        rc = q.overflow ? FW_E_NOSPACE : exec(c, q.buf);
+    }
+    return rc;
+}
+
 int cdb_open(cdb_t *c, const char *path)
 {
     c->db = NULL;
@@ -107,7 +276,7 @@ int cdb_open(cdb_t *c, const char *path)
     if (rc == 0) {
         rc = exec(c, "BEGIN IMMEDIATE;");
         if (rc == 0) {
-            rc = exec(c, s_schema);
+            rc = create_schema(c);
             rc = end_tx(c, rc);
         }
     }
@@ -234,84 +403,76 @@ int cdb_touch(cdb_t *c, const char *serial, int64_t now)
 
 int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
 {
-    sqlite3_stmt *st = prep(
-        c, "INSERT INTO provisioning(serial, model, hw_revision, mac, fw_version, trial, region,"
-           " locale, licence_state, first_seen, last_seen, reports)"
-           " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10,1)"
-           " ON CONFLICT(serial) DO UPDATE SET model=excluded.model,"
-           " hw_revision=excluded.hw_revision, mac=excluded.mac, fw_version=excluded.fw_version,"
-           " trial=excluded.trial, region=excluded.region, locale=excluded.locale,"
-           " licence_state=excluded.licence_state, last_seen=excluded.last_seen,"
-           " reports=reports+1");
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    sql_add(&q, "INSERT INTO provisioning(serial");
+    sql_cols(&q, &proto_prov_report_record, COL_NAME);
+    sql_add(&q, ", first_seen, last_seen, reports) VALUES (?1");
+    int at = sql_params(&q, &proto_prov_report_record, 2);
+    sql_add(&q, ",?%d,?%d,1) ON CONFLICT(serial) DO UPDATE SET last_seen=excluded.last_seen,"
+                " reports=reports+1", at, at);
+    sql_cols(&q, &proto_prov_report_record, COL_EXCLUDED);
+    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
     if (st == NULL) {
         return FW_E_IO;
     }
-    const char *v[] = {p->serial, p->model,  p->hw_revision, p->mac,          p->fw_version,
-                       p->trial,  p->region, p->locale,      p->licence_state};
-    for (int i = 0; i < 9; i++) {
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_int64(st, 10, now);
+    sqlite3_bind_text(st, 1, p->serial, -1, SQLITE_STATIC);
+    at = bind_fields(st, 2, &proto_prov_report_record, p);
+    sqlite3_bind_int64(st, at, now);
     return finish(c, st, sqlite3_step(st), "store provisioning");
+}
+
+/* Store the records of one batch not yet stored: INSERT OR IGNORE by
+ * (serial, gen, id), in one transaction. `rec` is the record table, `items`
+ * `n` elements `size` bytes apart, each a uint64_t id then the record at
+ * `rec_off`. */
+static int store_batch(cdb_t *c, const char *table, const proto_record_t *rec, const char *serial,
+                       uint32_t gen, const void *items, size_t n, size_t size, size_t rec_off,
+                       int64_t now)
+{
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    sql_add(&q, "INSERT OR IGNORE INTO %s(serial, gen, id", table);
+    sql_cols(&q, rec, COL_NAME);
+    sql_add(&q, ", received_at) VALUES (?1,?2,?3");
+    int at = sql_params(&q, rec, 4);
+    sql_add(&q, ",?%d)", at);
+    int rc = exec(c, "BEGIN IMMEDIATE;");
+    if (rc != 0) {
+        return rc;
+    }
+    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
+    rc = st != NULL ? 0 : FW_E_IO;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *item = (const char *)items + i * size;
+        uint64_t id;
+        memcpy(&id, item, sizeof id);
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, gen);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)id);
+        at = bind_fields(st, 4, rec, item + rec_off);
+        sqlite3_bind_int64(st, at, now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(c, table);
+        }
+    }
+    sqlite3_finalize(st);
+    return end_tx(c, rc);
 }
 
 int cdb_store_usage(cdb_t *c, const collector_usage_t *u, int64_t now)
 {
-    int rc = exec(c, "BEGIN IMMEDIATE;");
-    if (rc != 0) {
-        return rc;
-    }
-    sqlite3_stmt *st =
-        prep(c, "INSERT OR IGNORE INTO usage(serial, id, start, end, calls, call_seconds,"
-                " calls_blocked, emergency_calls, meetings, meeting_seconds, share_seconds,"
-                " people_peak, uptime_seconds, received_at)"
-                " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
-    rc = st != NULL ? 0 : FW_E_IO;
-    for (size_t i = 0; rc == 0 && i < u->n; i++) {
-        const collector_usage_rec_t *r = &u->rec[i];
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, u->serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)r->id);
-        sqlite3_bind_int64(st, 3, r->start);
-        sqlite3_bind_int64(st, 4, r->end);
-        const uint64_t v[] = {r->calls,           r->call_seconds, r->calls_blocked,
-                              r->emergency_calls, r->meetings,     r->meeting_seconds,
-                              r->share_seconds,   r->people_peak,  r->uptime_seconds};
-        for (int k = 0; k < 9; k++) {
-            sqlite3_bind_int64(st, 5 + k, (sqlite3_int64)v[k]);
-        }
-        sqlite3_bind_int64(st, 14, now);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = fail(c, "store usage");
-        }
-    }
-    sqlite3_finalize(st);
-    return end_tx(c, rc);
+    return store_batch(c, "usage", &proto_usage_record, u->serial, u->gen, u->rec, u->n,
+                       sizeof u->rec[0], offsetof(collector_usage_rec_t, u), now);
 }
 
 int cdb_store_events(cdb_t *c, const collector_events_t *e, int64_t now)
 {
-    int rc = exec(c, "BEGIN IMMEDIATE;");
-    if (rc != 0) {
-        return rc;
-    }
-    sqlite3_stmt *st = prep(c, "INSERT OR IGNORE INTO event(serial, id, t, kind, detail,"
-                               " received_at) VALUES (?1,?2,?3,?4,?5,?6)");
-    rc = st != NULL ? 0 : FW_E_IO;
-    for (size_t i = 0; rc == 0 && i < e->n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, e->serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)e->ev[i].id);
-        sqlite3_bind_int64(st, 3, e->ev[i].t);
-        sqlite3_bind_text(st, 4, collector_event_kind_name(e->ev[i].kind), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, e->ev[i].detail, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, now);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = fail(c, "store events");
-        }
-    }
-    sqlite3_finalize(st);
-    return end_tx(c, rc);
+    return store_batch(c, "event", &proto_event_record, e->serial, e->gen, e->ev, e->n,
+                       sizeof e->ev[0], offsetof(collector_event_t, e), now);
 }
 
 int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool *has_iat)
@@ -509,27 +670,33 @@ int cdb_licence_version(cdb_t *c, int64_t *version)
 int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t)
 {
     memset(t, 0, sizeof *t);
-    sqlite3_stmt *st =
-        prep(c, "SELECT COUNT(*), TOTAL(calls), TOTAL(call_seconds), TOTAL(calls_blocked),"
-                " TOTAL(emergency_calls), TOTAL(meetings), TOTAL(meeting_seconds),"
-                " TOTAL(share_seconds), TOTAL(people_peak), IFNULL(MAX(people_peak),0),"
-                " TOTAL(uptime_seconds), IFNULL(MIN(start),0), IFNULL(MAX(end),0)"
-                " FROM usage WHERE serial = ?1");
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    sql_add(&q, "SELECT COUNT(*), COUNT(DISTINCT gen), IFNULL(MIN(start),0), IFNULL(MAX(\"end\"),0)");
+    const proto_record_t *r = &proto_usage_record;
+    for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
+        sql_add(&q, ", TOTAL(\"%s\"), IFNULL(MAX(\"%s\"),0)", r->fields[i].name,
+                r->fields[i].name);
+    }
+    sql_add(&q, " FROM usage WHERE serial = ?1");
+    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
     if (st == NULL) {
         return FW_E_IO;
     }
     sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
-        /* TOTAL() is a double: exact for sums below 2^53 (64 records of
-         * 32-bit counters per request; billions of requests away). */
-        int64_t *v[] = {&t->records,         &t->calls,           &t->call_seconds,
-                        &t->calls_blocked,   &t->emergency_calls, &t->meetings,
-                        &t->meeting_seconds, &t->share_seconds,   &t->people_peak,
-                        &t->people_peak_max, &t->uptime_seconds,  &t->first_start,
-                        &t->last_end};
-        for (int i = 0; i < 13; i++) {
-            *v[i] = (int64_t)sqlite3_column_double(st, i);
+        /* TOTAL() is a double: exact for sums below 2^53 (each record's
+         * counters are within the table's ranges; sums of seconds counters
+         * at their maximum would need years of records beyond any room). */
+        t->records = sqlite3_column_int64(st, 0);
+        t->generations = sqlite3_column_int64(st, 1);
+        t->first_start = sqlite3_column_int64(st, 2);
+        t->last_end = sqlite3_column_int64(st, 3);
+        for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
+            t->sum[i] = (int64_t)sqlite3_column_double(st, 4 + 2 * (int)i);
+            t->max[i] = sqlite3_column_int64(st, 5 + 2 * (int)i);
         }
     }
     return finish(c, st, s, "totals");
@@ -579,9 +746,13 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
     s->enrolled_at = sqlite3_column_int64(st, 0);
     s->last_contact = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
-    st = prep(c, "SELECT model, hw_revision, mac, fw_version, trial, region, locale,"
-                 " licence_state, first_seen, last_seen, reports FROM provisioning"
-                 " WHERE serial = ?1");
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    sql_add(&q, "SELECT first_seen, last_seen, reports");
+    sql_cols(&q, &proto_prov_report_record, COL_NAME);
+    sql_add(&q, " FROM provisioning WHERE serial = ?1");
+    st = q.overflow ? NULL : prep(c, q.buf);
     if (st == NULL) {
         return FW_E_IO;
     }
@@ -591,17 +762,22 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
         collector_prov_t *p = &s->prov;
         s->has_prov = true;
         (void)snprintf(p->serial, sizeof p->serial, "%s", serial);
-        copy_col(st, 0, p->model, sizeof p->model);
-        copy_col(st, 1, p->hw_revision, sizeof p->hw_revision);
-        copy_col(st, 2, p->mac, sizeof p->mac);
-        copy_col(st, 3, p->fw_version, sizeof p->fw_version);
-        copy_col(st, 4, p->trial, sizeof p->trial);
-        copy_col(st, 5, p->region, sizeof p->region);
-        copy_col(st, 6, p->locale, sizeof p->locale);
-        copy_col(st, 7, p->licence_state, sizeof p->licence_state);
-        s->first_seen = sqlite3_column_int64(st, 8);
-        s->last_seen = sqlite3_column_int64(st, 9);
-        s->prov_reports = sqlite3_column_int64(st, 10);
+        s->first_seen = sqlite3_column_int64(st, 0);
+        s->last_seen = sqlite3_column_int64(st, 1);
+        s->prov_reports = sqlite3_column_int64(st, 2);
+        int col = 3;
+        for (size_t i = 0; i < proto_prov_report_record.n; i++) {
+            const proto_field_t *f = &proto_prov_report_record.fields[i];
+            if (strcmp(f->name, "serial") == 0) {
+                continue;
+            }
+            if (f->type == PROTO_T_STR) {
+                copy_col(st, col, (char *)p + f->offset, f->size);
+            } else {
+                proto_field_set(f, p, sqlite3_column_int64(st, col));
+            }
+            col++;
+        }
     }
     return finish(c, st, r, "show provisioning");
 }

@@ -43,8 +43,8 @@ int cdb_device_by_identity(cdb_t *c, const char *identity, cdb_device_t *out);
 int cdb_device_by_serial(cdb_t *c, const char *serial, cdb_device_t *out);
 
 int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now);
-/* Stores the records not yet stored (INSERT OR IGNORE by (serial,id)); every
- * id of `u` is then stored. */
+/* Stores the records not yet stored (INSERT OR IGNORE by (serial, gen, id));
+ * every id of `u` is then stored. */
 int cdb_store_usage(cdb_t *c, const collector_usage_t *u, int64_t now);
 int cdb_store_events(cdb_t *c, const collector_events_t *e, int64_t now);
 int cdb_touch(cdb_t *c, const char *serial, int64_t now);
@@ -76,11 +76,14 @@ int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t 
 /* Grows with every licence change (the server polls it to notify observers). */
 int cdb_licence_version(cdb_t *c, int64_t *version);
 
+#define CDB_TOTALS_MAX 32u /* usage fields summed (proto_usage_record.n) */
+
+/* Stored usage of one serial, all generations: for each field of the usage
+ * table (proto_usage_record order) its sum and its maximum. */
 typedef struct {
-    int64_t records;
-    int64_t calls, call_seconds, calls_blocked, emergency_calls, meetings, meeting_seconds,
-        share_seconds, people_peak, people_peak_max, uptime_seconds;
+    int64_t records, generations;
     int64_t first_start, last_end;
+    int64_t sum[CDB_TOTALS_MAX], max[CDB_TOTALS_MAX];
 } cdb_totals_t;
 
 int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t);

@@ -20,6 +20,7 @@
 
 #include "fw/err.h"
 #include "fw/hex.h"
+#include "proto/json.h"
 #include "proto/provisioning.h"
 
 static int refuse(collector_err_t *err, int coap, int ret, const char *fmt, ...)
@@ -51,156 +52,37 @@ int collector_check_request(bool has_cf, unsigned cf, size_t total, collector_er
     return 0;
 }
 
-/* ---- JSON helpers ---------------------------------------------------- */
+/* ---- bodies: proto/json.h reads proto/wire.h's tables ---------------------- */
 
-/* Parse `json` into an object, refusing what cJSON would silently misread:
- * NUL bytes in the input and \u0000 escapes (cJSON cuts strings there, so
- * "SN\u0000x" would read as "SN"). A literal backslash followed by u0000 is
- * refused too: conservative, and no legitimate report contains it. */
-static int parse_object(const char *json, size_t len, cJSON **out, collector_err_t *err)
+/* A proto/json.h refusal as a CoAP one: 4.13 for size, 4.00 otherwise. */
+static int refused(int rc, const char *why, collector_err_t *err)
 {
-    *out = NULL;
-    if (json == NULL || len == 0) {
-        return BAD("body: empty, expected a JSON object");
-    }
-    if (len > COLLECTOR_BODY_MAX) {
-        return refuse(err, COLLECTOR_COAP_TOO_LARGE, FW_E_TOOBIG,
-                      "body of %zu bytes: at most %u allowed", len, COLLECTOR_BODY_MAX);
-    }
-    if (memchr(json, '\0', len) != NULL) {
-        return BAD("body: contains a NUL byte");
-    }
-    for (size_t i = 0; i + 6 <= len; i++) {
-        if (json[i] == '\\' && memcmp(json + i + 1, "u0000", 5) == 0) {
-            return BAD("body: \\u0000 is not allowed in strings");
-        }
-    }
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (root == NULL) {
-        return BAD("body: not valid JSON");
-    }
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return BAD("body: expected a JSON object");
-    }
-    *out = root;
-    return 0;
+    int coap = rc == FW_E_TOOBIG ? COLLECTOR_COAP_TOO_LARGE : COLLECTOR_COAP_BAD_REQUEST;
+    return refuse(err, coap, rc == FW_E_TOOBIG ? FW_E_TOOBIG : FW_E_FORMAT, "%s", why);
 }
 
-/* The member `name` of `obj`, exactly once. `optional` allows absence
- * (*item NULL). */
-static int member(const cJSON *obj, const char *ctx, const char *name, bool optional,
-                  const cJSON **item, collector_err_t *err)
+/* Common head of every body: an object whose "serial" is the identity's
+ * device. `head` gets the batch head (serial, and gen where there is one). */
+static int open_body(const char *json, size_t len, const char *expected_serial,
+                     const proto_record_t *head_rec, void *head, cJSON **root,
+                     collector_err_t *err)
 {
-    const cJSON *found = NULL;
-    for (const cJSON *c = obj->child; c != NULL; c = c->next) {
-        if (c->string != NULL && strcmp(c->string, name) == 0) {
-            if (found != NULL) {
-                return BAD("%s%s: given more than once", ctx, name);
-            }
-            found = c;
-        }
-    }
-    if (found == NULL && !optional) {
-        return BAD("%s%s: missing", ctx, name);
-    }
-    *item = found;
-    return 0;
-}
-
-static bool printable(const char *s)
-{
-    for (; *s != '\0'; s++) {
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* A printable ASCII string of min..max bytes copied into dst (cap > max). */
-static int get_string(const cJSON *obj, const char *ctx, const char *name, size_t min, size_t max,
-                      char *dst, size_t cap, collector_err_t *err)
-{
-    const cJSON *it;
-    int rc = member(obj, ctx, name, false, &it, err);
+    char why[160];
+    int rc = proto_json_parse_object(json, len, root, why, sizeof why);
     if (rc != 0) {
-        return rc;
+        return refused(rc, why, err);
     }
-    if (!cJSON_IsString(it) || it->valuestring == NULL) {
-        return BAD("%s%s: expected a string", ctx, name);
+    const char *serial = (const char *)head; /* serial is the first member of both heads */
+    rc = proto_json_read_field(*root, &head_rec->fields[0], head, "", why, sizeof why);
+    if (rc == 0 && head_rec == &proto_batch_record) {
+        rc = proto_json_read(*root, head_rec, head, "", why, sizeof why);
     }
-    size_t n = strlen(it->valuestring);
-    if (n < min || n > max || n >= cap) {
-        return BAD("%s%s: expected %zu to %zu characters, got %zu", ctx, name, min, max, n);
-    }
-    if (!printable(it->valuestring)) {
-        return BAD("%s%s: expected printable ASCII", ctx, name);
-    }
-    memcpy(dst, it->valuestring, n + 1);
-    return 0;
-}
-
-/* An integral JSON number in [lo, hi] (both exactly representable). */
-static int get_int(const cJSON *obj, const char *ctx, const char *name, double lo, double hi,
-                   double *out, collector_err_t *err)
-{
-    const cJSON *it;
-    int rc = member(obj, ctx, name, false, &it, err);
     if (rc != 0) {
-        return rc;
-    }
-    if (!cJSON_IsNumber(it)) {
-        return BAD("%s%s: expected an integer", ctx, name);
-    }
-    double v = it->valuedouble;
-    if (!isfinite(v) || v != floor(v) || v < lo || v > hi) {
-        return BAD("%s%s: expected an integer from %.0f to %.0f", ctx, name, lo, hi);
-    }
-    *out = v;
-    return 0;
-}
-
-static int get_u64(const cJSON *obj, const char *ctx, const char *name, uint64_t lo, uint64_t hi,
-                   uint64_t *out, collector_err_t *err)
-{
-    double v;
-    int rc = get_int(obj, ctx, name, (double)lo, (double)hi, &v, err);
-    if (rc == 0) {
-        *out = (uint64_t)v;
-    }
-    return rc;
-}
-
-static int get_time(const cJSON *obj, const char *ctx, const char *name, int64_t *out,
-                    collector_err_t *err)
-{
-    double v;
-    int rc = get_int(obj, ctx, name, 0, (double)COLLECTOR_TIME_MAX, &v, err);
-    if (rc == 0) {
-        *out = (int64_t)v;
-    }
-    return rc;
-}
-
-/* Common head of every body: an object whose "serial" is the identity's. */
-static int open_body(const char *json, size_t len, const char *expected_serial, cJSON **root,
-                     char serial[21], collector_err_t *err)
-{
-    int rc = parse_object(json, len, root, err);
-    if (rc != 0) {
-        return rc;
-    }
-    rc = get_string(*root, "", "serial", 1, 20, serial, 21, err);
-    if (rc == 0) {
-        char why[128];
-        if (proto_check_serial(serial, why, sizeof why) != 0) {
-            rc = BAD("%s", why);
-        } else if (expected_serial == NULL || strcmp(serial, expected_serial) != 0) {
-            rc = refuse(err, COLLECTOR_COAP_FORBIDDEN, FW_E_INVAL,
-                        "serial %s: does not match the DTLS identity's device %s", serial,
-                        expected_serial != NULL ? expected_serial : "(none)");
-        }
+        rc = refused(rc, why, err);
+    } else if (expected_serial == NULL || strcmp(serial, expected_serial) != 0) {
+        rc = refuse(err, COLLECTOR_COAP_FORBIDDEN, FW_E_INVAL,
+                    "serial %s: does not match the DTLS identity's device %s", serial,
+                    expected_serial != NULL ? expected_serial : "(none)");
     }
     if (rc != 0) {
         cJSON_Delete(*root);
@@ -213,9 +95,10 @@ static int open_body(const char *json, size_t len, const char *expected_serial, 
 static int get_array(const cJSON *root, const char *name, const cJSON **arr, size_t *n,
                      collector_err_t *err)
 {
-    int rc = member(root, "", name, false, arr, err);
+    char why[160];
+    int rc = proto_json_member(root, "", name, false, arr, why, sizeof why);
     if (rc != 0) {
-        return rc;
+        return BAD("%s", why);
     }
     if (!cJSON_IsArray(*arr)) {
         return BAD("%s: expected an array", name);
@@ -236,17 +119,15 @@ static int get_array(const cJSON *root, const char *name, const cJSON **arr, siz
     return 0;
 }
 
-/* One item of a batch: the object at index `i` into `item`. */
-typedef int (*item_parser_t)(const cJSON *o, size_t i, void *item, collector_err_t *err);
-
-/* A batch body {"serial": ..., NAME: [object, ...]}: each object parsed by
- * `parse` into `items` (`size` bytes apart). `*n` is set only on success. */
+/* A batch body {"serial", "gen", NAME: [{"id", <fields of rec>}, ...]}: each
+ * element read into `items` (`size` bytes apart: a uint64_t id, then the
+ * record at `rec_off`). `*n` is set only on success. */
 static int parse_batch(const char *json, size_t len, const char *expected_serial, const char *name,
-                       char serial[21], void *items, size_t size, item_parser_t parse, size_t *n,
-                       collector_err_t *err)
+                       proto_batch_head_t *head, const proto_record_t *rec, void *items,
+                       size_t size, size_t rec_off, size_t *n, collector_err_t *err)
 {
     cJSON *root;
-    int rc = open_body(json, len, expected_serial, &root, serial, err);
+    int rc = open_body(json, len, expected_serial, &proto_batch_record, head, &root, err);
     if (rc != 0) {
         return rc;
     }
@@ -255,7 +136,16 @@ static int parse_batch(const char *json, size_t len, const char *expected_serial
     rc = get_array(root, name, &arr, &count, err);
     size_t i = 0;
     for (const cJSON *c = rc == 0 ? arr->child : NULL; c != NULL && rc == 0; c = c->next, i++) {
-        rc = parse(c, i, (char *)items + i * size, err);
+        char ctx[24], why[160];
+        char *item = (char *)items + i * size;
+        (void)snprintf(ctx, sizeof ctx, "%s[%zu].", name, i);
+        rc = proto_json_read_field(c, &proto_id_field, item, ctx, why, sizeof why);
+        if (rc == 0) {
+            rc = proto_json_read(c, rec, item + rec_off, ctx, why, sizeof why);
+        }
+        if (rc != 0) {
+            rc = BAD("%s", why);
+        }
     }
     if (rc == 0) {
         *n = count;
@@ -266,163 +156,65 @@ static int parse_batch(const char *json, size_t len, const char *expected_serial
 
 /* ---- /v1/prov --------------------------------------------------------- */
 
-static int check_mac(char *mac, collector_err_t *err)
-{
-    uint8_t bytes[6];
-    if (fw_mac_parse(mac, bytes) == 0) {
-        for (char *c = mac; *c; c++) {
-            *c = (char)tolower((unsigned char)*c); /* stored in one spelling */
-        }
-        return 0;
-    }
-    return BAD("mac: expected six hex pairs separated by ':' (aa:bb:cc:dd:ee:ff)");
-}
-
 int collector_parse_prov(const char *json, size_t len, const char *expected_serial,
                          collector_prov_t *out, collector_err_t *err)
 {
     memset(out, 0, sizeof *out);
     cJSON *root;
-    int rc = open_body(json, len, expected_serial, &root, out->serial, err);
+    int rc = open_body(json, len, expected_serial, &proto_prov_report_record, out, &root, err);
     if (rc != 0) {
+        memset(out, 0, sizeof *out);
         return rc;
     }
-    char why[128];
-    if ((rc = get_string(root, "", "model", 1, 47, out->model, sizeof out->model, err)) != 0 ||
-        (rc = get_string(root, "", "hw_revision", 1, 32, out->hw_revision, sizeof out->hw_revision,
-                         err)) != 0 ||
-        (rc = get_string(root, "", "mac", 17, 17, out->mac, sizeof out->mac, err)) != 0 ||
-        (rc = check_mac(out->mac, err)) != 0 ||
-        (rc = get_string(root, "", "fw_version", 1, 32, out->fw_version, sizeof out->fw_version,
-                         err)) != 0 ||
-        (rc = get_string(root, "", "trial", 1, 16, out->trial, sizeof out->trial, err)) != 0 ||
-        (rc = get_string(root, "", "region", 2, 2, out->region, sizeof out->region, err)) != 0 ||
-        (rc = get_string(root, "", "locale", 2, 5, out->locale, sizeof out->locale, err)) != 0 ||
-        (rc = get_string(root, "", "licence_state", 1, 32, out->licence_state,
-                         sizeof out->licence_state, err)) != 0) {
-        goto done;
-    }
-    if (proto_check_trial(out->trial, why, sizeof why) != 0 ||
-        proto_check_region(out->region, why, sizeof why) != 0 ||
-        proto_check_locale(out->locale, why, sizeof why) != 0) {
+    char why[160];
+    if (proto_json_read(root, &proto_prov_report_record, out, "", why, sizeof why) != 0) {
         rc = BAD("%s", why);
+        memset(out, 0, sizeof *out);
     }
-done:
     cJSON_Delete(root);
     return rc;
 }
 
-/* ---- /v1/usage -------------------------------------------------------- */
-
-static int parse_usage_rec(const cJSON *o, size_t i, void *item, collector_err_t *err)
-{
-    collector_usage_rec_t *r = item;
-    char ctx[24];
-    (void)snprintf(ctx, sizeof ctx, "records[%zu].", i);
-    int rc;
-    if ((rc = get_u64(o, ctx, "id", 1, COLLECTOR_ID_MAX, &r->id, err)) != 0 ||
-        (rc = get_time(o, ctx, "start", &r->start, err)) != 0 ||
-        (rc = get_time(o, ctx, "end", &r->end, err)) != 0) {
-        return rc;
-    }
-    if (r->end < r->start) {
-        return BAD("%send: before start", ctx);
-    }
-    static const struct {
-        const char *name;
-        size_t off;
-    } counters[] = {
-        {"calls", offsetof(collector_usage_rec_t, calls)},
-        {"call_seconds", offsetof(collector_usage_rec_t, call_seconds)},
-        {"calls_blocked", offsetof(collector_usage_rec_t, calls_blocked)},
-        {"emergency_calls", offsetof(collector_usage_rec_t, emergency_calls)},
-        {"meetings", offsetof(collector_usage_rec_t, meetings)},
-        {"meeting_seconds", offsetof(collector_usage_rec_t, meeting_seconds)},
-        {"share_seconds", offsetof(collector_usage_rec_t, share_seconds)},
-        {"people_peak", offsetof(collector_usage_rec_t, people_peak)},
-        {"uptime_seconds", offsetof(collector_usage_rec_t, uptime_seconds)},
-    };
-    for (size_t k = 0; k < sizeof counters / sizeof counters[0]; k++) {
-        uint64_t *dst = (uint64_t *)(void *)((char *)r + counters[k].off);
-        if ((rc = get_u64(o, ctx, counters[k].name, 0, UINT32_MAX, dst, err)) != 0) {
-            return rc;
-        }
-    }
-    return 0;
-}
+/* ---- /v1/usage, /v1/events --------------------------------------------- */
 
 int collector_parse_usage(const char *json, size_t len, const char *expected_serial,
                           collector_usage_t *out, collector_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    int rc = parse_batch(json, len, expected_serial, "records", out->serial, out->rec,
-                         sizeof out->rec[0], parse_usage_rec, &out->n, err);
+    proto_batch_head_t head = {.gen = 0};
+    int rc = parse_batch(json, len, expected_serial, PROTO_USAGE_ARRAY, &head, &proto_usage_record,
+                         out->rec, sizeof out->rec[0], offsetof(collector_usage_rec_t, u), &out->n,
+                         err);
     if (rc != 0) {
         memset(out, 0, sizeof *out);
-    }
-    return rc;
-}
-
-/* ---- /v1/events ------------------------------------------------------- */
-
-static const char *const s_kinds[] = {
-    [COLLECTOR_EV_NOTICE] = "notice",
-    [COLLECTOR_EV_CALLING_DEGRADED] = "calling_degraded",
-    [COLLECTOR_EV_CALLING_RESTORED] = "calling_restored",
-    [COLLECTOR_EV_NUMBERS_RELEASED] = "numbers_released",
-    [COLLECTOR_EV_CLOCK_ROLLBACK] = "clock_rollback",
-    [COLLECTOR_EV_RMA_SHOWN] = "rma_shown",
-    [COLLECTOR_EV_RMA_ACKNOWLEDGED] = "rma_acknowledged",
-    [COLLECTOR_EV_RMA_LABELS_REQUESTED] = "rma_labels_requested",
-};
-enum { N_KINDS = sizeof s_kinds / sizeof s_kinds[0] };
-
-const char *collector_event_kind_name(collector_event_kind_t k)
-{
-    return (unsigned)k < N_KINDS ? s_kinds[k] : "unknown";
-}
-
-static int parse_event(const cJSON *o, size_t i, void *item, collector_err_t *err)
-{
-    collector_event_t *e = item;
-    char ctx[24];
-    (void)snprintf(ctx, sizeof ctx, "events[%zu].", i);
-    int rc;
-    char kind[24];
-    if ((rc = get_u64(o, ctx, "id", 1, COLLECTOR_ID_MAX, &e->id, err)) != 0 ||
-        (rc = get_time(o, ctx, "t", &e->t, err)) != 0 ||
-        (rc = get_string(o, ctx, "kind", 1, sizeof kind - 1, kind, sizeof kind, err)) != 0) {
         return rc;
     }
-    size_t k = 0;
-    while (k < N_KINDS && strcmp(kind, s_kinds[k]) != 0) {
-        k++;
-    }
-    if (k == N_KINDS) {
-        return BAD("%skind: unknown kind '%s'", ctx, kind);
-    }
-    e->kind = (collector_event_kind_t)k;
-    const cJSON *d;
-    if ((rc = member(o, ctx, "detail", true, &d, err)) != 0) {
-        return rc;
-    }
-    if (d != NULL) {
-        return get_string(o, ctx, "detail", 0, COLLECTOR_DETAIL_MAX, e->detail, sizeof e->detail,
-                          err);
-    }
+    memcpy(out->serial, head.serial, sizeof out->serial);
+    out->gen = head.gen;
     return 0;
+}
+
+const char *collector_event_kind_name(proto_event_kind_t k)
+{
+    const char *name = proto_event_kind_name(k);
+    return name != NULL ? name : "unknown";
 }
 
 int collector_parse_events(const char *json, size_t len, const char *expected_serial,
                            collector_events_t *out, collector_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    int rc = parse_batch(json, len, expected_serial, "events", out->serial, out->ev,
-                         sizeof out->ev[0], parse_event, &out->n, err);
+    proto_batch_head_t head = {.gen = 0};
+    int rc = parse_batch(json, len, expected_serial, PROTO_EVENTS_ARRAY, &head,
+                         &proto_event_record, out->ev, sizeof out->ev[0],
+                         offsetof(collector_event_t, e), &out->n, err);
     if (rc != 0) {
         memset(out, 0, sizeof *out);
+        return rc;
     }
-    return rc;
+    memcpy(out->serial, head.serial, sizeof out->serial);
+    out->gen = head.gen;
+    return 0;
 }
 
 /* ---- response bodies ---------------------------------------------------- */
@@ -450,7 +242,7 @@ static bool append(char *out, size_t cap, size_t *pos, const char *fmt, ...)
 int collector_build_ack(const uint64_t *ids, size_t n, int64_t server_time, char *out, size_t cap)
 {
     size_t pos = 0;
-    bool ok = append(out, cap, &pos, "{\"ack\":[");
+    bool ok = append(out, cap, &pos, "{\"%s\":[", PROTO_ACK_MEMBER);
     size_t written = 0;
     for (size_t i = 0; ok && i < n; i++) {
         bool seen = false;
@@ -467,15 +259,30 @@ int collector_build_ack(const uint64_t *ids, size_t n, int64_t server_time, char
 
 int collector_build_licence_body(const char *token, int64_t server_time, char *out, size_t cap)
 {
-    for (const char *p = token; *p != '\0'; p++) {
-        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.')) {
-            return FW_E_INVAL;
+    static proto_licence_body_t l; /* 4 KiB; the server is single-threaded */
+    char why[96];
+    if (strlen(token) >= sizeof l.token) {
+        return FW_E_INVAL;
+    }
+    (void)snprintf(l.token, sizeof l.token, "%s", token);
+    l.server_time = server_time;
+    if (proto_record_validate(&proto_licence_record, &l, why, sizeof why) != 0) {
+        return FW_E_INVAL;
+    }
+    proto_writer_t w;
+    proto_writer_init(&w, out, cap);
+    proto_w_object(&w, &proto_licence_record, &l);
+    return !w.overflow && w.len <= INT32_MAX ? (int)w.len : FW_E_NOSPACE;
+}
+
+static bool printable(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+            return false;
         }
     }
-    size_t pos = 0;
-    bool ok = append(out, cap, &pos, "{\"token\":\"%s\",\"server_time\":%" PRId64 "}", token,
-                     server_time);
-    return ok && pos <= INT32_MAX ? (int)pos : FW_E_NOSPACE;
+    return true;
 }
 
 static bool svc_id_ok(const char *s)

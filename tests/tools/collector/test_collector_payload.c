@@ -60,10 +60,10 @@ static void test_usage_ok(void **state)
     assert_int_equal(s_u.n, 2);
     assert_string_equal(s_u.serial, SN);
     assert_int_equal(s_u.rec[0].id, 1);
-    assert_int_equal(s_u.rec[0].calls, 3);
+    assert_int_equal(s_u.rec[0].u.calls, 3);
     assert_int_equal(s_u.rec[1].id, 9007199254740991ull);
-    assert_int_equal(s_u.rec[1].calls, 4294967295ull);
-    assert_int_equal(s_u.rec[1].people_peak, 2);
+    assert_int_equal(s_u.rec[1].u.calls, 4294967295ull);
+    assert_int_equal(s_u.rec[1].u.people_peak, 2);
     /* not NUL-terminated input: only len bytes are read */
     char copy[1200];
     size_t n = strlen(body);
@@ -148,9 +148,9 @@ static void test_events(void **state)
                      "\"kind\":\"rma_acknowledged\"}]}";
     assert_int_equal(collector_parse_events(ok, strlen(ok), SN, &s_e, &err), 0);
     assert_int_equal(s_e.n, 2);
-    assert_int_equal(s_e.ev[0].kind, COLLECTOR_EV_CALLING_DEGRADED);
-    assert_string_equal(s_e.ev[0].detail, "E+30d");
-    assert_string_equal(collector_event_kind_name(s_e.ev[1].kind), "rma_acknowledged");
+    assert_int_equal(s_e.ev[0].e.kind, PROTO_EV_CALLING_DEGRADED);
+    assert_string_equal(s_e.ev[0].e.detail, "E+30d");
+    assert_string_equal(collector_event_kind_name(s_e.ev[1].e.kind), "rma_acknowledged");
     const struct {
         const char *json;
         int coap;

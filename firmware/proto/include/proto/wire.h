@@ -91,8 +91,11 @@ typedef struct proto_record {
     const char *name; /* as in messages: "usage record" */
     const proto_field_t *fields;
     size_t n;
-    /* Rules across fields (end >= start), or NULL: 0 or FW_E_INVAL + why. */
+    /* Rules across fields (end >= start), or NULL: 0 or FW_E_INVAL + why.
+     * Readers apply it once field `check_after` (the last it needs) is read,
+     * so a refusal names the first problem in field order. */
     int (*check)(const void *obj, char *why, size_t why_cap);
+    size_t check_after;
 } proto_record_t;
 
 /* X(name, ctype, dim, type, min, max, unit, flags, check, merge): one line

@@ -15,12 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COLLECTOR_BODY_MAX 8192u             /* larger request bodies: 4.13 */
-#define COLLECTOR_RECORDS_MAX 64u            /* usage records / events per request */
-#define COLLECTOR_CF_JSON 50u                /* application/json */
-#define COLLECTOR_ID_MAX 9007199254740991ull /* 2^53-1: exact in a JSON number */
-#define COLLECTOR_TIME_MAX 253402300799ll    /* 9999-12-31T23:59:59Z */
-#define COLLECTOR_DETAIL_MAX 256u            /* event detail, bytes */
+#include "proto/wire.h"
+
+/* The wire limits are proto/wire.h's (docs/FORMATS.md). */
+#define COLLECTOR_BODY_MAX PROTO_BODY_MAX             /* larger request bodies: 4.13 */
+#define COLLECTOR_RECORDS_MAX PROTO_BATCH_MAX         /* usage records / events per request */
+#define COLLECTOR_CF_JSON 50u                         /* application/json */
+#define COLLECTOR_ID_MAX ((uint64_t)PROTO_ID_MAX)     /* 2^53-1: exact in a JSON number */
+#define COLLECTOR_TIME_MAX PROTO_TIME_MAX             /* 9999-12-31T23:59:59Z */
+#define COLLECTOR_DETAIL_MAX PROTO_DETAIL_MAX         /* event detail, bytes */
 
 /* CoAP response codes, as class*100 + detail. */
 enum {
@@ -39,51 +42,30 @@ typedef struct {
     char reason[160]; /* names the field; never contains request secrets */
 } collector_err_t;
 
-typedef struct {
-    char serial[21];
-    char model[48];
-    char hw_revision[33];
-    char mac[18]; /* aa:bb:cc:dd:ee:ff, stored lower case */
-    char fw_version[33];
-    char trial[17];
-    char region[3];
-    char locale[6];
-    char licence_state[33];
-} collector_prov_t;
+/* The provisioning report: proto/wire.h's PROTO_PROV_REPORT_FIELDS (mac is
+ * stored lower case). */
+typedef proto_prov_report_t collector_prov_t;
 
 typedef struct {
-    uint64_t id; /* 1 .. COLLECTOR_ID_MAX */
-    int64_t start, end;
-    uint64_t calls, call_seconds, calls_blocked, emergency_calls, meetings, meeting_seconds,
-        share_seconds, people_peak, uptime_seconds; /* each 0 .. 2^32-1 */
+    uint64_t id;     /* 1 .. COLLECTOR_ID_MAX */
+    proto_usage_t u; /* the table's fields and ranges */
 } collector_usage_rec_t;
 
 typedef struct {
     char serial[21];
-    size_t n; /* 1 .. COLLECTOR_RECORDS_MAX */
+    uint32_t gen; /* provisioning generation (0: a device without one) */
+    size_t n;     /* 1 .. COLLECTOR_RECORDS_MAX */
     collector_usage_rec_t rec[COLLECTOR_RECORDS_MAX];
 } collector_usage_t;
 
-typedef enum {
-    COLLECTOR_EV_NOTICE,
-    COLLECTOR_EV_CALLING_DEGRADED,
-    COLLECTOR_EV_CALLING_RESTORED,
-    COLLECTOR_EV_NUMBERS_RELEASED,
-    COLLECTOR_EV_CLOCK_ROLLBACK,
-    COLLECTOR_EV_RMA_SHOWN,
-    COLLECTOR_EV_RMA_ACKNOWLEDGED,
-    COLLECTOR_EV_RMA_LABELS_REQUESTED, /* R13: new return labels asked for on the room screen */
-} collector_event_kind_t;
-
 typedef struct {
     uint64_t id;
-    int64_t t;
-    collector_event_kind_t kind;
-    char detail[COLLECTOR_DETAIL_MAX + 1]; /* printable ASCII, may be empty */
+    proto_event_t e; /* t, kind, detail (printable ASCII, may be empty) */
 } collector_event_t;
 
 typedef struct {
     char serial[21];
+    uint32_t gen;
     size_t n;
     collector_event_t ev[COLLECTOR_RECORDS_MAX];
 } collector_events_t;
@@ -97,7 +79,9 @@ int collector_check_request(bool has_cf, unsigned cf, size_t total, collector_er
  * "serial" must equal `expected_serial` (the DTLS identity's device), else
  * 403. Returns 0 and fills `out`, or a negative FW_E_* code with `err` set
  * (400 malformed / missing / wrong type / out of range, 403, 413). Unknown
- * members are ignored; a known member given twice is refused. */
+ * members are ignored; a known member given twice is refused. The fields,
+ * their types and ranges are proto/wire.h's tables, read by proto/json.h:
+ * the same code the device's own decoder uses. */
 int collector_parse_prov(const char *json, size_t len, const char *expected_serial,
                          collector_prov_t *out, collector_err_t *err);
 int collector_parse_usage(const char *json, size_t len, const char *expected_serial,
@@ -105,8 +89,8 @@ int collector_parse_usage(const char *json, size_t len, const char *expected_ser
 int collector_parse_events(const char *json, size_t len, const char *expected_serial,
                            collector_events_t *out, collector_err_t *err);
 
-/* "notice", "calling_degraded", ... (never NULL). */
-const char *collector_event_kind_name(collector_event_kind_t k);
+/* "notice", "calling_degraded", ... (never NULL: "unknown"). */
+const char *collector_event_kind_name(proto_event_kind_t k);
 
 /* {"ack":[ids...],"server_time":T} with the distinct ids of `ids` in the
  * given order (duplicates once). Returns the length written (NUL added) or
