@@ -94,7 +94,8 @@ void agent_report_open(agent_report_t *r, store_t *store, const proto_provisioni
     r->prov = prov;
     r->trial = trial;
     r->batch_s = batch_s;
-    report_queue_config_t qc = {.interval_s = interval_s};
+    /* ids are unique per provisioning generation: every batch says which */
+    report_queue_config_t qc = {.interval_s = interval_s, .gen = prov->gen};
     int rc = report_queue_open(&r->queue, store, &qc);
     r->queue_ok = rc == 0;
     if (!r->queue_ok) {

@@ -101,7 +101,8 @@ int proto_provisioning_encode(const proto_provisioning_t *p, char *buf, size_t c
               cJSON_AddStringToObject(o, "psk_identity", p->psk_identity) &&
               cJSON_AddStringToObject(o, "support_psk", support_hex) &&
               cJSON_AddStringToObject(o, "return_url", p->return_url) &&
-              cJSON_AddNumberToObject(o, "provisioned_at", (double)p->provisioned_at);
+              cJSON_AddNumberToObject(o, "provisioned_at", (double)p->provisioned_at) &&
+              (p->gen == 0 || cJSON_AddNumberToObject(o, "gen", (double)p->gen));
     char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (!text) {
@@ -167,6 +168,7 @@ int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t 
     int rc = 0;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
     const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "provisioned_at");
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(o, "gen");
     if (!cJSON_IsNumber(v) || v->valuedouble != PROTO_PROV_VERSION) {
         rc = fail(why, why_cap, "v: expected format version %d", PROTO_PROV_VERSION);
     } else if ((rc = get_str(o, "serial", out->serial, sizeof out->serial, true, why, why_cap)) ||
@@ -187,7 +189,12 @@ int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t 
         /* `why` names the field */
     } else if (at && (!cJSON_IsNumber(at) || at->valuedouble < 0 || at->valuedouble > 1e13)) {
         rc = fail(why, why_cap, "provisioned_at: expected seconds since 1970");
+    } else if (gen && (!cJSON_IsNumber(gen) || gen->valuedouble < 0 ||
+                       gen->valuedouble > (double)PROTO_GEN_MAX ||
+                       gen->valuedouble != (double)(uint32_t)gen->valuedouble)) {
+        rc = fail(why, why_cap, "gen: expected an integer from 0 to %lld", (long long)PROTO_GEN_MAX);
     } else {
+        out->gen = gen ? (uint32_t)gen->valuedouble : 0;
         out->provisioned_at = at ? (int64_t)at->valuedouble : 0;
         rc = proto_provisioning_validate(out, why, why_cap);
     }

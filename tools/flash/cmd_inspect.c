@@ -49,6 +49,7 @@ static const char *key_name(store_key_t k)
     case STORE_KEY_TRUSTED_TIME: return "trusted-time";
     case STORE_KEY_USAGE: return "usage";
     case STORE_KEY_BOOT: return "boot";
+    case STORE_KEY_GENERATION: return "generation";
     default:
         return k >= STORE_KEY_QUEUE_FIRST && k <= STORE_KEY_QUEUE_LAST ? "report-queue" : "unknown";
     }
@@ -193,6 +194,7 @@ static void print_text(const char *image, const report_t *r)
         printf("  support psk     sha256:%s (%zu bytes)\n", r->support_fp, p->support_psk_len);
         printf("  licence pubkey  sha256:%s\n  return url      %s\n  provisioned at  %s\n",
                r->key_fp, p->return_url[0] ? p->return_url : "(none)", when);
+        printf("  generation      %u\n", (unsigned)p->gen);
     } else if (r->prov_rc == FW_E_NOENT) {
         printf("provisioning: absent (not provisioned)\n");
     } else {
@@ -243,6 +245,7 @@ static void print_json(const char *image, const report_t *r)
         cJSON_AddStringToObject(prov, "licence_pubkey_fingerprint", r->key_fp);
         cJSON_AddStringToObject(prov, "return_url", p->return_url);
         cJSON_AddNumberToObject(prov, "provisioned_at", (double)p->provisioned_at);
+        cJSON_AddNumberToObject(prov, "gen", (double)p->gen);
     } else {
         cJSON_AddStringToObject(prov, "status", r->prov_rc == FW_E_NOENT ? "absent" : "invalid");
         if (r->prov_rc != FW_E_NOENT) {

@@ -25,6 +25,7 @@
 #include "fw/hex.h"
 #include "fw/err.h"
 #include "hal/identity.h"
+#include "hal/secure.h"
 #include "locales.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
@@ -394,8 +395,44 @@ static int read_back(const char *expect, size_t len)
     return same ? SF_EXIT_OK : sf_fail(CMD, "read-back: the stored record differs");
 }
 
-/* Refuse devices that are not ours to provision; then write and read back. */
-static int write_device(const prov_args_t *a, const char *json, size_t len)
+/* The generation of this provisioning (proto/provisioning.h): the first
+ * value of the secure element's monotonic counter no record or earlier
+ * provisioning of this device was bound to. Writing STORE_KEY_GENERATION
+ * with STORE_F_MONOTONIC binds it to exactly that value and moves the
+ * counter there, so the next provisioning (after a factory reset, or a flash
+ * wiped by any other means) gets a later one. */
+static int take_generation(store_t *s, uint32_t *gen)
+{
+    uint32_t hw = 0;
+    store_health_t h;
+    store_health(s, &h);
+    int rc = hal_secure_counter_read(&hw);
+    if (rc != 0) {
+        return sf_fail(CMD, "cannot read the secure element's monotonic counter: %s",
+                       fw_strerror(rc));
+    }
+    uint32_t top = hw > h.counter_flash ? hw : h.counter_flash;
+    if (top == UINT32_MAX) {
+        return sf_fail(CMD, "the secure element's monotonic counter is exhausted");
+    }
+    *gen = top + 1;
+    const uint8_t le[4] = {(uint8_t)*gen, (uint8_t)(*gen >> 8), (uint8_t)(*gen >> 16),
+                           (uint8_t)(*gen >> 24)};
+    rc = store_put(s, STORE_KEY_GENERATION, le, sizeof le, STORE_F_MONOTONIC);
+    if (rc != 0) {
+        return sf_fail(CMD, "writing the provisioning generation: %s", fw_strerror(rc));
+    }
+    store_health(s, &h);
+    if (h.counter_flash != *gen) { /* the store bound it elsewhere: never guess */
+        return sf_fail(CMD, "provisioning generation: expected the counter at %u, it is at %u",
+                       (unsigned)*gen, (unsigned)h.counter_flash);
+    }
+    return SF_EXIT_OK;
+}
+
+/* Refuse devices that are not ours to provision; then take a generation,
+ * write the record and read it back. */
+static int write_device(const prov_args_t *a, proto_provisioning_t *p)
 {
     hal_identity_t id;
     if (hal_identity_get(&id) != 0) {
@@ -414,24 +451,38 @@ static int write_device(const prov_args_t *a, const char *json, size_t len)
     size_t old_len = 0;
     rc = store_get(&s, STORE_KEY_PROVISIONING, old, sizeof old, &old_len);
     if (rc != FW_E_NOENT) {
-        proto_provisioning_t p;
+        proto_provisioning_t prev;
         char why[256];
         char who[96] = "unreadable record";
-        if (rc == 0 && proto_provisioning_decode(old, old_len, &p, why, sizeof why) == 0) {
-            (void)snprintf(who, sizeof who, "serial %s, trial %s", p.serial, p.trial);
+        if (rc == 0 && proto_provisioning_decode(old, old_len, &prev, why, sizeof why) == 0) {
+            (void)snprintf(who, sizeof who, "serial %s, trial %s", prev.serial, prev.trial);
         }
         mbedtls_platform_zeroize(old, sizeof old);
-        mbedtls_platform_zeroize(&p, sizeof p);
+        mbedtls_platform_zeroize(&prev, sizeof prev);
         return sf_refuse(CMD,
                          "image: %s is already provisioned (%s); expected a factory-fresh device: "
                          "run 'sparkflash factory-reset --image %s --yes' first",
                          a->image, who, a->image);
     }
-    rc = store_put(&s, STORE_KEY_PROVISIONING, json, len, 0);
-    if (rc != 0) {
-        return sf_fail(CMD, "writing the provisioning record: %s", fw_strerror(rc));
+    if ((rc = take_generation(&s, &p->gen)) != 0) {
+        return rc;
     }
-    return read_back(json, len);
+    static char json[STORE_VALUE_MAX];
+    size_t len = 0;
+    char why[256];
+    rc = proto_provisioning_encode(p, json, sizeof json, &len, why, sizeof why);
+    if (rc == 0) {
+        rc = store_put(&s, STORE_KEY_PROVISIONING, json, len, 0);
+        if (rc != 0) {
+            rc = sf_fail(CMD, "writing the provisioning record: %s", fw_strerror(rc));
+        } else {
+            rc = read_back(json, len);
+        }
+    } else {
+        rc = sf_fail(CMD, "encoding the provisioning record: %s", why);
+    }
+    mbedtls_platform_zeroize(json, sizeof json);
+    return rc;
 }
 
 static int parse_flash_size(const char *text, uint32_t *out)
@@ -468,10 +519,14 @@ int sf_cmd_provision(int argc, char **argv)
         mbedtls_platform_zeroize(&p, sizeof p);
         return rc;
     }
+    /* Encoded once here, before TARGET is touched, to refuse early; the
+     * generation (taken on the device) is then at its largest. */
     static char json[STORE_VALUE_MAX];
     size_t len = 0;
     char why[256];
+    p.gen = (uint32_t)PROTO_GEN_MAX;
     rc = proto_provisioning_encode(&p, json, sizeof json, &len, why, sizeof why);
+    p.gen = 0;
     if (rc != 0) {
         mbedtls_platform_zeroize(&p, sizeof p);
         return rc == FW_E_NOSPACE ? sf_refuse(CMD, "record: larger than %u bytes", STORE_VALUE_MAX)
@@ -523,7 +578,7 @@ int sf_cmd_provision(int argc, char **argv)
         .target = &t, .flash_size = flash_size, .serial = a.serial, .model = a.model};
     rc = sf_board_open(CMD, &board);
     if (rc == 0) {
-        rc = write_device(&a, json, len);
+        rc = write_device(&a, &p);
         sf_board_close();
     }
     if (rc == 0 && a.enroll_out && rename(tmp, a.enroll_out) != 0) {
@@ -539,8 +594,9 @@ int sf_cmd_provision(int argc, char **argv)
         char fp[17], sfp[17];
         sf_fingerprint(p.psk, p.psk_len, fp);
         sf_fingerprint(p.support_psk, p.support_psk_len, sfp);
-        printf("provisioned %s%s: serial %s, trial %s, model %s\n", a.image,
-               info.exists ? "" : " (new factory-fresh image)", p.serial, p.trial, p.model);
+        printf("provisioned %s%s: serial %s, trial %s, model %s, generation %u\n", a.image,
+               info.exists ? "" : " (new factory-fresh image)", p.serial, p.trial, p.model,
+               (unsigned)p.gen);
         printf("  server %s, region %s, locale %s\n", p.server, p.region, p.locale);
         printf("  psk %s (fingerprint %s), identity %s\n", psk_gen ? "generated" : "given", fp,
                p.psk_identity);

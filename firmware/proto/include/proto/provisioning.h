@@ -34,7 +34,19 @@ typedef struct {
     size_t support_psk_len;
     char return_url[256];   /* RMA instructions link (R12), may be empty */
     int64_t provisioned_at; /* unix seconds, 0 if unknown */
+    uint32_t gen;           /* provisioning generation, 0 if none (see below) */
 } proto_provisioning_t;
+
+/* The provisioning generation ("gen"): which life of this serial the record
+ * starts. `sparkflash provision` takes it from the secure element's
+ * monotonic counter, which only grows and survives a factory reset and a
+ * rewritten flash: it writes STORE_KEY_GENERATION bound to the counter
+ * (STORE_F_MONOTONIC), which moves the counter to exactly that value, and
+ * puts the same value here. So every provisioning of a device gets a
+ * generation no earlier one had, with nothing for a technician to carry
+ * over. Report ids are unique per (serial, gen) and the collector keys
+ * records by both (proto/wire.h). Records written before generations
+ * existed have none and read as 0. */
 
 /* Encode `p` (which must validate) as JSON into `buf`. `*len` gets the length
  * without a terminator. FW_E_INVAL if `p` does not validate (the field is named
