@@ -1,0 +1,295 @@
+/*
+ * Contract test (issue 11): what the device encodes, the collector parses,
+ * and what the collector answers, the device parses, with every field of
+ * proto/wire.h's tables at its limits. Both sides are linked here as they
+ * ship: fw_report_codec (the device's encoder and answer parsers) and
+ * collector_payload (the collector's parsers and answer builders). The
+ * checks walk the tables, so a field added to a table is covered too, and a
+ * side that narrows, widens, renames or drops a field on its own fails here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "collector/payload.h"
+#include "fw/err.h"
+#include "proto/wire.h"
+#include "report/codec.h"
+
+#define SERIAL_MAX "ZZZZZZZZZZ9999999999" /* 20 characters, the longest serial */
+
+static collector_usage_t s_u;
+static collector_events_t s_e;
+static char s_body[PROTO_BODY_MAX];
+
+/* Every field of `r` in `obj` at its max (or min): integers at the value,
+ * strings of that length. */
+static void fill(const proto_record_t *r, void *obj, bool max)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        if (f->type == PROTO_T_STR) {
+            int64_t n = max ? f->max : f->min;
+            memset((char *)obj + f->offset, 'a', (size_t)n);
+            ((char *)obj)[f->offset + (size_t)n] = '\0';
+        } else if (f->type != PROTO_T_KIND) {
+            proto_field_set(f, obj, max ? f->max : f->min);
+        }
+    }
+}
+
+/* Field by field through the table. */
+static void expect_same(const proto_record_t *r, const void *a, const void *b)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        if (f->type == PROTO_T_STR) {
+            const char *x = (const char *)a + f->offset, *y = (const char *)b + f->offset;
+            if (strcmp(x, y) != 0) {
+                fail_msg("%s.%s: sent '%s', read '%s'", r->name, f->name, x, y);
+            }
+        } else if (proto_field_get(f, a) != proto_field_get(f, b)) {
+            fail_msg("%s.%s: sent %lld, read %lld", r->name, f->name,
+                     (long long)proto_field_get(f, a), (long long)proto_field_get(f, b));
+        }
+    }
+}
+
+static size_t usage_body(const proto_batch_head_t *head, uint64_t id, const report_usage_t *u)
+{
+    report_writer_t w;
+    size_t len = 0;
+    report_batch_open(&w, s_body, sizeof s_body, head, true);
+    assert_int_equal(report_batch_add_usage(&w, id, u), 0);
+    assert_int_equal(report_batch_end(&w, &len), 0);
+    return len;
+}
+
+static void usage_roundtrip(bool max)
+{
+    proto_batch_head_t head = {SERIAL_MAX, max ? (uint32_t)PROTO_GEN_MAX : 0};
+    report_usage_t u;
+    memset(&u, 0, sizeof u);
+    fill(&proto_usage_record, &u, max);
+    uint64_t id = max ? REPORT_ID_MAX : 1;
+    /* the device keeps it (a queue item validates) ... */
+    report_item_t it = {.kind = REPORT_ITEM_USAGE, .id = id, .cover_from = id, .usage = u};
+    uint8_t item[REPORT_ITEM_MAX];
+    size_t ilen;
+    assert_int_equal(report_item_encode(&it, item, sizeof item, &ilen), 0);
+    /* ... sends it, and the collector reads back every field */
+    size_t len = usage_body(&head, id, &u);
+    collector_err_t err = {0};
+    assert_int_equal(collector_check_request(true, COLLECTOR_CF_JSON, len, &err), 0);
+    if (collector_parse_usage(s_body, len, head.serial, &s_u, &err) != 0) {
+        fail_msg("collector refused the device's body (%d: %s): %.*s", err.coap, err.reason,
+                 (int)len, s_body);
+    }
+    assert_int_equal(s_u.n, 1);
+    assert_int_equal(s_u.rec[0].id, id);
+    assert_int_equal(s_u.gen, head.gen);
+    assert_string_equal(s_u.serial, head.serial);
+    expect_same(&proto_usage_record, &u, &s_u.rec[0].u);
+    /* the device's own decoder agrees */
+    char serial[32];
+    uint64_t ids[1];
+    report_usage_t back;
+    size_t n;
+    assert_int_equal(report_decode_usage_body(s_body, len, serial, sizeof serial, ids, &back, 1, &n),
+                     0);
+    assert_true(report_usage_equal(&back, &u));
+}
+
+static void test_usage_at_max_and_min(void **state)
+{
+    (void)state;
+    usage_roundtrip(true);
+    usage_roundtrip(false);
+}
+
+/* One past the table's range: the device does not keep it, the collector
+ * does not take it, and the refusal names the field. */
+static void test_usage_one_past_max(void **state)
+{
+    (void)state;
+    proto_batch_head_t head = {SERIAL_MAX, 1};
+    for (size_t i = 0; i < proto_usage_record.n; i++) {
+        const proto_field_t *f = &proto_usage_record.fields[i];
+        uint64_t type_max = f->size == 4 ? UINT32_MAX : (uint64_t)INT64_MAX;
+        if ((uint64_t)f->max >= type_max) {
+            continue; /* the C type itself holds no larger value */
+        }
+        report_usage_t u;
+        memset(&u, 0, sizeof u);
+        fill(&proto_usage_record, &u, false);
+        proto_field_set(f, &u, f->max + 1);
+        if (strcmp(f->name, "start") == 0) {
+            u.end = u.start; /* keep end >= start: only the range is wrong */
+        }
+        report_item_t it = {.kind = REPORT_ITEM_USAGE, .id = 1, .cover_from = 1, .usage = u};
+        uint8_t item[REPORT_ITEM_MAX];
+        size_t ilen;
+        assert_int_equal(report_item_encode(&it, item, sizeof item, &ilen), FW_E_INVAL);
+        size_t len = usage_body(&head, 1, &u);
+        collector_err_t err = {0};
+        assert_int_not_equal(collector_parse_usage(s_body, len, head.serial, &s_u, &err), 0);
+        assert_int_equal(err.coap, 400);
+        if (strstr(err.reason, f->name) == NULL) {
+            fail_msg("%s: refusal does not name it: %s", f->name, err.reason);
+        }
+    }
+}
+
+/* A full batch of the largest records fits the body limit both sides use. */
+static void test_full_batch_fits(void **state)
+{
+    (void)state;
+    proto_batch_head_t head = {SERIAL_MAX, (uint32_t)PROTO_GEN_MAX};
+    report_usage_t u;
+    memset(&u, 0, sizeof u);
+    fill(&proto_usage_record, &u, true);
+    report_writer_t w;
+    report_batch_open(&w, s_body, sizeof s_body, &head, true);
+    unsigned added = 0;
+    while (added < PROTO_BATCH_MAX && report_batch_add_usage(&w, REPORT_ID_MAX - added, &u) == 0) {
+        added++;
+    }
+    size_t len;
+    assert_int_equal(report_batch_end(&w, &len), 0);
+    assert_true(added >= 16); /* docs/FORMATS.md promises at least this many */
+    collector_err_t err = {0};
+    assert_int_equal(collector_check_request(true, COLLECTOR_CF_JSON, len, &err), 0);
+    assert_int_equal(collector_parse_usage(s_body, len, head.serial, &s_u, &err), 0);
+    assert_int_equal(s_u.n, added);
+}
+
+static void test_events_every_kind_longest_detail(void **state)
+{
+    (void)state;
+    proto_batch_head_t head = {SERIAL_MAX, 7};
+    report_writer_t w;
+    report_batch_open(&w, s_body, sizeof s_body, &head, false);
+    report_event_t sent[16];
+    size_t k = proto_event_kind_count();
+    assert_true(k > 0 && k <= 16);
+    for (size_t i = 0; i < k; i++) {
+        memset(&sent[i], 0, sizeof sent[i]);
+        fill(&proto_event_record, &sent[i], true);
+        sent[i].kind = proto_event_kind_at(i);
+        sent[i].detail[0] = '"'; /* escaped on the way out, read back as sent */
+        sent[i].detail[1] = '\\';
+        report_item_t it = {.kind = REPORT_ITEM_EVENT, .id = 1 + i, .cover_from = 1 + i,
+                            .event = sent[i]};
+        uint8_t item[REPORT_ITEM_MAX];
+        size_t ilen;
+        assert_int_equal(report_item_encode(&it, item, sizeof item, &ilen), 0);
+        assert_int_equal(report_batch_add_event(&w, 1 + i, &sent[i]), 0);
+    }
+    size_t len;
+    assert_int_equal(report_batch_end(&w, &len), 0);
+    collector_err_t err = {0};
+    if (collector_parse_events(s_body, len, head.serial, &s_e, &err) != 0) {
+        fail_msg("collector refused the device's events (%d: %s)", err.coap, err.reason);
+    }
+    assert_int_equal(s_e.n, k);
+    assert_int_equal(s_e.gen, 7);
+    for (size_t i = 0; i < k; i++) {
+        expect_same(&proto_event_record, &sent[i], &s_e.ev[i].e);
+        assert_string_equal(collector_event_kind_name(s_e.ev[i].e.kind),
+                            report_event_kind_name(sent[i].kind));
+    }
+    /* one byte longer: neither side keeps it */
+    char longer[PROTO_DETAIL_MAX + 2];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    char body[512];
+    (void)snprintf(body, sizeof body,
+                   "{\"serial\":\"%s\",\"events\":[{\"id\":1,\"t\":1,\"kind\":\"notice\","
+                   "\"detail\":\"%s\"}]}",
+                   head.serial, longer);
+    assert_int_not_equal(collector_parse_events(body, strlen(body), head.serial, &s_e, &err), 0);
+    assert_non_null(strstr(err.reason, "detail"));
+}
+
+static void test_prov_report_longest(void **state)
+{
+    (void)state;
+    report_prov_t p;
+    memset(&p, 0, sizeof p);
+    fill(&proto_prov_report_record, &p, true);
+    /* fields with a content rule: their longest valid value */
+    strcpy(p.serial, SERIAL_MAX);
+    strcpy(p.mac, "02:AB:cd:00:00:01");
+    strcpy(p.trial, "D999999999999999");
+    strcpy(p.region, "DE");
+    strcpy(p.locale, "de-AT");
+    char body[1024];
+    size_t len;
+    assert_int_equal(report_encode_prov(&p, body, sizeof body, &len), 0);
+    collector_prov_t got;
+    collector_err_t err = {0};
+    if (collector_parse_prov(body, len, p.serial, &got, &err) != 0) {
+        fail_msg("collector refused the device's report (%d: %s)", err.coap, err.reason);
+    }
+    strcpy(p.mac, "02:ab:cd:00:00:01"); /* the collector keeps one spelling */
+    expect_same(&proto_prov_report_record, &p, &got);
+}
+
+static void test_answers_back_to_the_device(void **state)
+{
+    (void)state;
+    /* acks: the largest ids, duplicates once */
+    uint64_t ids[PROTO_BATCH_MAX];
+    for (size_t i = 0; i < PROTO_BATCH_MAX; i++) {
+        ids[i] = REPORT_ID_MAX - i;
+    }
+    char out[PROTO_BODY_MAX];
+    int n = collector_build_ack(ids, PROTO_BATCH_MAX, PROTO_TIME_MAX, out, sizeof out);
+    assert_true(n > 0 && (size_t)n <= PROTO_BODY_MAX);
+    uint64_t got[PROTO_BATCH_MAX];
+    size_t ng = 0;
+    report_ack_kind_t kind;
+    assert_int_equal(report_parse_ack((const uint8_t *)out, (size_t)n, got, PROTO_BATCH_MAX, &ng,
+                                      &kind),
+                     0);
+    assert_int_equal(kind, REPORT_ACK_LIST);
+    assert_int_equal(ng, PROTO_BATCH_MAX);
+    assert_memory_equal(got, ids, sizeof ids);
+    int64_t t = 0;
+    assert_int_equal(report_parse_server_time((const uint8_t *)out, (size_t)n, &t), 0);
+    assert_int_equal(t, PROTO_TIME_MAX);
+
+    /* the licence answer with the longest token */
+    static char token[PROTO_TOKEN_MAX + 1], back[PROTO_TOKEN_MAX + 1];
+    memset(token, 'A', PROTO_TOKEN_MAX);
+    token[1] = '.';
+    token[PROTO_TOKEN_MAX - 2] = '-';
+    n = collector_build_licence_body(token, PROTO_INT_MAX, out, sizeof out);
+    assert_true(n > 0 && (size_t)n <= PROTO_BODY_MAX);
+    assert_int_equal(report_parse_licence((const uint8_t *)out, (size_t)n, back, sizeof back), 0);
+    assert_string_equal(back, token);
+    assert_int_equal(report_parse_server_time((const uint8_t *)out, (size_t)n, &t), 0);
+    assert_int_equal(t, PROTO_INT_MAX);
+    /* one character more: the collector does not build it */
+    static char longer[PROTO_TOKEN_MAX + 2];
+    memset(longer, 'A', PROTO_TOKEN_MAX + 1);
+    assert_true(collector_build_licence_body(longer, 1, out, sizeof out) < 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_usage_at_max_and_min),
+        cmocka_unit_test(test_usage_one_past_max),
+        cmocka_unit_test(test_full_batch_fits),
+        cmocka_unit_test(test_events_every_kind_longest_detail),
+        cmocka_unit_test(test_prov_report_longest),
+        cmocka_unit_test(test_answers_back_to_the_device),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
