@@ -275,6 +275,16 @@ int collector_build_licence_body(const char *token, int64_t server_time, char *o
     return !w.overflow && w.len <= INT32_MAX ? (int)w.len : FW_E_NOSPACE;
 }
 
+int collector_build_error(const char *reason, int64_t server_time, char *out, size_t cap)
+{
+    proto_writer_t w;
+    proto_writer_init(&w, out, cap);
+    proto_w_printf(&w, "{\"error\":");
+    proto_w_string(&w, reason);
+    proto_w_printf(&w, ",\"%s\":%lld}", proto_server_time_field.name, (long long)server_time);
+    return !w.overflow && w.len <= INT32_MAX ? (int)w.len : FW_E_NOSPACE;
+}
+
 static bool printable(const char *s)
 {
     for (; *s != '\0'; s++) {

@@ -229,15 +229,9 @@ static void refuse(coap_resource_t *res, coap_session_t *session, const coap_pdu
     FW_LOGW("%s from %s (identity '%s') refused %d.%02d: %s", what, peer(session, who, sizeof who),
             id, err->coap / 100, err->coap % 100, err->reason);
     char body[256];
-    cJSON *o = cJSON_CreateObject();
-    char *text = NULL;
-    if (o != NULL && cJSON_AddStringToObject(o, "error", err->reason) != NULL &&
-        cJSON_AddNumberToObject(o, "server_time", (double)server_now(s)) != NULL) {
-        text = cJSON_PrintUnformatted(o);
+    if (collector_build_error(err->reason, server_now(s), body, sizeof body) < 0) {
+        (void)snprintf(body, sizeof body, "{}");
     }
-    (void)snprintf(body, sizeof body, "%s", text != NULL ? text : "{}");
-    cJSON_free(text);
-    cJSON_Delete(o);
     respond(res, session, request, query, response, err->coap, body);
 }
 

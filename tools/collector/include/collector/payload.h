@@ -97,6 +97,9 @@ const char *collector_event_kind_name(proto_event_kind_t k);
  * FW_E_NOSPACE. */
 int collector_build_ack(const uint64_t *ids, size_t n, int64_t server_time, char *out, size_t cap);
 
+/* {"error":"<reason>","server_time":T}: the body of every refusal. */
+int collector_build_error(const char *reason, int64_t server_time, char *out, size_t cap);
+
 /* {"token":"...","server_time":T}; the token must be base64url and dots. */
 int collector_build_licence_body(const char *token, int64_t server_time, char *out, size_t cap);
 

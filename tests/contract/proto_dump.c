@@ -1,0 +1,178 @@
+/*
+ * proto_dump: prints proto/wire.h's tables and sample bodies made by the code
+ * that ships (the device's encoder, the collector's answer builders, the
+ * provisioning record codec sparkflash and the agent use), as one JSON
+ * object, for check_schemas.py: the schemas in docs/schemas/ must agree with
+ * the tables and accept what both sides produce.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "collector/payload.h"
+#include "proto/json.h"
+#include "proto/provisioning.h"
+#include "proto/wire.h"
+#include "report/codec.h"
+
+static const char *type_name(proto_type_t t)
+{
+    switch (t) {
+    case PROTO_T_STR: return "string";
+    case PROTO_T_KIND: return "kind";
+    case PROTO_T_BOOL: return "boolean";
+    case PROTO_T_HEX: return "hex";
+    default: return "integer";
+    }
+}
+
+static void table(const char *name, const proto_record_t *r, bool comma)
+{
+    printf("%s\"%s\":[", comma ? "," : "", name);
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"min\":%lld,\"max\":%lld,\"optional\":%s}",
+               i ? "," : "", f->name, type_name(f->type), (long long)f->min, (long long)f->max,
+               (f->flags & PROTO_F_OPTIONAL) ? "true" : "false");
+    }
+    printf("]");
+}
+
+static bool s_first = true;
+
+static void sample(const char *schema, const char *from, const char *body, size_t len)
+{
+    static char esc[3 * PROTO_BODY_MAX];
+    proto_writer_t w;
+    proto_writer_init(&w, esc, sizeof esc);
+    char copy[PROTO_BODY_MAX + 1];
+    (void)snprintf(copy, sizeof copy, "%.*s", (int)len, body);
+    proto_w_string(&w, copy);
+    printf("%s{\"schema\":\"%s\",\"from\":\"%s\",\"body\":%.*s}", s_first ? "" : ",", schema, from,
+           (int)w.len, esc);
+    s_first = false;
+}
+
+static void fill(const proto_record_t *r, void *obj, bool max)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        if (f->type == PROTO_T_STR) {
+            size_t n = (size_t)(max ? f->max : f->min);
+            memset((char *)obj + f->offset, 'a', n);
+            ((char *)obj)[f->offset + n] = '\0';
+        } else if (f->type != PROTO_T_KIND) {
+            proto_field_set(f, obj, max ? f->max : f->min);
+        }
+    }
+}
+
+static void usage_samples(void)
+{
+    static char body[PROTO_BODY_MAX];
+    for (int max = 0; max < 2; max++) {
+        proto_batch_head_t head = {"FOC2240Y1ZZ", max ? (uint32_t)PROTO_GEN_MAX : 0};
+        report_usage_t u;
+        memset(&u, 0, sizeof u);
+        fill(&proto_usage_record, &u, max);
+        report_writer_t w;
+        size_t len = 0;
+        report_batch_open(&w, body, sizeof body, &head, true);
+        (void)report_batch_add_usage(&w, max ? REPORT_ID_MAX : 1, &u);
+        (void)report_batch_add_usage(&w, max ? REPORT_ID_MAX - 1 : 2, &u);
+        if (report_batch_end(&w, &len) == 0) {
+            sample("usage-body", "device", body, len);
+        }
+    }
+    proto_batch_head_t head = {"FOC2240Y1ZZ", 3};
+    report_writer_t w;
+    size_t len = 0;
+    report_batch_open(&w, body, sizeof body, &head, false);
+    for (size_t i = 0; i < proto_event_kind_count(); i++) {
+        report_event_t e;
+        memset(&e, 0, sizeof e);
+        fill(&proto_event_record, &e, i % 2);
+        e.kind = proto_event_kind_at(i);
+        (void)report_batch_add_event(&w, 10 + i, &e);
+    }
+    if (report_batch_end(&w, &len) == 0) {
+        sample("events-body", "device", body, len);
+    }
+    report_prov_t p;
+    memset(&p, 0, sizeof p);
+    fill(&proto_prov_report_record, &p, true);
+    strcpy(p.serial, "FOC2240Y1ZZ");
+    strcpy(p.mac, "02:00:00:00:00:01");
+    strcpy(p.trial, "D1000001");
+    strcpy(p.region, "US");
+    strcpy(p.locale, "en-US");
+    if (report_encode_prov(&p, body, sizeof body, &len) == 0) {
+        sample("prov-report", "device", body, len);
+    }
+}
+
+static void collector_samples(void)
+{
+    static char out[PROTO_BODY_MAX];
+    uint64_t ids[3] = {REPORT_ID_MAX, 1, 1};
+    int n = collector_build_ack(ids, 3, PROTO_TIME_MAX, out, sizeof out);
+    if (n > 0) {
+        sample("ack", "collector", out, (size_t)n);
+    }
+    n = collector_build_licence_body("eyJhbGciOiJFUzI1NiJ9.e30.c2ln", 1700000000, out, sizeof out);
+    if (n > 0) {
+        sample("licence", "collector", out, (size_t)n);
+    }
+    n = collector_build_error("records[0].calls: expected an integer from 0 to 4294967295",
+                              1700000000, out, sizeof out);
+    if (n > 0) {
+        sample("error", "collector", out, (size_t)n);
+    }
+}
+
+static void record_samples(void)
+{
+    static proto_provisioning_t p;
+    memset(&p, 0, sizeof p);
+    strcpy(p.serial, "FOC2240Y1ZZ");
+    strcpy(p.model, "Spark Room Kit");
+    strcpy(p.trial, "D1000001");
+    strcpy(p.server, "coaps://collector.example:5684");
+    strcpy(p.licence_pubkey, "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n");
+    strcpy(p.region, "DE");
+    strcpy(p.locale, "de-DE");
+    memset(p.psk, 0xab, 32);
+    p.psk_len = 32;
+    strcpy(p.psk_identity, "FOC2240Y1ZZ");
+    strcpy(p.return_url, "https://example.com/rma");
+    p.provisioned_at = 1700000000;
+    p.gen = 42;
+    static char out[4096];
+    size_t len = 0;
+    char why[128];
+    if (proto_provisioning_encode(&p, out, sizeof out, &len, why, sizeof why) == 0) {
+        sample("provisioning-record", "sparkflash", out, len);
+    }
+}
+
+int main(void)
+{
+    printf("{\"tables\":{");
+    table("usage", &proto_usage_record, false);
+    table("event", &proto_event_record, true);
+    table("batch", &proto_batch_record, true);
+    table("prov_report", &proto_prov_report_record, true);
+    table("licence", &proto_licence_record, true);
+    printf(",\"kinds\":[");
+    for (size_t i = 0; i < proto_event_kind_count(); i++) {
+        printf("%s\"%s\"", i ? "," : "", proto_event_kind_name(proto_event_kind_at(i)));
+    }
+    printf("]},\"limits\":{\"body\":%u,\"batch\":%u,\"detail\":%u,\"token\":%u,\"id\":%lld},",
+           PROTO_BODY_MAX, PROTO_BATCH_MAX, PROTO_DETAIL_MAX, PROTO_TOKEN_MAX,
+           (long long)PROTO_ID_MAX);
+    printf("\"samples\":[");
+    usage_samples();
+    collector_samples();
+    record_samples();
+    printf("]}\n");
+    return 0;
+}
