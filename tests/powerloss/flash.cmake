@@ -1,9 +1,9 @@
 # Power-loss sweep of a firmware update by sparkflash (tools/flash): cut at
 # every flash program/erase, check that the old or the new firmware boots.
 # Included from tests/powerloss/CMakeLists.txt; runs on the host board.
-if(TARGET sparkflash_slots AND TARGET board_host)
+if(TARGET fw_proto_image AND TARGET board_host)
   add_executable(sweep_flash ${CMAKE_CURRENT_LIST_DIR}/sweep_flash.c)
-  target_link_libraries(sweep_flash PRIVATE sparkflash_slots fw_store board_host
+  target_link_libraries(sweep_flash PRIVATE fw_proto_image fw_store board_host
                                             MbedTLS::mbedcrypto)
   add_test(NAME powerloss_flash COMMAND sweep_flash)
   set_tests_properties(powerloss_flash PROPERTIES TIMEOUT 300)

@@ -23,10 +23,10 @@
 #include <mbedtls/sha256.h>
 
 #include "fw/err.h"
-#include "fwimage.h"
+#include "proto/fwimage.h"
 #include "host/host_board.h"
 #include "proto/layout.h"
-#include "slots.h"
+#include "proto/slots.h"
 
 #define FLASH_BYTES (LAYOUT_STORE_BYTES + 2u * 320u * 1024u) /* slots of 20 sectors */
 #define MAX_CUTS 10000

@@ -20,7 +20,7 @@
 
 #include "fw/err.h"
 #include "fw/hex.h"
-#include "fwimage.h"
+#include "proto/fwimage.h"
 #include "hal/flash.h"
 #include "proto/layout.h"
 

@@ -21,10 +21,10 @@
 #include "flash_cli.h"
 #include "crypto/es256.h"
 #include "fw/err.h"
-#include "fwimage.h"
+#include "proto/fwimage.h"
 #include "hal/system.h"
 #include "proto/layout.h"
-#include "slots.h"
+#include "proto/slots.h"
 
 /* Parse "--name value" options into `vals` (NULL-terminated names) and
  * "--name" flags into `flags`. Returns SF_EXIT_OK, -1 after --help, or a usage

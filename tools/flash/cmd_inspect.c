@@ -22,7 +22,7 @@
 #include "hal/identity.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
-#include "slots.h"
+#include "proto/slots.h"
 #include "trial/history.h"
 
 /* ------------------------------------------------------------- records */

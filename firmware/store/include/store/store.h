@@ -35,7 +35,7 @@ enum {
     STORE_KEY_TRIAL_HISTORY = 0x0003, /* trial history (monotonic) */
     STORE_KEY_TRUSTED_TIME = 0x0004,  /* trusted-time high-water mark (monotonic) */
     STORE_KEY_USAGE = 0x0005,         /* usage counters */
-    STORE_KEY_BOOT = 0x0006,          /* active firmware slot (tools/flash/slots.h) */
+    STORE_KEY_BOOT = 0x0006,          /* active firmware slot (proto/slots.h) */
     STORE_KEY_PROV_SENT = 0x0007,     /* SHA-256 of the last acknowledged provisioning report */
     STORE_KEY_GENERATION = 0x0008,    /* provisioning generation (monotonic, proto/provisioning.h) */
     STORE_KEY_QUEUE_FIRST = 0x1000,   /* outbound report queue items ... */

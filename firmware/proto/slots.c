@@ -2,7 +2,7 @@
  * Firmware slots and the boot record. See slots.h for why the order of
  * operations in slots_install() keeps a bootable firmware across power cuts.
  */
-#include "slots.h"
+#include "proto/slots.h"
 
 #include <stdio.h>
 #include <stdlib.h>

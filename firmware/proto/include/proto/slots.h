@@ -1,5 +1,5 @@
 /*
- * slots.h - two firmware slots after the store region, and the boot record
+ * proto/slots.h - two firmware slots after the store region, and the boot record
  * that names the active one. Works through hal/flash.h and store/ only, so
  * the flashing tool, the power-loss sweep and a bootloader share one copy.
  *
@@ -13,8 +13,8 @@
  * A power cut before that replace leaves the old record and the untouched old
  * slot; after it, the new record and a verified new slot.
  */
-#ifndef SPARKFLASH_SLOTS_H
-#define SPARKFLASH_SLOTS_H
+#ifndef PROTO_SLOTS_H
+#define PROTO_SLOTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@
 
 #include <mbedtls/pk.h>
 
-#include "fwimage.h"
+#include "proto/fwimage.h"
 #include "hal/flash.h"
 #include "store/store.h"
 
@@ -82,4 +82,4 @@ int slots_install(store_t *s, const uint8_t header[FWIMG_HEADER_LEN], const fwim
                   const uint8_t *payload, slots_progress_fn progress, slots_stop_fn stop, void *ctx,
                   slots_boot_t *installed);
 
-#endif /* SPARKFLASH_SLOTS_H */
+#endif /* PROTO_SLOTS_H */

@@ -1,5 +1,5 @@
 /*
- * fwimage.h - the signed firmware image that `sparkflash sign` writes and
+ * proto/fwimage.h - the signed firmware image that `sparkflash sign` writes and
  * `sparkflash flash` (and a bootloader) checks. Pure: no HAL, no files.
  *
  * Layout (all integers little-endian), FWIMG_HEADER_LEN bytes then payload:
@@ -15,8 +15,8 @@
  * The signature covers every header field and, through the hash, the payload,
  * so one verify + one hash proves the whole image.
  */
-#ifndef SPARKFLASH_FWIMAGE_H
-#define SPARKFLASH_FWIMAGE_H
+#ifndef PROTO_FWIMAGE_H
+#define PROTO_FWIMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -71,4 +71,4 @@ int fwimg_header_verify(const uint8_t raw[FWIMG_HEADER_LEN], mbedtls_pk_context 
 /* True if `pk` holds an EC key on P-256 (secp256r1). */
 bool fwimg_key_is_p256(mbedtls_pk_context *pk);
 
-#endif /* SPARKFLASH_FWIMAGE_H */
+#endif /* PROTO_FWIMAGE_H */

@@ -3,7 +3,7 @@
  * field by field from bytes (never cast onto a struct) because it comes from
  * a file or a flash slot and is treated as hostile until the signature holds.
  */
-#include "fwimage.h"
+#include "proto/fwimage.h"
 
 #include <stdio.h>
 #include <string.h>
