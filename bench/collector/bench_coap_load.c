@@ -10,8 +10,8 @@
  * Session i (0-based) uses PSK identity PREFIX + %05u (i + 1), e.g.
  * BENCH00001, and key KEY, or KEY + "-%05u" with --key-per-session. The body
  * is a valid /v1/usage body (the device's encoder, generation 1) whose
- * serial is the identity; record ids are ID-BASE + r + 1 (r = request number in the session), so every request of a
- * run stores a new record on spark-collector.
+ * serial is the identity; record ids are ID-BASE + r + 1 (r = request number in the session), so
+ * every request of a run stores a new record on spark-collector.
  *
  * Every loop is bounded by --timeout seconds and an iteration cap.
  *

@@ -192,7 +192,8 @@ int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t 
     } else if (gen && (!cJSON_IsNumber(gen) || gen->valuedouble < 0 ||
                        gen->valuedouble > (double)PROTO_GEN_MAX ||
                        gen->valuedouble != (double)(uint32_t)gen->valuedouble)) {
-        rc = fail(why, why_cap, "gen: expected an integer from 0 to %lld", (long long)PROTO_GEN_MAX);
+        rc =
+            fail(why, why_cap, "gen: expected an integer from 0 to %lld", (long long)PROTO_GEN_MAX);
     } else {
         out->gen = gen ? (uint32_t)gen->valuedouble : 0;
         out->provisioned_at = at ? (int64_t)at->valuedouble : 0;

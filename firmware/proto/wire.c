@@ -13,17 +13,9 @@
 #include "fw/hex.h"
 
 #define PROTO_FIELD(rtype, fname, ctype, dim, ftype, lo, hi, unit, flags, check, merge)            \
-    {#fname,                                                                                       \
-     PROTO_T_##ftype,                                                                              \
-     offsetof(rtype, fname),                                                                       \
-     sizeof(((rtype *)0)->fname),                                                                  \
-     0,                                                                                            \
-     (int64_t)(lo),                                                                                \
-     (int64_t)(hi),                                                                                \
-     unit,                                                                                         \
-     flags,                                                                                        \
-     check,                                                                                        \
-     PROTO_MERGE_##merge},
+    {#fname, PROTO_T_##ftype, offsetof(rtype, fname), sizeof(((rtype *)0)->fname),                 \
+     0,      (int64_t)(lo),   (int64_t)(hi),          unit,                                        \
+     flags,  check,           PROTO_MERGE_##merge},
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- usage ------------------------------------------------------------------ */
@@ -97,8 +89,8 @@ static const proto_field_t s_batch_fields[] = {PROTO_BATCH_FIELDS(BATCH_FIELD)};
 const proto_record_t proto_batch_record = {"batch", s_batch_fields, N_OF(s_batch_fields), NULL, 0};
 
 const proto_field_t proto_id_field = {
-    "id", PROTO_T_U64, 0, sizeof(uint64_t), 0, 1, PROTO_ID_MAX, "record id", 0, NULL,
-    PROTO_MERGE_NONE};
+    "id",        PROTO_T_U64, 0,    sizeof(uint64_t), 0, 1, PROTO_ID_MAX,
+    "record id", 0,           NULL, PROTO_MERGE_NONE};
 
 /* ---- provisioning report, licence answer ------------------------------------------ */
 
@@ -112,8 +104,8 @@ static const proto_field_t s_licence_fields[] = {PROTO_LICENCE_FIELDS(LICENCE_FI
 const proto_record_t proto_licence_record = {"licence answer", s_licence_fields,
                                              N_OF(s_licence_fields), NULL, 0};
 const proto_field_t proto_server_time_field = {
-    "server_time", PROTO_T_I64, 0, sizeof(int64_t), 0, 0, PROTO_INT_MAX, "unix s", 0, NULL,
-    PROTO_MERGE_NONE};
+    "server_time", PROTO_T_I64, 0,    sizeof(int64_t), 0, 0, PROTO_INT_MAX,
+    "unix s",      0,           NULL, PROTO_MERGE_NONE};
 
 /* ---- checks ------------------------------------------------------------------------ */
 
@@ -159,7 +151,9 @@ int64_t proto_field_get(const proto_field_t *f, const void *obj)
     bool b;
     switch (f->type) {
     case PROTO_T_I64: memcpy(&i64, p, sizeof i64); return i64;
-    case PROTO_T_U64: memcpy(&u64, p, sizeof u64); return u64 > INT64_MAX ? INT64_MAX : (int64_t)u64;
+    case PROTO_T_U64:
+        memcpy(&u64, p, sizeof u64);
+        return u64 > INT64_MAX ? INT64_MAX : (int64_t)u64;
     case PROTO_T_U32: memcpy(&u32, p, sizeof u32); return u32;
     case PROTO_T_KIND: memcpy(&k, p, sizeof k); return (int64_t)k;
     case PROTO_T_BOOL: memcpy(&b, p, sizeof b); return b;

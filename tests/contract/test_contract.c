@@ -100,8 +100,8 @@ static void usage_roundtrip(bool max)
     uint64_t ids[1];
     report_usage_t back;
     size_t n;
-    assert_int_equal(report_decode_usage_body(s_body, len, serial, sizeof serial, ids, &back, 1, &n),
-                     0);
+    assert_int_equal(
+        report_decode_usage_body(s_body, len, serial, sizeof serial, ids, &back, 1, &n), 0);
     assert_true(report_usage_equal(&back, &u));
 }
 
@@ -183,8 +183,8 @@ static void test_events_every_kind_longest_detail(void **state)
         sent[i].kind = proto_event_kind_at(i);
         sent[i].detail[0] = '"'; /* escaped on the way out, read back as sent */
         sent[i].detail[1] = '\\';
-        report_item_t it = {.kind = REPORT_ITEM_EVENT, .id = 1 + i, .cover_from = 1 + i,
-                            .event = sent[i]};
+        report_item_t it = {
+            .kind = REPORT_ITEM_EVENT, .id = 1 + i, .cover_from = 1 + i, .event = sent[i]};
         uint8_t item[REPORT_ITEM_MAX];
         size_t ilen;
         assert_int_equal(report_item_encode(&it, item, sizeof item, &ilen), 0);
@@ -254,9 +254,8 @@ static void test_answers_back_to_the_device(void **state)
     uint64_t got[PROTO_BATCH_MAX];
     size_t ng = 0;
     report_ack_kind_t kind;
-    assert_int_equal(report_parse_ack((const uint8_t *)out, (size_t)n, got, PROTO_BATCH_MAX, &ng,
-                                      &kind),
-                     0);
+    assert_int_equal(
+        report_parse_ack((const uint8_t *)out, (size_t)n, got, PROTO_BATCH_MAX, &ng, &kind), 0);
     assert_int_equal(kind, REPORT_ACK_LIST);
     assert_int_equal(ng, PROTO_BATCH_MAX);
     assert_memory_equal(got, ids, sizeof ids);

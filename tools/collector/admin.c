@@ -324,7 +324,7 @@ static int cmd_totals(cdb_t *db, int argc, char **argv)
     struct {
         char name[48];
         int64_t v;
-    } f[2 * CDB_TOTALS_MAX + 8];
+    } f[2 * CDB_TOTALS_MAX + 8] = {{"", 0}};
     size_t n = 0;
     (void)snprintf(f[n].name, sizeof f[n].name, "records");
     f[n++].v = t.records;

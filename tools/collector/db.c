@@ -111,8 +111,10 @@ static int sql_params(sql_t *q, const proto_record_t *r, int first)
 /* CREATE TABLE for a batch record kept per (serial, gen, id). */
 static void sql_record_table(sql_t *q, const char *table, const proto_record_t *r)
 {
-    sql_add(q, "CREATE TABLE IF NOT EXISTS %s (serial TEXT NOT NULL, gen INTEGER NOT NULL,"
-               " id INTEGER NOT NULL", table);
+    sql_add(q,
+            "CREATE TABLE IF NOT EXISTS %s (serial TEXT NOT NULL, gen INTEGER NOT NULL,"
+            " id INTEGER NOT NULL",
+            table);
     sql_cols(q, r, COL_DECL);
     sql_add(q, ", received_at INTEGER NOT NULL, PRIMARY KEY (serial, gen, id)) WITHOUT ROWID;");
 }
@@ -410,8 +412,10 @@ int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
     sql_cols(&q, &proto_prov_report_record, COL_NAME);
     sql_add(&q, ", first_seen, last_seen, reports) VALUES (?1");
     int at = sql_params(&q, &proto_prov_report_record, 2);
-    sql_add(&q, ",?%d,?%d,1) ON CONFLICT(serial) DO UPDATE SET last_seen=excluded.last_seen,"
-                " reports=reports+1", at, at);
+    sql_add(&q,
+            ",?%d,?%d,1) ON CONFLICT(serial) DO UPDATE SET last_seen=excluded.last_seen,"
+            " reports=reports+1",
+            at, at);
     sql_cols(&q, &proto_prov_report_record, COL_EXCLUDED);
     sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
     if (st == NULL) {
@@ -673,11 +677,11 @@ int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t)
     static sql_t q;
     q.len = 0;
     q.overflow = false;
-    sql_add(&q, "SELECT COUNT(*), COUNT(DISTINCT gen), IFNULL(MIN(start),0), IFNULL(MAX(\"end\"),0)");
+    sql_add(&q,
+            "SELECT COUNT(*), COUNT(DISTINCT gen), IFNULL(MIN(start),0), IFNULL(MAX(\"end\"),0)");
     const proto_record_t *r = &proto_usage_record;
     for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
-        sql_add(&q, ", TOTAL(\"%s\"), IFNULL(MAX(\"%s\"),0)", r->fields[i].name,
-                r->fields[i].name);
+        sql_add(&q, ", TOTAL(\"%s\"), IFNULL(MAX(\"%s\"),0)", r->fields[i].name, r->fields[i].name);
     }
     sql_add(&q, " FROM usage WHERE serial = ?1");
     sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);

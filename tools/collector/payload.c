@@ -64,8 +64,7 @@ static int refused(int rc, const char *why, collector_err_t *err)
 /* Common head of every body: an object whose "serial" is the identity's
  * device. `head` gets the batch head (serial, and gen where there is one). */
 static int open_body(const char *json, size_t len, const char *expected_serial,
-                     const proto_record_t *head_rec, void *head, cJSON **root,
-                     collector_err_t *err)
+                     const proto_record_t *head_rec, void *head, cJSON **root, collector_err_t *err)
 {
     char why[160];
     int rc = proto_json_parse_object(json, len, root, why, sizeof why);
@@ -182,9 +181,9 @@ int collector_parse_usage(const char *json, size_t len, const char *expected_ser
 {
     memset(out, 0, sizeof *out);
     proto_batch_head_t head = {.gen = 0};
-    int rc = parse_batch(json, len, expected_serial, PROTO_USAGE_ARRAY, &head, &proto_usage_record,
-                         out->rec, sizeof out->rec[0], offsetof(collector_usage_rec_t, u), &out->n,
-                         err);
+    int rc =
+        parse_batch(json, len, expected_serial, PROTO_USAGE_ARRAY, &head, &proto_usage_record,
+                    out->rec, sizeof out->rec[0], offsetof(collector_usage_rec_t, u), &out->n, err);
     if (rc != 0) {
         memset(out, 0, sizeof *out);
         return rc;
@@ -205,9 +204,8 @@ int collector_parse_events(const char *json, size_t len, const char *expected_se
 {
     memset(out, 0, sizeof *out);
     proto_batch_head_t head = {.gen = 0};
-    int rc = parse_batch(json, len, expected_serial, PROTO_EVENTS_ARRAY, &head,
-                         &proto_event_record, out->ev, sizeof out->ev[0],
-                         offsetof(collector_event_t, e), &out->n, err);
+    int rc = parse_batch(json, len, expected_serial, PROTO_EVENTS_ARRAY, &head, &proto_event_record,
+                         out->ev, sizeof out->ev[0], offsetof(collector_event_t, e), &out->n, err);
     if (rc != 0) {
         memset(out, 0, sizeof *out);
         return rc;

@@ -53,8 +53,8 @@ int proto_json_member(const cJSON *o, const char *ctx, const char *name, bool op
 int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, const char *ctx,
                           char *why, size_t why_cap);
 /* Read every field of `r` into `obj` (absent optional fields keep what
- * `obj` holds: zero it first), then the record's own rule. `ctx` prefixes the field name in `why` ("records[3]."). 0 or
- * FW_E_FORMAT. */
+ * `obj` holds: zero it first), then the record's own rule. `ctx` prefixes the field name in `why`
+ * ("records[3]."). 0 or FW_E_FORMAT. */
 int proto_json_read(const cJSON *o, const proto_record_t *r, void *obj, const char *ctx, char *why,
                     size_t why_cap);
 

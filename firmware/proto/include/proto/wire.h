@@ -106,17 +106,17 @@ typedef struct proto_record {
 
 /* Counts saturate (never wrap): at UINT32_MAX for counts, at PROTO_INT_MAX for
  * seconds (64-bit on the device, carried exactly by JSON). */
-#define PROTO_USAGE_FIELDS(X)                                                                    \
-    X(start, int64_t, , I64, 0, PROTO_TIME_MAX, "unix s, inclusive", 0, NULL, MIN)               \
-    X(end, int64_t, , I64, 0, PROTO_TIME_MAX, "unix s, exclusive", 0, NULL, MAX)                 \
-    X(calls, uint32_t, , U32, 0, UINT32_MAX, "calls ended", 0, NULL, SUM)                        \
-    X(call_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)                        \
-    X(calls_blocked, uint32_t, , U32, 0, UINT32_MAX, "calls refused by policy", 0, NULL, SUM)    \
-    X(emergency_calls, uint32_t, , U32, 0, UINT32_MAX, "calls", 0, NULL, SUM)                    \
-    X(meetings, uint32_t, , U32, 0, UINT32_MAX, "meetings ended", 0, NULL, SUM)                  \
-    X(meeting_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)                     \
-    X(share_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)                       \
-    X(people_peak, uint32_t, , U32, 0, UINT32_MAX, "people at once", 0, NULL, MAX)               \
+#define PROTO_USAGE_FIELDS(X)                                                                      \
+    X(start, int64_t, , I64, 0, PROTO_TIME_MAX, "unix s, inclusive", 0, NULL, MIN)                 \
+    X(end, int64_t, , I64, 0, PROTO_TIME_MAX, "unix s, exclusive", 0, NULL, MAX)                   \
+    X(calls, uint32_t, , U32, 0, UINT32_MAX, "calls ended", 0, NULL, SUM)                          \
+    X(call_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)                          \
+    X(calls_blocked, uint32_t, , U32, 0, UINT32_MAX, "calls refused by policy", 0, NULL, SUM)      \
+    X(emergency_calls, uint32_t, , U32, 0, UINT32_MAX, "calls", 0, NULL, SUM)                      \
+    X(meetings, uint32_t, , U32, 0, UINT32_MAX, "meetings ended", 0, NULL, SUM)                    \
+    X(meeting_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)                       \
+    X(share_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)                         \
+    X(people_peak, uint32_t, , U32, 0, UINT32_MAX, "people at once", 0, NULL, MAX)                 \
     X(uptime_seconds, uint64_t, , U64, 0, PROTO_INT_MAX, "s", 0, NULL, SUM)
 
 /* The counters of one usage interval (report/usage.h: report_usage_t). */
@@ -129,14 +129,14 @@ extern const proto_record_t proto_usage_record;
 /* ---- events: POST /v1/events ----------------------------------------------- */
 
 /* X(NAME, code, "wire name"): the code is the byte in a queue item on flash. */
-#define PROTO_EVENT_KINDS(X)                                                                     \
-    X(NOTICE, 1, "notice")                                                                       \
-    X(CALLING_DEGRADED, 2, "calling_degraded")                                                   \
-    X(CALLING_RESTORED, 3, "calling_restored")                                                   \
-    X(NUMBERS_RELEASED, 4, "numbers_released")                                                   \
-    X(CLOCK_ROLLBACK, 5, "clock_rollback")                                                       \
-    X(RMA_SHOWN, 6, "rma_shown")                                                                 \
-    X(RMA_ACKNOWLEDGED, 7, "rma_acknowledged")                                                   \
+#define PROTO_EVENT_KINDS(X)                                                                       \
+    X(NOTICE, 1, "notice")                                                                         \
+    X(CALLING_DEGRADED, 2, "calling_degraded")                                                     \
+    X(CALLING_RESTORED, 3, "calling_restored")                                                     \
+    X(NUMBERS_RELEASED, 4, "numbers_released")                                                     \
+    X(CLOCK_ROLLBACK, 5, "clock_rollback")                                                         \
+    X(RMA_SHOWN, 6, "rma_shown")                                                                   \
+    X(RMA_ACKNOWLEDGED, 7, "rma_acknowledged")                                                     \
     X(RMA_LABELS_REQUESTED, 8, "rma_labels_requested") /* R13: new labels asked for */
 
 /* The same codes under the report module's older names (REPORT_EV_*), made
@@ -156,10 +156,10 @@ int proto_event_kind_parse(const char *name, proto_event_kind_t *out);
 size_t proto_event_kind_count(void);
 proto_event_kind_t proto_event_kind_at(size_t i);
 
-#define PROTO_EVENT_FIELDS(X)                                                                    \
-    X(t, int64_t, , I64, 0, PROTO_TIME_MAX, "unix s", 0, NULL, NONE)                             \
-    X(kind, proto_event_kind_t, , KIND, 0, 0, "event kind", 0, NULL, NONE)                       \
-    X(detail, char, [PROTO_DETAIL_MAX + 1], STR, 0, PROTO_DETAIL_MAX, "printable ASCII",         \
+#define PROTO_EVENT_FIELDS(X)                                                                      \
+    X(t, int64_t, , I64, 0, PROTO_TIME_MAX, "unix s", 0, NULL, NONE)                               \
+    X(kind, proto_event_kind_t, , KIND, 0, 0, "event kind", 0, NULL, NONE)                         \
+    X(detail, char, [PROTO_DETAIL_MAX + 1], STR, 0, PROTO_DETAIL_MAX, "printable ASCII",           \
       PROTO_F_OPTIONAL, NULL, NONE)
 
 typedef struct {
@@ -174,10 +174,10 @@ extern const proto_record_t proto_event_record;
  * "gen" is the provisioning generation the ids belong to (0 and absent for
  * devices provisioned before generations existed); ids are unique per
  * (serial, gen) and the collector keys records by all three. */
-#define PROTO_BATCH_FIELDS(X)                                                                    \
-    X(serial, char, [21], STR, 8, 20, "A-Z 0-9; the DTLS identity's device", 0,                  \
-      proto_check_serial, NONE)                                                                  \
-    X(gen, uint32_t, , U32, 0, PROTO_GEN_MAX, "provisioning generation",                         \
+#define PROTO_BATCH_FIELDS(X)                                                                      \
+    X(serial, char, [21], STR, 8, 20, "A-Z 0-9; the DTLS identity's device", 0,                    \
+      proto_check_serial, NONE)                                                                    \
+    X(gen, uint32_t, , U32, 0, PROTO_GEN_MAX, "provisioning generation",                           \
       PROTO_F_OPTIONAL | PROTO_F_NONZERO, NULL, NONE)
 
 typedef struct {
@@ -192,15 +192,15 @@ extern const proto_field_t proto_id_field;
 
 /* ---- provisioning report: POST /v1/prov --------------------------------------- */
 
-#define PROTO_PROV_REPORT_FIELDS(X)                                                              \
-    X(serial, char, [21], STR, 8, 20, "A-Z 0-9", 0, proto_check_serial, NONE)                    \
-    X(model, char, [48], STR, 1, 47, "printable ASCII", 0, NULL, NONE)                           \
-    X(hw_revision, char, [33], STR, 1, 32, "printable ASCII", 0, NULL, NONE)                     \
-    X(mac, char, [18], STR, 17, 17, "aa:bb:cc:dd:ee:ff", PROTO_F_LOWER, proto_check_mac, NONE)   \
-    X(fw_version, char, [33], STR, 1, 32, "printable ASCII", 0, NULL, NONE)                      \
-    X(trial, char, [17], STR, 2, 16, "D + 1..15 digits (R1)", 0, proto_check_trial, NONE)        \
-    X(region, char, [3], STR, 2, 2, "ISO 3166 alpha-2", 0, proto_check_region, NONE)             \
-    X(locale, char, [6], STR, 2, 5, "ll or ll-CC", 0, proto_check_locale, NONE)                  \
+#define PROTO_PROV_REPORT_FIELDS(X)                                                                \
+    X(serial, char, [21], STR, 8, 20, "A-Z 0-9", 0, proto_check_serial, NONE)                      \
+    X(model, char, [48], STR, 1, 47, "printable ASCII", 0, NULL, NONE)                             \
+    X(hw_revision, char, [33], STR, 1, 32, "printable ASCII", 0, NULL, NONE)                       \
+    X(mac, char, [18], STR, 17, 17, "aa:bb:cc:dd:ee:ff", PROTO_F_LOWER, proto_check_mac, NONE)     \
+    X(fw_version, char, [33], STR, 1, 32, "printable ASCII", 0, NULL, NONE)                        \
+    X(trial, char, [17], STR, 2, 16, "D + 1..15 digits (R1)", 0, proto_check_trial, NONE)          \
+    X(region, char, [3], STR, 2, 2, "ISO 3166 alpha-2", 0, proto_check_region, NONE)               \
+    X(locale, char, [6], STR, 2, 5, "ll or ll-CC", 0, proto_check_locale, NONE)                    \
     X(licence_state, char, [33], STR, 1, 32, "trial state name or none", 0, NULL, NONE)
 
 typedef struct {
@@ -217,9 +217,9 @@ extern const proto_record_t proto_prov_report_record;
 #define PROTO_ACK_MEMBER "ack"
 #define PROTO_ERROR_MAX 159u /* a refusal's reason, printable ASCII */
 
-#define PROTO_LICENCE_FIELDS(X)                                                                  \
-    X(token, char, [PROTO_TOKEN_MAX + 1], STR, 1, PROTO_TOKEN_MAX, "JWS: base64url and dots", 0, \
-      proto_check_token, NONE)                                                                   \
+#define PROTO_LICENCE_FIELDS(X)                                                                    \
+    X(token, char, [PROTO_TOKEN_MAX + 1], STR, 1, PROTO_TOKEN_MAX, "JWS: base64url and dots", 0,   \
+      proto_check_token, NONE)                                                                     \
     X(server_time, int64_t, , I64, 0, PROTO_INT_MAX, "unix s", 0, NULL, NONE)
 
 typedef struct {

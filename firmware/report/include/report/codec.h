@@ -74,8 +74,7 @@ typedef proto_writer_t report_writer_t;
 void report_batch_open(report_writer_t *w, char *buf, size_t cap, const proto_batch_head_t *head,
                        bool usage /* true: "records", false: "events" */);
 /* The same for generation 0 (devices provisioned before generations). */
-void report_batch_begin(report_writer_t *w, char *buf, size_t cap, const char *serial,
-                        bool usage);
+void report_batch_begin(report_writer_t *w, char *buf, size_t cap, const char *serial, bool usage);
 /* Append one element; returns 0, or FW_E_NOSPACE (w unchanged: the element
  * did not fit, finish with what is there). */
 int report_batch_add_usage(report_writer_t *w, uint64_t id, const report_usage_t *u);

@@ -37,9 +37,9 @@ enum {
     STORE_KEY_USAGE = 0x0005,         /* usage counters */
     STORE_KEY_BOOT = 0x0006,          /* active firmware slot (proto/slots.h) */
     STORE_KEY_PROV_SENT = 0x0007,     /* SHA-256 of the last acknowledged provisioning report */
-    STORE_KEY_GENERATION = 0x0008,    /* provisioning generation (monotonic, proto/provisioning.h) */
-    STORE_KEY_QUEUE_FIRST = 0x1000,   /* outbound report queue items ... */
-    STORE_KEY_QUEUE_LAST = 0x1FFF,    /* ... one key per queued report */
+    STORE_KEY_GENERATION = 0x0008,  /* provisioning generation (monotonic, proto/provisioning.h) */
+    STORE_KEY_QUEUE_FIRST = 0x1000, /* outbound report queue items ... */
+    STORE_KEY_QUEUE_LAST = 0x1FFF,  /* ... one key per queued report */
 };
 
 #define STORE_VALUE_MAX 6144u /* largest value accepted by store_put() */

@@ -18,12 +18,12 @@
 #include "proto/wire.h"
 
 /* The wire limits are proto/wire.h's (docs/FORMATS.md). */
-#define COLLECTOR_BODY_MAX PROTO_BODY_MAX             /* larger request bodies: 4.13 */
-#define COLLECTOR_RECORDS_MAX PROTO_BATCH_MAX         /* usage records / events per request */
-#define COLLECTOR_CF_JSON 50u                         /* application/json */
-#define COLLECTOR_ID_MAX ((uint64_t)PROTO_ID_MAX)     /* 2^53-1: exact in a JSON number */
-#define COLLECTOR_TIME_MAX PROTO_TIME_MAX             /* 9999-12-31T23:59:59Z */
-#define COLLECTOR_DETAIL_MAX PROTO_DETAIL_MAX         /* event detail, bytes */
+#define COLLECTOR_BODY_MAX PROTO_BODY_MAX         /* larger request bodies: 4.13 */
+#define COLLECTOR_RECORDS_MAX PROTO_BATCH_MAX     /* usage records / events per request */
+#define COLLECTOR_CF_JSON 50u                     /* application/json */
+#define COLLECTOR_ID_MAX ((uint64_t)PROTO_ID_MAX) /* 2^53-1: exact in a JSON number */
+#define COLLECTOR_TIME_MAX PROTO_TIME_MAX         /* 9999-12-31T23:59:59Z */
+#define COLLECTOR_DETAIL_MAX PROTO_DETAIL_MAX     /* event detail, bytes */
 
 /* CoAP response codes, as class*100 + detail. */
 enum {
