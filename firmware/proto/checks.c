@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "fw/err.h"
+#include "proto_priv.h"
 #include "proto/provisioning.h"
 
-static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t cap, const char *fmt, ...)
+int proto_fail(char *why, size_t cap, int rc, const char *fmt, ...)
 {
     if (why && cap) {
         va_list ap;
@@ -22,8 +22,9 @@ static int fail(char *why, size_t cap, const char *fmt, ...)
         (void)vsnprintf(why, cap, fmt, ap);
         va_end(ap);
     }
-    return FW_E_INVAL;
+    return rc;
 }
+#define fail(why, cap, ...) proto_fail(why, cap, FW_E_INVAL, __VA_ARGS__)
 
 int proto_check_serial(const char *s, char *why, size_t cap)
 {

@@ -14,19 +14,10 @@
 #include <string.h>
 
 #include "fw/err.h"
+#include "proto_priv.h"
 #include "fw/hex.h"
 
-static int bad(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        (void)vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return FW_E_FORMAT;
-}
+#define bad(why, cap, ...) proto_fail(why, cap, FW_E_FORMAT, __VA_ARGS__)
 
 /* ---- writer ------------------------------------------------------------------ */
 

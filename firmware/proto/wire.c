@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fw/err.h"
+#include "proto_priv.h"
 #include "fw/hex.h"
 
 #define PROTO_FIELD(rtype, fname, ctype, dim, ftype, lo, hi, unit, flags, check, merge)            \
@@ -109,17 +110,7 @@ const proto_field_t proto_server_time_field = {
 
 /* ---- checks ------------------------------------------------------------------------ */
 
-static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        (void)vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return FW_E_INVAL;
-}
+#define fail(why, cap, ...) proto_fail(why, cap, FW_E_INVAL, __VA_ARGS__)
 
 int proto_check_mac(const char *s, char *why, size_t cap)
 {
