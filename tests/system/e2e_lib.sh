@@ -3,7 +3,7 @@
 # check(), a free port, the collector, provisioned and enrolled devices, the
 # collector's totals against a scenario. Source it with B (the bin directory)
 # set; it changes into the work directory.
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/spark-e2e.XXXXXX")
 cd "$work" || exit 1
 pids=()
 cleanup() {
