@@ -143,7 +143,7 @@ static bool handle_events(void)
     while (hal_call_poll(&call) > 0) {
         if (call.kind == HAL_CALL_EV_DIAL) {
             calling_verdict_t v = calling_decide(agent_trial_calling(&s_trial),
-                                                 agent_trial_region(&s_trial), call.number);
+                                                 agent_trial_region(&s_trial), NULL, call.number);
             FW_LOGI("call %u to %s: %s%s", call.id, call.number, v.allow ? "allowed" : "blocked",
                     v.emergency ? " (emergency number)" : "");
             if (!v.allow) {
