@@ -104,3 +104,17 @@ int proto_check_psk_len(size_t len, char *why, size_t cap)
     }
     return 0;
 }
+
+int proto_check_dial_prefix(const char *s, char *why, size_t cap)
+{
+    size_t n = strlen(s);
+    bool ok = n <= PROTO_DIAL_PREFIX_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = isdigit((unsigned char)s[i]) != 0;
+    }
+    return ok ? 0
+              : fail(why, cap,
+                     "dial_prefix: expected the outside-line prefix, 0 to %d digits (e.g. 9 or "
+                     "0), got '%.8s'",
+                     PROTO_DIAL_PREFIX_MAX, s);
+}

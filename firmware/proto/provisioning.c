@@ -42,7 +42,8 @@ int proto_provisioning_validate(const proto_provisioning_t *p, char *why, size_t
         (rc = proto_check_trial(p->trial, why, cap)) ||
         (rc = proto_check_server(p->server, why, cap)) ||
         (rc = proto_check_region(p->region, why, cap)) ||
-        (rc = proto_check_locale(p->locale, why, cap))) {
+        (rc = proto_check_locale(p->locale, why, cap)) ||
+        (rc = proto_check_dial_prefix(p->dial_prefix, why, cap))) {
         return rc;
     }
     if (strncmp(p->licence_pubkey, "-----BEGIN PUBLIC KEY-----", 26) != 0) {
@@ -92,6 +93,7 @@ int proto_provisioning_encode(const proto_provisioning_t *p, char *buf, size_t c
               cJSON_AddStringToObject(o, "psk_identity", p->psk_identity) &&
               cJSON_AddStringToObject(o, "support_psk", support_hex) &&
               cJSON_AddStringToObject(o, "return_url", p->return_url) &&
+              cJSON_AddStringToObject(o, "dial_prefix", p->dial_prefix) &&
               cJSON_AddNumberToObject(o, "provisioned_at", (double)p->provisioned_at) &&
               (p->gen == 0 || cJSON_AddNumberToObject(o, "gen", (double)p->gen));
     char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
@@ -176,7 +178,9 @@ int proto_provisioning_decode(const char *buf, size_t len, proto_provisioning_t 
                (rc = get_hex(o, "support_psk", out->support_psk, &out->support_psk_len, false, why,
                              why_cap)) ||
                (rc = get_str(o, "return_url", out->return_url, sizeof out->return_url, false, why,
-                             why_cap))) {
+                             why_cap)) ||
+               (rc = get_str(o, "dial_prefix", out->dial_prefix, sizeof out->dial_prefix, false,
+                             why, why_cap))) {
         /* `why` names the field */
     } else if (at && (!cJSON_IsNumber(at) || at->valuedouble < 0 || at->valuedouble > 1e13)) {
         rc = fail(why, why_cap, "provisioned_at: expected seconds since 1970");

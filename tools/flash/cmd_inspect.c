@@ -189,6 +189,7 @@ static void print_text(const char *image, const report_t *r)
                p->model, p->trial);
         printf("  server          %s\n  region          %s\n  locale          %s\n", p->server,
                p->region, p->locale);
+        printf("  dial prefix     %s\n", p->dial_prefix[0] ? p->dial_prefix : "(none)");
         printf("  psk identity    %s\n  psk             sha256:%s (%zu bytes)\n", p->psk_identity,
                r->psk_fp, p->psk_len);
         printf("  support psk     sha256:%s (%zu bytes)\n", r->support_fp, p->support_psk_len);
@@ -239,6 +240,7 @@ static void print_json(const char *image, const report_t *r)
         cJSON_AddStringToObject(prov, "server", p->server);
         cJSON_AddStringToObject(prov, "region", p->region);
         cJSON_AddStringToObject(prov, "locale", p->locale);
+        cJSON_AddStringToObject(prov, "dial_prefix", p->dial_prefix);
         cJSON_AddStringToObject(prov, "psk_identity", p->psk_identity);
         cJSON_AddStringToObject(prov, "psk_fingerprint", r->psk_fp);
         cJSON_AddStringToObject(prov, "support_psk_fingerprint", r->support_fp);

@@ -38,7 +38,8 @@ static void usage(FILE *out)
     fputs("usage: sparkflash provision --image TARGET --serial SN --model NAME --trial DNNN\n"
           "         --server coaps://HOST:PORT --licence-pubkey PEM --region CC --locale LL\n"
           "         [--psk HEX] [--psk-identity ID] [--support-psk HEX] [--return-url URL]\n"
-          "         [--enroll-out FILE] [--keep-devices] [--create [--flash-size BYTES]]\n"
+          "         [--dial-prefix D] [--enroll-out FILE] [--keep-devices]\n"
+          "         [--create [--flash-size BYTES]]\n"
           "         [--board host|room] [--config FILE] [--secure-dir DIR]\n"
           "\n"
           "Writes the provisioning record of a factory-fresh (or factory-reset) device.\n"
@@ -57,6 +58,8 @@ static void usage(FILE *out)
           "  --psk-identity ID      DTLS PSK identity, 1 to 64 characters (default: the serial)\n"
           "  --support-psk HEX      local support PSK, 16 to 64 bytes (default: 32 random bytes)\n"
           "  --return-url URL       RMA return instructions link, http(s):// (R12)\n"
+          "  --dial-prefix D        the room PBX's outside-line prefix, 0 to 2 digits (e.g. 9);\n"
+          "                         emergency numbers work with and without it (default: none)\n"
           "  --enroll-out FILE      write the enrollment record (JSON, mode 0600; must not exist)\n"
           "                         for 'spark-collector admin enroll --from FILE'\n"
           "  --keep-devices         the customer keeps the devices (R3); in the enrollment record\n"
@@ -72,7 +75,8 @@ static void usage(FILE *out)
 
 typedef struct {
     const char *image, *serial, *model, *trial, *server, *pubkey, *region, *locale;
-    const char *psk, *psk_identity, *support_psk, *return_url, *enroll_out, *flash_size;
+    const char *psk, *psk_identity, *support_psk, *return_url, *enroll_out, *dial_prefix;
+    const char *flash_size;
     bool create, keep_devices;
     sf_target_opts_t target;
 } prov_args_t;
@@ -126,6 +130,7 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
         O_SUPPORT,
         O_RETURN,
         O_ENROLL,
+        O_PREFIX,
         O_CREATE,
         O_SIZE,
         O_KEEP,
@@ -145,6 +150,7 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
         {"support-psk", required_argument, NULL, O_SUPPORT},
         {"return-url", required_argument, NULL, O_RETURN},
         {"enroll-out", required_argument, NULL, O_ENROLL},
+        {"dial-prefix", required_argument, NULL, O_PREFIX},
         {"create", no_argument, NULL, O_CREATE},
         {"flash-size", required_argument, NULL, O_SIZE},
         {"keep-devices", no_argument, NULL, O_KEEP},
@@ -152,10 +158,10 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
         SF_TARGET_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char **slot[] = {&a->image,     &a->serial,       &a->model,       &a->trial,
-                           &a->server,    &a->pubkey,       &a->region,      &a->locale,
-                           &a->psk,       &a->psk_identity, &a->support_psk, &a->return_url,
-                           &a->enroll_out};
+    const char **slot[] = {&a->image,      &a->serial,       &a->model,       &a->trial,
+                           &a->server,     &a->pubkey,       &a->region,      &a->locale,
+                           &a->psk,        &a->psk_identity, &a->support_psk, &a->return_url,
+                           &a->enroll_out, &a->dial_prefix};
     memset(a, 0, sizeof *a);
     sf_getopt_reset();
     int c;
@@ -165,7 +171,7 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
             if (rc != SF_EXIT_OK) {
                 return rc;
             }
-        } else if (c >= O_IMAGE && c <= O_ENROLL) {
+        } else if (c >= O_IMAGE && c <= O_PREFIX) {
             const char **dst = slot[c - O_IMAGE];
             if (*dst) {
                 /* Two different values: which did the technician mean? */
@@ -223,7 +229,8 @@ static int build_record(const prov_args_t *a, proto_provisioning_t *p, bool *psk
         proto_check_trial(a->trial, why, sizeof why) != 0 ||
         proto_check_server(a->server, why, sizeof why) != 0 ||
         proto_check_region(a->region, why, sizeof why) != 0 ||
-        sf_locale_check(a->locale, why, sizeof why) != 0) {
+        sf_locale_check(a->locale, why, sizeof why) != 0 ||
+        (a->dial_prefix && proto_check_dial_prefix(a->dial_prefix, why, sizeof why) != 0)) {
         return sf_refuse(CMD, "%s", why);
     }
     if ((rc = check_text_field("model", a->model, sizeof p->model - 1)) != 0) {
@@ -276,6 +283,9 @@ static int build_record(const prov_args_t *a, proto_provisioning_t *p, bool *psk
     memcpy(p->region, a->region, strlen(a->region) + 1);
     memcpy(p->locale, a->locale, strlen(a->locale) + 1);
     memcpy(p->psk_identity, identity, strlen(identity) + 1);
+    if (a->dial_prefix) {
+        memcpy(p->dial_prefix, a->dial_prefix, strlen(a->dial_prefix) + 1);
+    }
     p->provisioned_at = (int64_t)time(NULL);
 
     *psk_generated = p->psk_len == 0;
@@ -317,7 +327,8 @@ static char *enrollment_json(const proto_provisioning_t *p, bool keep_devices)
         cJSON_AddStringToObject(o, "psk", psk) && cJSON_AddStringToObject(o, "region", p->region) &&
         cJSON_AddBoolToObject(o, "keep_devices", keep_devices) &&
         cJSON_AddStringToObject(o, "model", p->model) &&
-        cJSON_AddStringToObject(o, "support_psk", support)) {
+        cJSON_AddStringToObject(o, "support_psk", support) &&
+        cJSON_AddStringToObject(o, "dial_prefix", p->dial_prefix)) {
         text = cJSON_Print(o);
     }
     /* cJSON keeps copies of the hex strings: wipe them before freeing. */
@@ -597,7 +608,8 @@ int sf_cmd_provision(int argc, char **argv)
         printf("provisioned %s%s: serial %s, trial %s, model %s, generation %u\n", a.image,
                info.exists ? "" : " (new factory-fresh image)", p.serial, p.trial, p.model,
                (unsigned)p.gen);
-        printf("  server %s, region %s, locale %s\n", p.server, p.region, p.locale);
+        printf("  server %s, region %s, locale %s, dial prefix %s\n", p.server, p.region, p.locale,
+               p.dial_prefix[0] ? p.dial_prefix : "(none)");
         printf("  psk %s (fingerprint %s), identity %s\n", psk_gen ? "generated" : "given", fp,
                p.psk_identity);
         printf("  support psk %s (fingerprint %s)\n", support_gen ? "generated" : "given", sfp);

@@ -57,13 +57,15 @@ run 2 'unexpected argument' -- verify --image a.img extra
 
 # ------------------------------------------------- provision: happy path
 prov dev.img ABC12345 --model "Room Kit 2" --create --enroll-out enroll.json \
-    --return-url https://example.com/rma
+    --return-url https://example.com/rma --dial-prefix 9
 run 0 'provisioned dev.img \(new factory-fresh image\).*model Room Kit 2' -- provision "${ARGS[@]}"
 [[ -f dev.img && -f dev.img.secure ]] && ok || bad "provision --create made no image"
 [[ $(stat -c %a enroll.json) == 600 ]] && ok || bad "enroll.json mode is not 0600"
 [[ ! -e enroll.json.tmp ]] && ok || bad "enroll.json.tmp left behind"
 run 0 'provisioning: ok' -- show --image dev.img
 grep -q 'trial           D1000001' out.txt && ok || bad "show does not list the trial"
+grep -q 'dial prefix     9$' out.txt && ok || bad "show does not list the dial prefix"
+grep -q '"dial_prefix":[[:space:]]*"9"' enroll.json && ok || bad "enroll.json has no dial_prefix 9"
 # Never a secret: neither PSK from the enrollment record appears in show's output.
 for k in psk support_psk; do
     hex=$(sed -n "s/.*\"$k\":[[:space:]]*\"\([0-9a-f]*\)\".*/\1/p" enroll.json)
@@ -71,7 +73,7 @@ for k in psk support_psk; do
     "$SF" show --image dev.img --json >show.json 2>&1
     if grep -qi "$hex" out.txt show.json; then bad "show printed the $k"; else ok; fi
 done
-python3 -c 'import json,sys; d=json.load(open("show.json")); assert d["provisioning"]["status"]=="ok"; assert d["provisioning"]["trial"]=="D1000001"; assert len(d["provisioning"]["psk_fingerprint"])==16'  && ok || bad "show --json is not the expected JSON"
+python3 -c 'import json,sys; d=json.load(open("show.json")); assert d["provisioning"]["status"]=="ok"; assert d["provisioning"]["trial"]=="D1000001"; assert d["provisioning"]["dial_prefix"]=="9"; assert len(d["provisioning"]["psk_fingerprint"])==16'  && ok || bad "show --json is not the expected JSON"
 run 0 'intact' -- verify --image dev.img
 
 # ------------------------------------------ provision: every bad input
@@ -121,6 +123,10 @@ prov $T ABC12345 --locale english
 refused $T 'locale: expected a language code' -- provision "${ARGS[@]}"
 prov $T ABC12345 --region usa
 refused $T 'region: expected an ISO 3166' -- provision "${ARGS[@]}"
+prov $T ABC12345 --dial-prefix 999
+refused $T 'dial_prefix: expected the outside-line prefix, 0 to 2 digits' -- provision "${ARGS[@]}"
+prov $T ABC12345 --dial-prefix 9a
+refused $T 'dial_prefix: expected the outside-line prefix' -- provision "${ARGS[@]}"
 prov $T ABC12345 --model ""
 refused $T 'model: expected 1 to 47' -- provision "${ARGS[@]}"
 prov $T ABC12345  --psk-identity "$(printf 'x%.0s' {1..65})"

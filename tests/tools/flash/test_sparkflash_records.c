@@ -104,14 +104,15 @@ static bool is_hex(const char *s, size_t min, size_t max)
     return true;
 }
 
-/* docs/ENROLLMENT.md: exactly these eight members, with these types. */
+/* docs/ENROLLMENT.md: exactly these nine members, with these types. */
 static void check_schema(const cJSON *o)
 {
-    static const char *const keys[] = {"serial", "trial",        "psk_identity", "psk",
-                                       "region", "keep_devices", "model",        "support_psk"};
+    static const char *const keys[] = {"serial", "trial",       "psk_identity",
+                                       "psk",    "region",      "keep_devices",
+                                       "model",  "support_psk", "dial_prefix"};
     assert_true(cJSON_IsObject(o));
-    assert_int_equal(cJSON_GetArraySize(o), 8);
-    for (size_t i = 0; i < 8; i++) {
+    assert_int_equal(cJSON_GetArraySize(o), 9);
+    for (size_t i = 0; i < 9; i++) {
         assert_non_null(cJSON_GetObjectItemCaseSensitive(o, keys[i]));
     }
     char why[200];
@@ -123,6 +124,7 @@ static void check_schema(const cJSON *o)
     assert_true(is_hex(str(o, "psk"), 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX));
     assert_true(is_hex(str(o, "support_psk"), 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX));
     assert_true(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(o, "keep_devices")));
+    assert_int_equal(proto_check_dial_prefix(str(o, "dial_prefix"), why, sizeof why), 0);
 }
 
 static void test_enrollment_generated_keys(void **state)
@@ -140,6 +142,7 @@ static void test_enrollment_generated_keys(void **state)
     assert_int_equal(strlen(str(o, "support_psk")), 64);
     assert_string_not_equal(str(o, "psk"), str(o, "support_psk"));
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "keep_devices")));
+    assert_string_equal(str(o, "dial_prefix"), ""); /* none given */
     cJSON_Delete(o);
 
     /* A second device gets different keys. */
@@ -154,9 +157,10 @@ static void test_enrollment_given_keys(void **state)
 {
     (void)state;
     provision("e3.img", "--enroll-out e3.json --keep-devices --psk " PSK_HEX
-                        " --support-psk " SUPPORT_HEX " --psk-identity room-7");
+                        " --support-psk " SUPPORT_HEX " --psk-identity room-7 --dial-prefix 0");
     cJSON *o = load_json("e3.json");
     check_schema(o);
+    assert_string_equal(str(o, "dial_prefix"), "0");
     assert_string_equal(str(o, "psk"), PSK_HEX);
     assert_string_equal(str(o, "support_psk"), SUPPORT_HEX);
     assert_string_equal(str(o, "psk_identity"), "room-7");
@@ -168,8 +172,8 @@ static void test_enrollment_given_keys(void **state)
 static void test_record_reads_back_through_the_store(void **state)
 {
     (void)state;
-    provision("r.img",
-              "--psk " PSK_HEX " --psk-identity room-7 --return-url https://x.example/rma");
+    provision("r.img", "--psk " PSK_HEX
+                       " --psk-identity room-7 --return-url https://x.example/rma --dial-prefix 9");
     char path[512];
     snprintf(path, sizeof path, "%s/r.img", s_dir);
     host_board_options_t o;
@@ -196,6 +200,7 @@ static void test_record_reads_back_through_the_store(void **state)
     assert_string_equal(p.locale, "de-AT");
     assert_string_equal(p.psk_identity, "room-7");
     assert_string_equal(p.return_url, "https://x.example/rma");
+    assert_string_equal(p.dial_prefix, "9");
     assert_int_equal(p.psk_len, 32);
     uint8_t want[32];
     size_t n = 0;

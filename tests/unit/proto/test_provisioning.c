@@ -36,6 +36,7 @@ static proto_provisioning_t good(void)
     p.support_psk_len = 16;
     memset(p.support_psk, 0x5A, p.support_psk_len);
     strcpy(p.return_url, "https://example.invalid/rma");
+    strcpy(p.dial_prefix, "9");
     p.provisioned_at = 1764000000;
     return p;
 }
@@ -155,6 +156,43 @@ static void test_decode_rejects_hostile_records(void **state)
     assert_non_null(strstr(why, "psk"));
 }
 
+/* The outside-line prefix (docs/EMERGENCY.md): 0..2 digits, optional in the
+ * record so that records written before it existed still read (as none). */
+static void test_dial_prefix(void **state)
+{
+    (void)state;
+    char why[160];
+    const char *ok[] = {"", "0", "9", "81"};
+    const char *bad[] = {"999", "9a", "-", " 9", "+"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        assert_int_equal(proto_check_dial_prefix(ok[i], why, sizeof why), 0);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(proto_check_dial_prefix(bad[i], why, sizeof why), FW_E_INVAL);
+        assert_non_null(strstr(why, "dial_prefix"));
+    }
+    proto_provisioning_t in = good(), out;
+    char buf[4096];
+    size_t len = 0;
+    assert_int_equal(proto_provisioning_encode(&in, buf, sizeof buf, &len, why, sizeof why), 0);
+    assert_non_null(strstr(buf, "\"dial_prefix\":\"9\""));
+    /* a record from before the field: no prefix */
+    char *field = strstr(buf, ",\"dial_prefix\":\"9\"");
+    assert_non_null(field);
+    memmove(field, field + 18, strlen(field + 18) + 1);
+    assert_int_equal(proto_provisioning_decode(buf, strlen(buf), &out, why, sizeof why), 0);
+    assert_string_equal(out.dial_prefix, "");
+    /* a bad prefix out of flash is refused and named */
+    decode_fails_naming("{\"v\":1,\"serial\":\"FOC2240Y1ZZ\",\"model\":\"m\",\"trial\":\"D1\","
+                        "\"server\":\"coaps://h:1\",\"licence_pubkey\":\"x\",\"region\":\"US\","
+                        "\"locale\":\"en\",\"psk\":\"00112233445566778899aabbccddeeff\","
+                        "\"psk_identity\":\"x\",\"dial_prefix\":\"999\"}",
+                        "dial_prefix");
+    in.dial_prefix[0] = 'x';
+    assert_int_equal(proto_provisioning_encode(&in, buf, sizeof buf, &len, why, sizeof why),
+                     FW_E_INVAL);
+}
+
 static void test_hex(void **state)
 {
     (void)state;
@@ -200,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_encode_refuses_small_buffer),
         cmocka_unit_test(test_each_bad_field_is_named),
         cmocka_unit_test(test_decode_rejects_hostile_records),
+        cmocka_unit_test(test_dial_prefix),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_path_dir),
     };

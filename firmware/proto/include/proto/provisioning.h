@@ -18,6 +18,7 @@
 #define PROTO_PROV_VERSION 1
 #define PROTO_PSK_MIN 16
 #define PROTO_PSK_MAX 64
+#define PROTO_DIAL_PREFIX_MAX 2 /* digits of the outside-line prefix */
 
 typedef struct {
     char serial[21];            /* 8..20 of [A-Z0-9] */
@@ -32,7 +33,10 @@ typedef struct {
     char psk_identity[65];              /* DTLS PSK identity (defaults to the serial) */
     uint8_t support_psk[PROTO_PSK_MAX]; /* for local support access */
     size_t support_psk_len;
-    char return_url[256];   /* RMA instructions link (R12), may be empty */
+    char return_url[256]; /* RMA instructions link (R12), may be empty */
+    /* Outside-line prefix of the room's PBX: 0..2 digits, "" if none
+     * (docs/EMERGENCY.md). Optional in the record: absent reads as "". */
+    char dial_prefix[PROTO_DIAL_PREFIX_MAX + 1];
     int64_t provisioned_at; /* unix seconds, 0 if unknown */
     uint32_t gen;           /* provisioning generation, 0 if none (see below) */
 } proto_provisioning_t;
@@ -67,5 +71,6 @@ int proto_provisioning_validate(const proto_provisioning_t *p, char *why, size_t
  * `why`. proto_check_serial/trial/region/locale: proto/wire.h. */
 int proto_check_server(const char *s, char *why, size_t why_cap);
 int proto_check_psk_len(size_t len, char *why, size_t why_cap);
+int proto_check_dial_prefix(const char *s, char *why, size_t why_cap);
 
 #endif /* PROTO_PROVISIONING_H */
