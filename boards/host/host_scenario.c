@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "calling/policy.h"
 #include "fw/err.h"
 #include "hal/call.h"
 #include "hal/input.h"
@@ -33,6 +34,7 @@
 
 typedef enum {
     SC_CALL,
+    SC_INCOMING,
     SC_MEETING,
     SC_SHARE,
     SC_PEOPLE,
@@ -58,7 +60,7 @@ typedef struct {
     uint16_t x, y;  /* touch */
     bool up;        /* network */
     uint32_t call_id;
-    char number[HAL_CALL_NUMBER_MAX];
+    char number[HAL_CALL_NUMBER_MAX]; /* dialled number, or caller id ("" withheld) */
 } sc_entry_t;
 
 static bool s_ready;
@@ -68,6 +70,8 @@ static size_t s_first_live; /* entries before this are all SC_DONE */
 static uint32_t s_next_call_id;
 static bool s_net_up = true;
 static bool s_lines_held = true;
+static bool s_lines_told;              /* the agent said something about the lines */
+static int64_t s_emergency_at_ms = -1; /* the stack's last emergency call */
 
 static hal_call_event_t s_call_q[HOST_EVENT_QUEUE_LEN];
 static size_t s_call_head, s_call_len;
@@ -139,13 +143,19 @@ static bool only_keys(const cJSON *obj, const char *event, const char *const *al
     return true;
 }
 
-static bool parse_number(const cJSON *it, char out[HAL_CALL_NUMBER_MAX], sc_err_t *e)
+/* "to" of a call (never empty) or "from" of an incoming call ("" = withheld). */
+static bool parse_number(const cJSON *it, const char *key, const char *event,
+                         char out[HAL_CALL_NUMBER_MAX], sc_err_t *e)
 {
+    bool may_be_empty = strcmp(key, "from") == 0;
     if (!it) {
-        return bad(e, "missing \"to\" in \"call\"");
+        snprintf(e->msg, sizeof e->msg, "missing \"%s\" in \"%s\"", key, event);
+        return false;
     }
-    if (!cJSON_IsString(it) || !it->valuestring || !*it->valuestring) {
-        return bad(e, "\"to\" must be a non-empty string");
+    if (!cJSON_IsString(it) || !it->valuestring || (!may_be_empty && !*it->valuestring)) {
+        snprintf(e->msg, sizeof e->msg, "\"%s\" must be a %sstring", key,
+                 may_be_empty ? "" : "non-empty ");
+        return false;
     }
     const char *s = it->valuestring;
     if (strlen(s) >= HAL_CALL_NUMBER_MAX) {
@@ -155,7 +165,10 @@ static bool parse_number(const cJSON *it, char out[HAL_CALL_NUMBER_MAX], sc_err_
     }
     for (const char *p = s; *p; p++) {
         if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == '*' || *p == '#')) {
-            return bad(e, "\"to\" may hold only digits, '+', '*' and '#': \"%.40s\"", s);
+            snprintf(e->msg, sizeof e->msg,
+                     "\"%s\" may hold only digits, '+', '*' and '#' (character %d)", key,
+                     (int)(p - s) + 1);
+            return false;
         }
     }
     memcpy(out, s, strlen(s) + 1);
@@ -184,15 +197,20 @@ static bool parse_touch(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
 static bool parse_event(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
 {
     static const char *const call_keys[] = {"to", "seconds", NULL};
+    static const char *const incoming_keys[] = {"from", "seconds", NULL};
     static const char *const dur_keys[] = {"seconds", NULL};
     const char *name = ev->string;
-    if (strcmp(name, "call") == 0) {
-        en->kind = SC_CALL;
+    if (strcmp(name, "call") == 0 || strcmp(name, "incoming") == 0) {
+        bool in = name[0] == 'i';
+        const char *key = in ? "from" : "to";
+        en->kind = in ? SC_INCOMING : SC_CALL;
         if (!cJSON_IsObject(ev)) {
-            return bad(e, "\"call\" must be an object {\"to\":..., \"seconds\":...}");
+            snprintf(e->msg, sizeof e->msg,
+                     "\"%s\" must be an object {\"%s\":..., \"seconds\":...}", name, key);
+            return false;
         }
-        return only_keys(ev, name, call_keys, e) &&
-               parse_number(cJSON_GetObjectItemCaseSensitive(ev, "to"), en->number, e) &&
+        return only_keys(ev, name, in ? incoming_keys : call_keys, e) &&
+               parse_number(cJSON_GetObjectItemCaseSensitive(ev, key), key, name, en->number, e) &&
                get_uint(cJSON_GetObjectItemCaseSensitive(ev, "seconds"), "seconds", 1, SECONDS_MAX,
                         &en->value, NULL, e);
     }
@@ -232,8 +250,8 @@ static bool parse_event(const cJSON *ev, sc_entry_t *en, sc_err_t *e)
         return parse_touch(ev, en, e);
     }
     snprintf(e->msg, sizeof e->msg,
-             "unknown key \"%.40s\" (expected t and one of call, meeting, share, people, "
-             "network, button, touch)",
+             "unknown key \"%.40s\" (expected t and one of call, incoming, meeting, share, "
+             "people, network, button, touch)",
              name);
     return false;
 }
@@ -279,8 +297,8 @@ static bool parse_line(const char *text, int64_t prev_t, sc_entry_t *en, sc_err_
         ok = bad(e, "missing \"t\" (simulated seconds since clock start)");
     }
     if (ok && !event) {
-        ok = bad(e, "no event (expected one of call, meeting, share, people, network, button, "
-                    "touch)");
+        ok = bad(e, "no event (expected one of call, incoming, meeting, share, people, network, "
+                    "button, touch)");
     }
     if (ok && en->t_ms < prev_t) {
         snprintf(e->msg, sizeof e->msg, "t goes backwards (%lld after %lld)", (long long)en->t_ms,
@@ -405,6 +423,8 @@ void host_scenario_unload(void)
     s_next_call_id = 0;
     s_net_up = true;
     s_lines_held = true;
+    s_lines_told = false;
+    s_emergency_at_ms = -1;
     s_call_head = s_call_len = 0;
     s_room_head = s_room_len = 0;
     s_input_head = s_input_len = 0;
@@ -462,33 +482,71 @@ static void push_input(const sc_entry_t *en)
     }
 }
 
+/* A call the stack places: an emergency number opens the stack's own
+ * call-back window. The stack knows no region or prefix here: every table. */
+static void start_call(sc_entry_t *en, int64_t now_ms)
+{
+    int64_t end = en->t_ms + (int64_t)en->value * 1000;
+    en->state = SC_RUNNING;
+    en->due_ms = end > now_ms ? end : now_ms;
+    if (en->kind == SC_CALL && calling_is_emergency(NULL, NULL, en->number)) {
+        s_emergency_at_ms = now_ms;
+    }
+}
+
+/* The stack's own decision when the agent did not answer (docs/EMERGENCY.md). */
+static void stack_decides(sc_entry_t *en)
+{
+    bool place;
+    if (en->kind == SC_CALL) {
+        place = calling_is_emergency(NULL, NULL, en->number);
+    } else {
+        place = s_emergency_at_ms >= 0 &&
+                en->due_ms - s_emergency_at_ms < (int64_t)CALLING_CALLBACK_S * 1000;
+    }
+    host_log(HAL_LOG_WARN, "%s %u not answered by the agent within %d s: %s by the stack",
+             en->kind == SC_CALL ? "call" : "incoming call", (unsigned)en->call_id,
+             HOST_CALL_DECIDE_TIMEOUT_S,
+             place ? (en->kind == SC_CALL ? "placed (emergency number, fail-open)"
+                                          : "let in (call-back window)")
+                   : "refused (fail-closed)");
+    if (place) {
+        start_call(en, en->due_ms);
+    } else {
+        en->state = SC_DONE;
+    }
+}
+
+static void fire_call(sc_entry_t *en)
+{
+    if (en->state == SC_WAITING) {
+        en->call_id = ++s_next_call_id;
+        en->state = SC_DIALED;
+        /* The stack waits 1 s of device time, and never less than a couple
+         * of real seconds: at --clock-rate 86400 one second is a 86th of a
+         * real millisecond, shorter than one turn of the agent's loop. */
+        int64_t wait = HOST_CALL_DECIDE_TIMEOUT_S * 1000LL;
+        int64_t real_wait = host_clock_sim_ms_for_real_ms(HOST_CALL_DECIDE_REAL_MIN_MS);
+        en->due_ms = en->t_ms + (real_wait > wait ? real_wait : wait);
+        /* never the number: it is personal data (docs/EMERGENCY.md) */
+        host_log(HAL_LOG_DEBUG, "scenario line %d: %s %u", en->line,
+                 en->kind == SC_CALL ? "dial request" : "incoming call", (unsigned)en->call_id);
+        push_call(en->kind == SC_CALL ? HAL_CALL_EV_DIAL : HAL_CALL_EV_INCOMING, en);
+    } else if (en->state == SC_DIALED) {
+        stack_decides(en);
+    } else {
+        host_log(HAL_LOG_DEBUG, "call %u ended after %u s", (unsigned)en->call_id,
+                 (unsigned)en->value);
+        push_call(HAL_CALL_EV_ENDED, en);
+        en->state = SC_DONE;
+    }
+}
+
 static void fire(sc_entry_t *en)
 {
     switch (en->kind) {
     case SC_CALL:
-        if (en->state == SC_WAITING) {
-            en->call_id = ++s_next_call_id;
-            en->state = SC_DIALED;
-            /* The stack waits 30 s of device time, and never less than a
-             * couple of real seconds: at --clock-rate 86400 30 s are a third
-             * of a real millisecond, shorter than one network round trip. */
-            int64_t wait = HOST_CALL_DECIDE_TIMEOUT_S * 1000LL;
-            int64_t real_wait = host_clock_sim_ms_for_real_ms(HOST_CALL_DECIDE_REAL_MIN_MS);
-            en->due_ms = en->t_ms + (real_wait > wait ? real_wait : wait);
-            host_log(HAL_LOG_DEBUG, "scenario line %d: call %u dials %s", en->line,
-                     (unsigned)en->call_id, en->number);
-            push_call(HAL_CALL_EV_DIAL, en);
-        } else if (en->state == SC_DIALED) {
-            host_log(HAL_LOG_INFO, "call %u to %s not decided within %d s: denied by the stack",
-                     (unsigned)en->call_id, en->number, HOST_CALL_DECIDE_TIMEOUT_S);
-            en->state = SC_DONE;
-        } else {
-            host_log(HAL_LOG_DEBUG, "call %u to %s ended after %u s", (unsigned)en->call_id,
-                     en->number, (unsigned)en->value);
-            push_call(HAL_CALL_EV_ENDED, en);
-            en->state = SC_DONE;
-        }
-        return;
+    case SC_INCOMING: fire_call(en); return;
     case SC_MEETING: push_room(HAL_ROOM_EV_MEETING, en); break;
     case SC_SHARE: push_room(HAL_ROOM_EV_SHARE, en); break;
     case SC_PEOPLE: push_room(HAL_ROOM_EV_PEOPLE, en); break;
@@ -580,21 +638,18 @@ int hal_call_decide(uint32_t id, bool allow)
     host_scenario_pump(now); /* apply a deadline that passed before this answer */
     for (size_t i = 0; i < s_count; i++) {
         sc_entry_t *en = &s_entries[i];
-        if (en->kind != SC_CALL || en->call_id != id || id == 0) {
+        if ((en->kind != SC_CALL && en->kind != SC_INCOMING) || en->call_id != id || id == 0) {
             continue;
         }
         if (en->state != SC_DIALED) {
             return FW_E_STATE; /* answered twice, or too late */
         }
         if (allow) {
-            int64_t end = en->t_ms + (int64_t)en->value * 1000;
-            en->state = SC_RUNNING;
-            en->due_ms = end > now ? end : now;
-            host_log(HAL_LOG_INFO, "call %u to %s allowed", (unsigned)id, en->number);
+            start_call(en, now);
         } else {
             en->state = SC_DONE;
-            host_log(HAL_LOG_INFO, "call %u to %s denied", (unsigned)id, en->number);
         }
+        host_log(HAL_LOG_DEBUG, "stack: call %u %s", (unsigned)id, allow ? "allowed" : "denied");
         return 0;
     }
     return FW_E_NOENT;
@@ -602,9 +657,10 @@ int hal_call_decide(uint32_t id, bool allow)
 
 int hal_call_set_lines_held(bool held)
 {
-    if (held != s_lines_held) {
-        host_log(HAL_LOG_INFO, "line numbers %s", held ? "held" : "released");
+    if (!s_lines_told || held != s_lines_held) {
+        host_log(HAL_LOG_INFO, "stack: line numbers %s", held ? "held" : "released");
     }
+    s_lines_told = true;
     s_lines_held = held;
     return 0;
 }

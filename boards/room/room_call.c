@@ -134,14 +134,17 @@ static void drop(const char *what)
 
 static void queue_msg(const room_msg_t *m)
 {
-    if (m->kind == ROOM_MSG_DIAL || m->kind == ROOM_MSG_ENDED) {
+    if (m->kind == ROOM_MSG_DIAL || m->kind == ROOM_MSG_INCOMING || m->kind == ROOM_MSG_ENDED) {
         if (s_calls.count == ROOM_EVENT_QUEUE_LEN) {
-            drop("a call event: queue full"); /* an unanswered dial is denied by the stack */
+            /* unanswered: the stack decides alone (docs/EMERGENCY.md) */
+            drop("a call event: queue full");
             return;
         }
         hal_call_event_t *e = &s_calls.ev[(s_calls.head + s_calls.count++) % ROOM_EVENT_QUEUE_LEN];
         memset(e, 0, sizeof *e);
-        e->kind = m->kind == ROOM_MSG_DIAL ? HAL_CALL_EV_DIAL : HAL_CALL_EV_ENDED;
+        e->kind = m->kind == ROOM_MSG_DIAL       ? HAL_CALL_EV_DIAL
+                  : m->kind == ROOM_MSG_INCOMING ? HAL_CALL_EV_INCOMING
+                                                 : HAL_CALL_EV_ENDED;
         e->id = m->id;
         e->seconds = m->kind == ROOM_MSG_ENDED ? m->value : 0;
         memcpy(e->number, m->number, sizeof e->number);

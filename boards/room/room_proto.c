@@ -88,26 +88,31 @@ int room_proto_parse(const char *buf, size_t len, room_msg_t *msg, char *why, si
         msg->kind = ROOM_MSG_HELLO;
         return 0;
     }
-    if (field_is(f[0], fl[0], "dial")) {
-        if (nf != 3) {
-            return refuse(why, cap, FW_E_FORMAT, "dial needs <id> <number>");
+    bool dial = field_is(f[0], fl[0], "dial");
+    if (dial || field_is(f[0], fl[0], "incoming")) {
+        /* incoming: the caller id may be withheld (two fields) */
+        if (nf != 3 && (dial || nf != 2)) {
+            return refuse(why, cap, FW_E_FORMAT,
+                          dial ? "dial needs <id> <number>" : "incoming needs <id> [<number>]");
         }
         if (!parse_u32(f[1], fl[1], &msg->id)) {
-            return refuse(why, cap, FW_E_FORMAT, "dial: bad call id");
+            return refuse(why, cap, FW_E_FORMAT,
+                          dial ? "dial: bad call id" : "incoming: bad call id");
         }
-        if (fl[2] >= sizeof msg->number) {
-            return refuse(why, cap, FW_E_FORMAT, "dial: number longer than 31 characters");
+        size_t n = nf == 3 ? fl[2] : 0;
+        if (n >= sizeof msg->number) {
+            return refuse(why, cap, FW_E_FORMAT, "number longer than 31 characters");
         }
-        for (size_t i = 0; i < fl[2]; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (!strchr("0123456789+*#", f[2][i])) {
-                return refuse(why, cap, FW_E_FORMAT,
-                              "dial: number has characters other than "
-                              "0-9 + * #");
+                return refuse(why, cap, FW_E_FORMAT, "number has characters other than 0-9 + * #");
             }
         }
-        memcpy(msg->number, f[2], fl[2]);
-        msg->number[fl[2]] = '\0';
-        msg->kind = ROOM_MSG_DIAL;
+        if (n > 0) {
+            memcpy(msg->number, f[2], n);
+        }
+        msg->number[n] = '\0';
+        msg->kind = dial ? ROOM_MSG_DIAL : ROOM_MSG_INCOMING;
         return 0;
     }
     if (field_is(f[0], fl[0], "ended")) {

@@ -7,6 +7,7 @@
  *
  *   stack -> agent                     agent -> stack
  *   dial <id> <number>                 allow <id> | deny <id>
+ *   incoming <id> [<number>]           allow <id> | deny <id>
  *   ended <id> <seconds>               lines held | lines released
  *   meeting <seconds>
  *   share <seconds>
@@ -14,8 +15,10 @@
  *   hello                              (answered with the lines state)
  *
  * <id>, <seconds>, <n>: decimal 0..4294967295, no sign, no leading spaces.
- * <number>: 1..31 characters of 0-9 + * #.  Anything else is refused with a
- * reason; the caller logs it and drops the datagram. docs/ROOM_BOARD.md.
+ * <number>: 1..31 characters of 0-9 + * # (incoming: the caller id, left out
+ * when it is withheld). Anything else is refused with a reason (which never
+ * repeats the number); the caller logs it and drops the datagram.
+ * docs/ROOM_BOARD.md; the stack's side of the contract: docs/EMERGENCY.md.
  */
 #ifndef ROOM_PROTO_H
 #define ROOM_PROTO_H
@@ -35,13 +38,14 @@ typedef enum {
     ROOM_MSG_SHARE,
     ROOM_MSG_PEOPLE,
     ROOM_MSG_HELLO,
+    ROOM_MSG_INCOMING,
 } room_msg_kind_t;
 
 typedef struct {
     room_msg_kind_t kind;
-    uint32_t id;                      /* dial, ended */
+    uint32_t id;                      /* dial, incoming, ended */
     uint32_t value;                   /* ended: seconds; meeting, share: seconds; people: count */
-    char number[HAL_CALL_NUMBER_MAX]; /* dial */
+    char number[HAL_CALL_NUMBER_MAX]; /* dial; incoming ("" withheld) */
 } room_msg_t;
 
 /* Parse one datagram (`len` bytes, not NUL-terminated, may hold anything).

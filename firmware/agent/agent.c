@@ -5,6 +5,7 @@
 #define FW_LOG_TAG "agent"
 #include "agent/agent.h"
 
+#include "agent_calls.h"
 #include "agent_report.h"
 #include "agent_trial.h"
 
@@ -46,6 +47,8 @@ static ui_screen_t s_screen;        /* what the screen should say now */
 static ui_screen_t s_shown;         /* what it says */
 static ui_layout_t s_layout;        /* where things are on it: what a touch hits */
 static int64_t s_labels_at;         /* trusted time new labels were asked for */
+static agent_calls_t s_calls;       /* the call-back window */
+static bool s_lines_told;           /* the stack was told the lines are released */
 
 static void show(ui_renderer_t *r, const ui_screen_t *screen)
 {
@@ -135,31 +138,30 @@ static int load_provisioning(char *why, size_t cap, ui_setup_reason_t *reason)
         }                                                                                          \
     } while (0)
 
-/* Returns true if anything was counted. */
-static bool handle_events(void)
+static void count_call(void *ctx, agent_call_count_t what, uint32_t seconds)
 {
-    bool counted = false;
-    hal_call_event_t call;
-    while (hal_call_poll(&call) > 0) {
-        if (call.kind == HAL_CALL_EV_DIAL) {
-            calling_verdict_t v = calling_decide(agent_trial_calling(&s_trial),
-                                                 agent_trial_region(&s_trial), NULL, call.number);
-            FW_LOGI("call %u to %s: %s%s", call.id, call.number, v.allow ? "allowed" : "blocked",
-                    v.emergency ? " (emergency number)" : "");
-            if (!v.allow) {
-                COUNT(report_usage_call_blocked);
-                counted = true;
-                ui_nav_notice(&s_nav, UI_NOTICE_CALL_BLOCKED, hal_clock_mono_ms()); /* R11 */
-            } else if (v.emergency) {
-                COUNT(report_usage_call_emergency);
-                counted = true;
-            }
-            (void)hal_call_decide(call.id, v.allow);
-        } else if (call.kind == HAL_CALL_EV_ENDED) {
-            COUNT(report_usage_call_ended, call.seconds);
-            counted = true;
-        }
+    (void)ctx;
+    switch (what) {
+    case AGENT_CALL_BLOCKED:
+        COUNT(report_usage_call_blocked);
+        ui_nav_notice(&s_nav, UI_NOTICE_CALL_BLOCKED, hal_clock_mono_ms()); /* R11 */
+        break;
+    case AGENT_CALL_REFUSED_IN: COUNT(report_usage_call_blocked); break;
+    case AGENT_CALL_EMERGENCY: COUNT(report_usage_call_emergency); break;
+    case AGENT_CALL_ENDED: COUNT(report_usage_call_ended, seconds); break;
     }
+}
+
+/* Answers every waiting call. Returns true if anything was counted. */
+static bool serve_calls(const agent_calls_policy_t *policy)
+{
+    return agent_calls_serve(&s_calls, policy, hal_clock_mono_ms(), count_call, NULL);
+}
+
+/* Returns true if anything was counted. */
+static bool handle_events(const agent_calls_policy_t *policy)
+{
+    bool counted = serve_calls(policy);
     hal_room_event_t room;
     while (hal_room_poll(&room) > 0) {
         switch (room.kind) {
@@ -203,6 +205,11 @@ static void compose(const agent_config_t *cfg, uint64_t mono, ui_screen_t *out)
 {
     ui_trial_info_t info;
     agent_trial_info(&s_trial, &info);
+    if (s_trial.store_full) { /* docs/EMERGENCY.md: emergency calls only, and why */
+        ui_screen_setup(out, info.lang, info.serial, info.trial, UI_SETUP_STORE_FULL,
+                        "store full: the trial state cannot be saved");
+        return;
+    }
     info.version = cfg->version;
     info.last_report = s_report.last_ack;
     info.labels_requested = ui_nav_labels_requested(&s_nav, mono);
@@ -219,6 +226,81 @@ static void compose(const agent_config_t *cfg, uint64_t mono, ui_screen_t *out)
     }
 }
 
+/* Draws `screen` when it differs from what is shown. */
+static void refresh(ui_renderer_t *r, const ui_screen_t *screen)
+{
+    if (memcmp(screen, &s_shown, sizeof *screen) != 0) {
+        s_shown = *screen;
+        log_screen(&s_shown);
+        show(r, &s_shown);
+    }
+}
+
+static void log_totals(const char *how)
+{
+    const report_usage_t *u = &s_since_boot;
+    FW_LOGI("stopping%s: %u calls (%llu s), %u blocked, %u emergency, %u meetings (%llu s), "
+            "%llu s shared, at most %u people",
+            how, u->calls, (unsigned long long)u->call_seconds, u->calls_blocked,
+            u->emergency_calls, u->meetings, (unsigned long long)u->meeting_seconds,
+            (unsigned long long)u->share_seconds, u->people_peak);
+}
+
+/* The safe mode (docs/EMERGENCY.md): the trial engine cannot run, but every
+ * dial request is still answered, emergency numbers only, with the
+ * setup/error screen saying why (and the call-blocked notice after a denied
+ * dial), until the board asks to stop or the configured time is up.
+ * Returns `code`, which names what was wrong. */
+static int run_safe(const agent_config_t *cfg, ui_renderer_t *r, const hal_identity_t *id,
+                    ui_setup_reason_t reason, const char *why, int code)
+{
+    const agent_calls_policy_t policy = {.mode = CALLING_MODE_DEGRADED}; /* every table */
+    FW_LOGW("safe mode: emergency numbers only (every region's, no outside-line prefix) until "
+            "this is repaired");
+    ui_trial_info_t info;
+    memset(&info, 0, sizeof info); /* no trustworthy locale: English */
+    info.serial = id->serial;
+    ui_screen_t *screen = &s_screen;
+    const uint64_t start_ms = hal_clock_mono_ms();
+    const uint64_t run_ms = cfg->run_for_s > 0 ? (uint64_t)cfg->run_for_s * 1000u : UINT64_MAX;
+    for (;;) {
+        (void)handle_events(&policy);
+        uint64_t mono = hal_clock_mono_ms();
+        if (ui_nav_view(&s_nav, mono) == UI_VIEW_CALL_BLOCKED) {
+            ui_screen_call_blocked(screen, &info);
+        } else {
+            ui_screen_setup(screen, UI_LANG_EN, id->serial, NULL, reason, why);
+        }
+        refresh(r, screen);
+        uint64_t elapsed = mono - start_ms;
+        if (hal_system_stop_requested() || elapsed >= run_ms) {
+            break;
+        }
+        uint64_t left = run_ms - elapsed;
+        /* returns early when the stack has something for us */
+        hal_clock_wait_ms((uint32_t)(left < LOOP_PERIOD_MS ? left : LOOP_PERIOD_MS));
+    }
+    (void)handle_events(&policy);
+    log_totals(" (safe mode)");
+    return code;
+}
+
+/* R11: at E + 45 d the stack is told the lines are released, once; after a
+ * restart it is told the state again, never "held". */
+static void apply_lines(void)
+{
+    if (s_lines_told || !agent_trial_lines_released(&s_trial)) {
+        return;
+    }
+    s_lines_told = true;
+    int rc = hal_call_set_lines_held(false);
+    if (s_trial.released_now) {
+        FW_LOGI("line numbers released (E + 45 d, R11)%s", rc ? "; the stack did not take it" : "");
+    } else {
+        FW_LOGI("line numbers were released before this start; the stack is told again");
+    }
+}
+
 int agent_run(const agent_config_t *cfg)
 {
     hal_identity_t id;
@@ -230,6 +312,11 @@ int agent_run(const agent_config_t *cfg)
     ui_nav_init(&s_nav);
     memset(&s_shown, 0, sizeof s_shown);
     s_labels_at = 0;
+    memset(&s_since_boot, 0, sizeof s_since_boot);
+    memset(&s_report, 0, sizeof s_report); /* no queue until one is opened */
+    agent_calls_init(&s_calls);
+    s_lines_told = false;
+    int code;
 
     int rc = layout_store_mount(&s_store);
     if (rc == FW_E_NOSPACE) {
@@ -237,12 +324,10 @@ int agent_run(const agent_config_t *cfg)
     }
     if (rc != 0) {
         FW_LOGE("cannot read flash: %s", fw_strerror(rc));
-        ui_screen_setup(screen, UI_LANG_EN, id.serial, NULL, UI_SETUP_FLASH_UNREADABLE,
-                        fw_strerror(rc));
-        log_screen(screen);
-        show(renderer, screen);
+        code = run_safe(cfg, renderer, &id, UI_SETUP_FLASH_UNREADABLE, fw_strerror(rc),
+                        AGENT_EXIT_FAILURE);
         ui_renderer_close(renderer);
-        return AGENT_EXIT_FAILURE;
+        return code;
     }
     store_health_t health;
     store_health(&s_store, &health);
@@ -254,29 +339,29 @@ int agent_run(const agent_config_t *cfg)
     char why[256];
     ui_setup_reason_t reason;
     if (load_provisioning(why, sizeof why, &reason) != 0) {
-        FW_LOGE("%s; provision this device with sparkflash (exit %d)", why,
+        FW_LOGE("%s; provision this device with sparkflash (exit %d when stopped)", why,
                 AGENT_EXIT_UNPROVISIONED);
         /* No trustworthy locale: the setup screen is in English. */
-        ui_screen_setup(screen, UI_LANG_EN, id.serial, NULL, reason, why);
-        log_screen(screen);
-        show(renderer, screen);
+        code = run_safe(cfg, renderer, &id, reason, why, AGENT_EXIT_UNPROVISIONED);
         ui_renderer_close(renderer);
-        return AGENT_EXIT_UNPROVISIONED;
+        return code;
     }
     if (strcmp(s_prov.serial, id.serial) != 0) {
         FW_LOGW("provisioned serial %s differs from the hardware serial %s", s_prov.serial,
                 id.serial);
     }
-    FW_LOGI("provisioned: serial %s, trial %s, server %s, region %s", s_prov.serial, s_prov.trial,
-            s_prov.server, s_prov.region);
+    FW_LOGI("provisioned: serial %s, trial %s, server %s, region %s, %s outside-line prefix",
+            s_prov.serial, s_prov.trial, s_prov.server, s_prov.region,
+            s_prov.dial_prefix[0] ? "an" : "no");
 
     int64_t wall = 0;
     bool wall_ok = hal_clock_wall(&wall) == 0; /* before `wall` is read */
-    memset(&s_since_boot, 0, sizeof s_since_boot);
     agent_report_open(&s_report, &s_store, &s_prov, &s_trial, cfg->report_interval_s,
                       cfg->report_batch_s);
     agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall,
                      agent_report_event, &s_report);
+    apply_lines();
+    agent_calls_policy_t policy = {.dial_prefix = s_prov.dial_prefix};
 
     const uint64_t start_ms = hal_clock_mono_ms();
     uint64_t counted_up_ms = start_ms; /* uptime counted up to here */
@@ -285,16 +370,15 @@ int agent_run(const agent_config_t *cfg)
         uint64_t mono = hal_clock_mono_ms();
         wall_ok = hal_clock_wall(&wall) == 0;
         agent_trial_tick(&s_trial, mono, wall_ok, wall);
+        apply_lines();
+        policy.mode = agent_trial_calling(&s_trial);
+        policy.region = agent_trial_region(&s_trial);
         handle_input(mono);
-        if (handle_events()) {
+        if (handle_events(&policy)) {
             agent_report_save(&s_report, s_trial.now); /* a count is never lost */
         }
         compose(cfg, mono, screen);
-        if (memcmp(screen, &s_shown, sizeof *screen) != 0) {
-            s_shown = *screen;
-            log_screen(&s_shown);
-            show(renderer, &s_shown);
-        }
+        refresh(renderer, screen);
         uint32_t up_s = (uint32_t)((mono - counted_up_ms) / 1000u);
         if (up_s > 0) {
             COUNT(report_usage_uptime, up_s);
@@ -307,7 +391,8 @@ int agent_run(const agent_config_t *cfg)
         }
         /* The turn lasts LOOP_PERIOD_MS of device time. While a request is
          * out, spend it on the socket (bounded in network time, since a
-         * stepped simulation's device clock does not move meanwhile). */
+         * stepped simulation's device clock does not move meanwhile), and
+         * keep answering calls between slices: the stack waits 1 s. */
         uint64_t left = run_ms - elapsed;
         uint64_t turn_end = mono + (left < LOOP_PERIOD_MS ? left : LOOP_PERIOD_MS);
         const uint64_t net_end = hal_clock_net_ms() + NET_POLL_MAX_MS;
@@ -317,20 +402,18 @@ int agent_run(const agent_config_t *cfg)
              hal_clock_net_ms() < net_end && !hal_system_stop_requested();
              i++) {
             agent_report_poll(&s_report, NET_POLL_SLICE_MS);
+            if (serve_calls(&policy)) {
+                agent_report_save(&s_report, s_trial.now);
+            }
         }
         uint64_t now_mono = hal_clock_mono_ms();
         if (now_mono < turn_end) {
             hal_clock_wait_ms((uint32_t)(turn_end - now_mono));
         }
     }
-    (void)handle_events();
+    (void)handle_events(&policy);
     agent_report_close(&s_report, s_trial.now, cfg->report_drain_ms);
-    const report_usage_t *u = &s_since_boot;
-    FW_LOGI("stopping: %u calls (%llu s), %u blocked, %u emergency, %u meetings (%llu s), "
-            "%llu s shared, at most %u people",
-            u->calls, (unsigned long long)u->call_seconds, u->calls_blocked, u->emergency_calls,
-            u->meetings, (unsigned long long)u->meeting_seconds,
-            (unsigned long long)u->share_seconds, u->people_peak);
+    log_totals("");
     agent_trial_free(&s_trial);
     ui_renderer_close(renderer);
     return AGENT_EXIT_OK;

@@ -25,11 +25,26 @@ static void emit(agent_trial_t *t, const char *kind, const char *detail)
     }
 }
 
+/* A store that is full cannot keep the trial's progress (a lapse, the
+ * trusted time): fail safe, once, loudly. */
+static void note_store_full(agent_trial_t *t, int rc, const char *what)
+{
+    if (rc != FW_E_NOSPACE || t->store_full) {
+        return;
+    }
+    t->store_full = true;
+    FW_LOGE("store full: cannot save the %s; emergency numbers only until it is repaired", what);
+    if (t->booted) {
+        emit(t, "calling_degraded", "device storage full: trial state cannot be saved");
+    }
+}
+
 static void save_history(agent_trial_t *t)
 {
     int rc = trial_persist_save(t->store, &t->hist);
     if (rc != 0) {
         FW_LOGE("cannot save the trial history: %s", fw_strerror(rc));
+        note_store_full(t, rc, "trial history");
     }
 }
 
@@ -108,7 +123,12 @@ void agent_trial_boot(agent_trial_t *t, store_t *store, const proto_provisioning
     (void)trial_persist_load_time(store, &mark);
     trusted_time_init(&t->tt, mark > t->hist.hwm ? mark : t->hist.hwm);
     t->time_saved_at = t->tt.hwm;
-    agent_trial_tick(t, mono_ms, wall_ok, wall);
+    /* Time first, then the stored licence, then the notices: a conversion
+     * that reached the device in grace (R8) is in force before a restart
+     * after E + 30 d could raise the lapse, degrade calling or release the
+     * lines (docs/EMERGENCY.md). */
+    bool rollback = false;
+    t->now = trusted_time_update(&t->tt, wall_ok, wall, 0, &rollback);
 
     static char token[TRIAL_TOKEN_MAX + 1];
     size_t len = 0;
@@ -118,12 +138,15 @@ void agent_trial_boot(agent_trial_t *t, store_t *store, const proto_provisioning
     } else if (rc != FW_E_NOENT) {
         FW_LOGW("stored licence unreadable (%s): waiting for the collector", fw_strerror(rc));
     }
-    refresh_view(t);
+    agent_trial_tick(t, mono_ms, wall_ok, wall);
     FW_LOGD("boot: now %lld, licence %d, state %s, calling %s", (long long)t->now, t->have_licence,
             trial_state_name(t->view.state), trial_calling_name(t->view.calling));
     t->booted = true;
     if (untrusted && agent_trial_calling(t) == CALLING_MODE_DEGRADED) {
         emit(t, "calling_degraded", "trial history not trusted (old flash image or damage)");
+    }
+    if (t->store_full) {
+        emit(t, "calling_degraded", "device storage full: trial state cannot be saved");
     }
     FW_LOGI("calling at boot: %s",
             agent_trial_calling(t) == CALLING_MODE_FULL ? "full" : "emergency numbers only");
@@ -149,6 +172,7 @@ void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t 
         for (size_t i = 0; i < n; i++) {
             emit(t, due[i] == TRIAL_NOTICE_RELEASED ? "numbers_released" : "notice",
                  trial_notice_name(due[i]));
+            t->released_now = t->released_now || due[i] == TRIAL_NOTICE_RELEASED;
             if (due[i] == TRIAL_NOTICE_LAPSED) { /* R11: calling stops with the grace period */
                 emit(t, "calling_degraded", "grace period over: emergency numbers only");
             }
@@ -157,9 +181,11 @@ void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t 
         save_history(t);
     }
     if (t->tt.hwm - t->time_saved_at >= TIME_SAVE_PERIOD_S) {
-        if (trial_persist_save_time(t->store, t->tt.hwm) == 0) {
+        int rc = trial_persist_save_time(t->store, t->tt.hwm);
+        if (rc == 0) {
             t->time_saved_at = t->tt.hwm;
         }
+        note_store_full(t, rc, "trusted time");
     }
     refresh_view(t);
 }
@@ -176,8 +202,14 @@ void agent_trial_server_time(agent_trial_t *t, int64_t server_time)
 
 calling_mode_t agent_trial_calling(const agent_trial_t *t)
 {
-    return t->have_licence && t->view.calling == TRIAL_CALLING_FULL ? CALLING_MODE_FULL
-                                                                    : CALLING_MODE_DEGRADED;
+    return t->have_licence && !t->store_full && t->view.calling == TRIAL_CALLING_FULL
+               ? CALLING_MODE_FULL
+               : CALLING_MODE_DEGRADED;
+}
+
+bool agent_trial_lines_released(const agent_trial_t *t)
+{
+    return (t->hist.notices & (1u << TRIAL_NOTICE_RELEASED)) != 0;
 }
 
 const char *agent_trial_region(const agent_trial_t *t)

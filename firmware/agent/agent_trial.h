@@ -41,6 +41,10 @@ typedef struct {
     trial_claims_t claims;
     trial_view_t view; /* valid when have_licence */
     bool booted;
+    /* The store refused the trial history for lack of space: a lapse would
+     * not survive a restart, so calling fails safe (docs/EMERGENCY.md). */
+    bool store_full;
+    bool released_now; /* the E + 45 d notice was raised in this run */
 } agent_trial_t;
 
 /* Load key, history, trusted time and the stored licence. Never fails: what
@@ -63,8 +67,14 @@ trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len
 /* Server time from the collector: feeds the trusted-time mark. */
 void agent_trial_server_time(agent_trial_t *t, int64_t server_time);
 
-/* Calling policy input: degraded unless a licence is in force and says full. */
+/* Calling policy input: degraded unless a licence is in force and says full
+ * (and the history can be saved). */
 calling_mode_t agent_trial_calling(const agent_trial_t *t);
+
+/* True once the room's line numbers are released (E + 45 d, R11): the
+ * notice is recorded in the trial history, so this stays true across
+ * restarts. `t->released_now` says whether it happened in this run. */
+bool agent_trial_lines_released(const agent_trial_t *t);
 
 /* The region emergency numbers follow: the licence's, else provisioning's. */
 const char *agent_trial_region(const agent_trial_t *t);

@@ -91,6 +91,7 @@ void ui_screen_setup(ui_screen_t *out, ui_lang_t lang, const char *serial, const
         [UI_SETUP_NOT_PROVISIONED] = UI_MSG_SETUP_NOT_PROVISIONED,
         [UI_SETUP_FLASH_UNREADABLE] = UI_MSG_SETUP_FLASH_UNREADABLE,
         [UI_SETUP_PROV_INVALID] = UI_MSG_SETUP_PROV_INVALID,
+        [UI_SETUP_STORE_FULL] = UI_MSG_SETUP_STORE_FULL,
     };
     start(out, UI_SCREEN_SETUP, lang, 0x1B2A41u);
     ui_copy(out->title, sizeof out->title, ui_msg(lang, UI_MSG_SETUP_TITLE));

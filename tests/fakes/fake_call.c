@@ -5,8 +5,10 @@
 
 #include "fw/err.h"
 #include "hal/call.h"
+#include "hal/clock.h"
 
 static hal_call_event_t s_q[FAKE_CALL_QUEUE_LEN];
+static uint64_t s_due[FAKE_CALL_QUEUE_LEN]; /* monotonic ms from which s_q[i] is seen */
 static uint32_t s_head, s_len;
 static struct {
     uint32_t id;
@@ -14,33 +16,62 @@ static struct {
 } s_decisions[FAKE_CALL_MAX_DECISIONS];
 static uint32_t s_ndecisions;
 static bool s_lines_held = true;
+static uint32_t s_lines_calls[2];
 
 void fake_call_reset(void)
 {
     s_head = s_len = 0;
     s_ndecisions = 0;
     s_lines_held = true;
+    s_lines_calls[0] = s_lines_calls[1] = 0;
 }
 
-static int push(const hal_call_event_t *ev)
+static int push_at(uint64_t due, const hal_call_event_t *ev)
 {
     if (s_len == FAKE_CALL_QUEUE_LEN) {
         return FW_E_NOMEM;
     }
-    s_q[(s_head + s_len++) % FAKE_CALL_QUEUE_LEN] = *ev;
+    uint32_t at = (s_head + s_len++) % FAKE_CALL_QUEUE_LEN;
+    s_q[at] = *ev;
+    s_due[at] = due;
     return 0;
 }
 
-int fake_call_push_dial(uint32_t id, const char *number)
+static int push(const hal_call_event_t *ev)
+{
+    return push_at(0, ev);
+}
+
+static int push_number(uint64_t due, hal_call_event_kind_t kind, uint32_t id, const char *number)
 {
     hal_call_event_t ev;
     memset(&ev, 0, sizeof ev);
-    ev.kind = HAL_CALL_EV_DIAL;
+    ev.kind = kind;
     ev.id = id;
     if (number) {
         strncpy(ev.number, number, sizeof ev.number - 1);
     }
-    return push(&ev);
+    return push_at(due, &ev);
+}
+
+int fake_call_push_dial(uint32_t id, const char *number)
+{
+    return push_number(0, HAL_CALL_EV_DIAL, id, number);
+}
+
+int fake_call_push_incoming(uint32_t id, const char *caller)
+{
+    return push_number(0, HAL_CALL_EV_INCOMING, id, caller);
+}
+
+int fake_call_push_dial_at(uint64_t mono_ms, uint32_t id, const char *number)
+{
+    return push_number(mono_ms, HAL_CALL_EV_DIAL, id, number);
+}
+
+int fake_call_push_incoming_at(uint64_t mono_ms, uint32_t id, const char *caller)
+{
+    return push_number(mono_ms, HAL_CALL_EV_INCOMING, id, caller);
 }
 
 int fake_call_push_ended(uint32_t id, uint32_t seconds)
@@ -73,6 +104,11 @@ bool fake_call_lines_held(void)
     return s_lines_held;
 }
 
+uint32_t fake_call_lines_calls(bool held)
+{
+    return s_lines_calls[held ? 1 : 0];
+}
+
 uint32_t fake_call_pending(void)
 {
     return s_len;
@@ -83,7 +119,7 @@ int hal_call_poll(hal_call_event_t *ev)
     if (!ev) {
         return FW_E_INVAL;
     }
-    if (s_len == 0) {
+    if (s_len == 0 || s_due[s_head] > hal_clock_mono_ms()) {
         return 0;
     }
     *ev = s_q[s_head];
@@ -106,5 +142,6 @@ int hal_call_decide(uint32_t id, bool allow)
 int hal_call_set_lines_held(bool held)
 {
     s_lines_held = held;
+    s_lines_calls[held ? 1 : 0]++;
     return 0;
 }

@@ -38,6 +38,7 @@ const ui_catalog_t ui_catalog_de = {
             [UI_MSG_SETUP_PROV_INVALID] =
                 UI_T("Die Einrichtungsdaten dieses Geräts sind beschädigt oder "
                      "unvollständig."),
+            [UI_MSG_SETUP_STORE_FULL] = UI_T("Der Speicher dieses Geräts ist voll."),
             [UI_MSG_SETUP_WHAT_TO_DO] =
                 UI_T("Bitte wenden Sie sich an Ihren Partner oder Techniker und "
                      "nennen Sie die Seriennummer unten."),

@@ -36,6 +36,7 @@ const ui_catalog_t ui_catalog_en = {
             [UI_MSG_SETUP_FLASH_UNREADABLE] = UI_T("This device cannot read its own memory."),
             [UI_MSG_SETUP_PROV_INVALID] =
                 UI_T("This device's setup data is damaged or incomplete."),
+            [UI_MSG_SETUP_STORE_FULL] = UI_T("This device's memory is full."),
             [UI_MSG_SETUP_WHAT_TO_DO] =
                 UI_T("Please contact your partner or technician and quote the "
                      "serial number below."),

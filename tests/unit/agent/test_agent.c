@@ -34,6 +34,10 @@
 #include "ui/render.h"
 
 static const agent_config_t CFG = {.run_for_s = 3600, .font_path = NULL};
+/* A lapsed room's screens alternate; the calls tests read the log, which
+ * keeps only the last lines: page once a day. */
+static const agent_config_t CFG_LAPSED = {
+    .run_for_s = 3600, .font_path = NULL, .screen_page_s = 86400};
 
 static int setup(void **state)
 {
@@ -73,7 +77,7 @@ static char s_pubkey[1024] = "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY
 static licence_key_t s_key;
 static const char *s_locale = "en";
 
-static void provision(const char *trial)
+static void provision_with(const char *trial, const char *dial_prefix)
 {
     proto_provisioning_t p;
     memset(&p, 0, sizeof p);
@@ -87,6 +91,7 @@ static void provision(const char *trial)
     strcpy(p.return_url, "https://partner.example/rma");
     p.psk_len = 32;
     strcpy(p.psk_identity, "FOC2240Y1ZZ");
+    strcpy(p.dial_prefix, dial_prefix);
     char buf[4096], why[160];
     size_t len = 0;
     /* an invalid trial number is written raw, as a buggy tool or an attacker
@@ -101,14 +106,23 @@ static void provision(const char *trial)
     assert_int_equal(store_put(&s, STORE_KEY_PROVISIONING, buf, len, 0), 0);
 }
 
-/* TRIAL_RULES.md "before activation": setup screen, serial shown, exit 78. */
+static void provision(const char *trial)
+{
+    provision_with(trial, "");
+}
+
+/* TRIAL_RULES.md "before activation": setup screen, serial shown; the agent stays
+ * up serving emergency calls (safe mode, docs/EMERGENCY.md) and says 78 when
+ * it is stopped. */
 static void test_unprovisioned_shows_setup_and_exits_78(void **state)
 {
     (void)state;
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_UNPROVISIONED);
-    assert_int_equal(fake_display_present_count(), 1);
+    assert_true(fake_display_present_count() >= 1);
     assert_true(fake_log_contains("not provisioned"));
-    assert_int_equal(fake_clock_wait_calls(), 0); /* it did not enter the loop */
+    assert_true(fake_log_contains("Setup required"));
+    assert_true(fake_log_contains("Emergency calls work."));
+    assert_true(fake_clock_waited_ms() >= 3600u * 1000u); /* it stayed up */
 }
 
 static void test_provisioned_runs_for_device_time(void **state)
@@ -144,12 +158,72 @@ static void test_invalid_provisioning_names_the_field(void **state)
     assert_true(fake_log_contains("provisioning record invalid"));
 }
 
+/* The safe mode answers like this in every failure: emergency numbers of
+ * every table (no region known), nothing else; no number in the log. */
+static void expect_safe_mode_answers_blocked(unsigned blocked)
+{
+    assert_int_equal(fake_call_decision(1), 0); /* ordinary */
+    assert_int_equal(fake_call_decision(2), 1); /* 911 */
+    assert_int_equal(fake_call_decision(3), 1); /* 112 */
+    assert_int_equal(fake_call_decision(4), 0); /* a near miss */
+    assert_int_equal(fake_call_decision(5), 1); /* 999: another region's table */
+    assert_int_equal(fake_call_decision(6), 0); /* 9911: no prefix known */
+    assert_int_equal(fake_call_decide_count(), 6);
+    assert_true(fake_log_contains("safe mode"));
+    char totals[64];
+    (void)snprintf(totals, sizeof totals, "%u blocked, 3 emergency", blocked);
+    assert_true(fake_log_contains(totals));
+    assert_false(fake_log_contains("5551234"));
+    assert_false(fake_log_contains("555-1234"));
+    assert_false(fake_log_contains("1120"));
+    assert_false(fake_log_contains("9911"));
+    assert_true(fake_log_contains("call 2: allowed (emergency_number)"));
+    assert_true(fake_log_contains("call 1: denied (emergency_only)"));
+    assert_true(fake_log_contains("Calling is not available | This room system has no calling "
+                                  "service at the moment. | Emergency numbers still work."));
+    assert_true(fake_clock_waited_ms() >= 3600u * 1000u); /* no exit before it was stopped */
+}
+
+static void push_safe_mode_calls(void)
+{
+    assert_int_equal(fake_call_push_dial(1, "555-1234"), 0);
+    assert_int_equal(fake_call_push_dial(2, "911"), 0);
+    assert_int_equal(fake_call_push_dial(3, "112"), 0);
+    assert_int_equal(fake_call_push_dial_at(60000, 4, "1120"), 0);
+    assert_int_equal(fake_call_push_dial_at(120000, 5, "999"), 0);
+    assert_int_equal(fake_call_push_dial_at(180000, 6, "9911"), 0);
+}
+
+static void test_unprovisioned_serves_emergency_calls(void **state)
+{
+    (void)state;
+    push_safe_mode_calls();
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_UNPROVISIONED);
+    expect_safe_mode_answers_blocked(3);
+}
+
+static void test_damaged_provisioning_serves_emergency_calls(void **state)
+{
+    (void)state;
+    provision_with("D1000001", "9");
+    uint8_t *mem = fake_flash_mem();
+    char *hit = memmem(mem, fake_flash_size(), "D1000001", 8);
+    assert_non_null(hit);
+    hit[1] ^= 0x01;
+    push_safe_mode_calls();
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_UNPROVISIONED);
+    expect_safe_mode_answers_blocked(3); /* the damaged record's prefix is not used */
+}
+
 static void test_unreadable_flash_fails(void **state)
 {
     (void)state;
     fake_flash_fail(FW_E_IO);
+    push_safe_mode_calls();
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_FAILURE);
     assert_true(fake_log_contains("cannot read flash"));
+    assert_true(fake_log_contains("This device cannot read its own memory."));
+    expect_safe_mode_answers_blocked(3);
 }
 
 #define NOW INT64_C(1764950400) /* the fake wall clock at setup: 2025-12-05 */
@@ -162,8 +236,9 @@ static void make_key(void)
     assert_int_equal(licence_key_write_public_pem(&s_key, s_pubkey, sizeof s_pubkey), 0);
 }
 
-/* Stores a trial licence with expiry `e` as if the collector had sent it. */
-static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)
+/* Stores a licence with expiry `e`, issued at `iat`, as if the collector had
+ * sent it. */
+static void store_licence_at(const char *typ, int64_t e, int64_t iat, uint32_t seq, bool keep)
 {
     char claims[512], token[2048];
     size_t len = 0;
@@ -171,14 +246,18 @@ static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)
                      "{\"sub\":\"FOC2240Y1ZZ\",\"trial\":\"D1000001\",\"org\":\"o1\","
                      "\"typ\":\"%s\",\"seq\":%u,\"iat\":%lld,\"trial_exp\":%lld,\"ext\":0,"
                      "\"keep\":%s,\"region\":\"US\",\"svc\":[{\"id\":\"calling\",\"exp\":%lld}]}",
-                     typ, seq, (long long)(e - 60 * DAY), (long long)e, keep ? "true" : "false",
-                     (long long)e);
+                     typ, seq, (long long)iat, (long long)e, keep ? "true" : "false", (long long)e);
     assert_true(n > 0 && (size_t)n < sizeof claims);
     assert_int_equal(licence_sign_claims(&s_key, claims, (size_t)n, token, sizeof token, &len), 0);
     store_t s;
     store_config_t c = store_cfg();
     assert_int_equal(store_mount(&s, &c), 0);
     assert_int_equal(trial_persist_save_licence(&s, token, len), 0);
+}
+
+static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)
+{
+    store_licence_at(typ, e, e - 60 * DAY, seq, keep);
 }
 
 /* TRIAL_RULES.md "before activation": calling off, but emergency numbers always. */
@@ -445,6 +524,171 @@ static void test_request_new_labels(void **state)
     licence_key_free(&s_key);
 }
 
+/* Store full (docs/EMERGENCY.md): the trial history cannot be saved, so a
+ * lapse would not survive a restart: calling fails safe even on a licence
+ * that gives full calling, emergency numbers still work, the screen says so. */
+static void test_store_full_fails_safe(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 20 * DAY, 1, false);
+    store_t s;
+    store_config_t c = store_cfg();
+    assert_int_equal(store_mount(&s, &c), 0);
+    static uint8_t filler[STORE_VALUE_MAX];
+    memset(filler, 0x5A, sizeof filler);
+    store_key_t key = 0x0100; /* keys nothing else uses */
+    for (size_t size = STORE_VALUE_MAX; size >= 8; size /= 2) {
+        while (key < 0x0F00 && store_put(&s, key, filler, size, 0) == 0) {
+            key++;
+        }
+    }
+    assert_true(key < 0x0F00); /* the store did fill up */
+    assert_int_equal(fake_call_push_dial(1, "5551234"), 0);
+    assert_int_equal(fake_call_push_dial(2, "911"), 0);
+    agent_config_t cfg = {.run_for_s = 5, .font_path = NULL};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("store full"));
+    assert_true(fake_log_contains("This device's memory is full."));
+    assert_int_equal(fake_call_decision(1), 0);
+    assert_int_equal(fake_call_decision(2), 1);
+    licence_key_free(&s_key);
+}
+
+/* R11, docs/EMERGENCY.md: at E + 45 d the stack is told the lines are
+ * released, once; a restart tells it again but raises no second event and
+ * never holds them again. Before E + 45 d nothing is said. */
+static void test_lines_released_once_across_restart(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 45 * DAY + 1800, 1, false); /* E + 45 d in 30 min */
+    assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_lines_calls(false), 1);
+    assert_int_equal(fake_call_lines_calls(true), 0);
+    assert_false(fake_call_lines_held());
+    assert_true(fake_log_contains("event numbers_released"));
+    assert_true(fake_log_contains("line numbers released (E + 45 d, R11)"));
+
+    fake_log_clear();
+    fake_call_reset(); /* a restarted stack: held until told */
+    fake_clock_reset();
+    fake_clock_set_wall(NOW + 3600);
+    assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_lines_calls(false), 1);
+    assert_int_equal(fake_call_lines_calls(true), 0);
+    assert_false(fake_log_contains("event numbers_released"));
+    assert_true(fake_log_contains("released before this start"));
+    licence_key_free(&s_key);
+}
+
+static void test_lines_held_while_lapsed(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 31 * DAY, 1, true); /* keeps: ended screen only */
+    assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_lines_calls(false), 0);
+    assert_int_equal(fake_call_lines_calls(true), 0);
+    assert_true(fake_call_lines_held());
+    assert_true(fake_log_contains("The phone numbers are kept until"));
+    licence_key_free(&s_key);
+}
+
+/* A lapsed room behind a PBX (prefix 9): 9911 goes through, an ordinary
+ * number does not; for 60 minutes after the emergency call every incoming
+ * call is let in (59:59 yes, 60:00 no), otherwise none. */
+static void test_lapsed_prefix_and_callback_window(void **state)
+{
+    (void)state;
+    make_key();
+    provision_with("D1000001", "9");
+    store_licence("trial", NOW - 31 * DAY, 1, false);
+    assert_int_equal(fake_call_push_incoming(1, "+15550100"), 0); /* before: denied */
+    assert_int_equal(fake_call_push_dial(2, "95551234"), 0);
+    assert_int_equal(fake_call_push_dial(3, "9911"), 0); /* at mono 0: window opens */
+    assert_int_equal(fake_call_push_incoming_at(600000, 4, ""), 0);
+    assert_int_equal(fake_call_push_incoming_at(3599000, 5, "+15550100"), 0);
+    assert_int_equal(fake_call_push_incoming_at(3600000, 6, ""), 0);
+    agent_config_t cfg = {.run_for_s = 2 * 3600, .font_path = NULL, .screen_page_s = 86400};
+    assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_decision(1), 0);
+    assert_int_equal(fake_call_decision(2), 0);
+    assert_int_equal(fake_call_decision(3), 1);
+    assert_int_equal(fake_call_decision(4), 1);
+    assert_int_equal(fake_call_decision(5), 1);
+    assert_int_equal(fake_call_decision(6), 0);
+    assert_true(fake_log_contains("incoming call 5: allowed (callback_window)"));
+    assert_true(fake_log_contains("incoming call 6: denied (incoming_blocked)"));
+    assert_true(fake_log_contains("3 blocked, 1 emergency"));
+    assert_false(fake_log_contains("9911"));
+    assert_false(fake_log_contains("15550100"));
+    licence_key_free(&s_key);
+}
+
+/* Full calling: incoming calls are simply calls. */
+static void test_incoming_in_full_calling(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 20 * DAY, 1, false);
+    assert_int_equal(fake_call_push_incoming(1, "+15550100"), 0);
+    assert_int_equal(fake_call_push_incoming(2, ""), 0);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_int_equal(fake_call_decision(1), 1);
+    assert_int_equal(fake_call_decision(2), 1);
+    licence_key_free(&s_key);
+}
+
+/* R8: converted during grace, the room never loses calling, not even after
+ * E + 30 d or E + 45 d, and its lines are never released. */
+static void test_conversion_in_grace_never_degrades(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 10 * DAY, 1, false); /* grace */
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    store_licence_at("paid", NOW - 10 * DAY, NOW, 2, false); /* converted now */
+    fake_log_clear();
+    fake_clock_reset();
+    fake_clock_set_wall(NOW + 40 * DAY); /* past E + 30 d and E + 45 d */
+    assert_int_equal(fake_call_push_dial(1, "5551234"), 0);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("licence seq 2 accepted (paid)"));
+    assert_int_equal(fake_call_decision(1), 1);
+    assert_false(fake_log_contains("event calling_degraded"));
+    assert_false(fake_log_contains("event numbers_released"));
+    assert_int_equal(fake_call_lines_calls(false), 0);
+    licence_key_free(&s_key);
+}
+
+/* R9: a conversion that reaches a lapsed device after the fact is refused,
+ * as the trial engine always did, and calling stays degraded. */
+static void test_conversion_after_lapse_is_refused(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW - 31 * DAY, 1, false); /* lapsed */
+    assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
+    store_licence_at("paid", NOW - 31 * DAY, NOW + 3600, 2, false);
+    fake_log_clear();
+    fake_clock_reset();
+    fake_clock_set_wall(NOW + 7200);
+    assert_int_equal(fake_call_push_dial(1, "5551234"), 0);
+    assert_int_equal(fake_call_push_dial(2, "112"), 0);
+    assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
+    assert_true(fake_log_contains("licence seq 2 refused: trial lapsed: final (R9)"));
+    assert_int_equal(fake_call_decision(1), 0);
+    assert_int_equal(fake_call_decision(2), 1);
+    licence_key_free(&s_key);
+}
+
 static void test_stop_request_ends_the_loop(void **state)
 {
     (void)state;
@@ -464,6 +708,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged_provisioning_is_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_provisioning_names_the_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_flash_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unprovisioned_serves_emergency_calls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_provisioning_serves_emergency_calls, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_full_fails_safe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_released_once_across_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_held_while_lapsed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lapsed_prefix_and_callback_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incoming_in_full_calling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conversion_in_grace_never_degrades, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conversion_after_lapse_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_licence_allows_emergency_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trial_licence_gives_full_calling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expiring_banner_and_notice, setup, teardown),

@@ -530,7 +530,7 @@ static void test_options(void **state)
 /* ------------------------------------------------------------- scenario */
 
 typedef struct {
-    int kind; /* 'D' dial, 'E' ended, 'M' meeting, 'S' share, 'P' people */
+    int kind; /* 'D' dial, 'I' incoming, 'E' ended, 'M' meeting, 'S' share, 'P' people */
     uint32_t id_or_value;
     uint64_t at_ms;
 } seen_t;
@@ -548,7 +548,10 @@ static void test_scenario_delivery(void **state)
                             "{\"t\":50,\"network\":\"up\"}\n"
                             "{\"t\":60,\"share\":{\"seconds\":10}}\n"
                             "{\"t\":70,\"call\":{\"to\":\"112\",\"seconds\":60}}\n"
-                            "{\"t\":80,\"call\":{\"to\":\"555\",\"seconds\":60}}\n");
+                            "{\"t\":80,\"call\":{\"to\":\"555\",\"seconds\":60}}\n"
+                            "{\"t\":90,\"call\":{\"to\":\"5551234\",\"seconds\":30}}\n"
+                            "{\"t\":100,\"incoming\":{\"from\":\"\",\"seconds\":20}}\n"
+                            "{\"t\":110,\"incoming\":{\"from\":\"+15550100\",\"seconds\":5}}\n");
     f->opts.scenario_path = f->scenario;
     assert_int_equal(host_board_init(&f->opts), 0);
 
@@ -564,9 +567,10 @@ static void test_scenario_delivery(void **state)
         hal_call_event_t cev;
         while (hal_call_poll(&cev) == 1) {
             assert_true(n < 32);
-            seen[n++] =
-                (seen_t){cev.kind == HAL_CALL_EV_DIAL ? 'D' : 'E',
-                         cev.kind == HAL_CALL_EV_DIAL ? cev.id : cev.seconds, hal_clock_mono_ms()};
+            int k = cev.kind == HAL_CALL_EV_DIAL       ? 'D'
+                    : cev.kind == HAL_CALL_EV_INCOMING ? 'I'
+                                                       : 'E';
+            seen[n++] = (seen_t){k, k == 'E' ? cev.seconds : cev.id, hal_clock_mono_ms()};
             if (cev.kind == HAL_CALL_EV_DIAL && cev.id == 1) {
                 assert_string_equal(cev.number, "+4930123456");
                 assert_int_equal(hal_call_decide(1, true), 0);
@@ -575,6 +579,13 @@ static void test_scenario_delivery(void **state)
             if (cev.kind == HAL_CALL_EV_DIAL && cev.id == 3) {
                 assert_string_equal(cev.number, "555");
                 assert_int_equal(hal_call_decide(3, false), 0);
+            }
+            if (cev.kind == HAL_CALL_EV_INCOMING && cev.id == 5) {
+                assert_string_equal(cev.number, ""); /* withheld */
+            }
+            if (cev.kind == HAL_CALL_EV_INCOMING && cev.id == 6) {
+                assert_string_equal(cev.number, "+15550100");
+                assert_int_equal(hal_call_decide(6, true), 0);
             }
         }
         hal_room_event_t rev;
@@ -594,9 +605,15 @@ static void test_scenario_delivery(void **state)
         }
         hal_clock_wait_ms(5000);
     }
+    /* Calls 2, 4 and 5 are never answered: the stack decides by itself
+     * (docs/EMERGENCY.md): 112 is placed anyway (ends 60 s after it was
+     * dialled), 5551234 is refused, the withheld incoming call comes within
+     * the hour after that 112 call and is let in. */
     static const seen_t expect[] = {
-        {'D', 1, 10000}, {'P', 4, 30000},    {'D', 2, 70000},    {'S', 10, 70000},
-        {'D', 3, 80000}, {'M', 100, 120000}, {'E', 300, 310000},
+        {'D', 1, 10000},    {'P', 4, 30000},   {'D', 2, 70000},    {'S', 10, 70000},
+        {'D', 3, 80000},    {'D', 4, 90000},   {'I', 5, 100000},   {'I', 6, 110000},
+        {'E', 5, 115000},   {'E', 20, 120000}, {'M', 100, 120000}, {'E', 60, 130000},
+        {'E', 300, 310000},
     };
     assert_int_equal(n, sizeof expect / sizeof expect[0]);
     for (size_t i = 0; i < n; i++) {
@@ -609,8 +626,9 @@ static void test_scenario_delivery(void **state)
     }
     assert_int_equal(down_at, 40000);
     assert_int_equal(up_at, 50000);
-    /* Call 2 was never answered: after 30 s the stack denied it by itself. */
+    /* Too late to answer call 2 now. */
     assert_int_equal(hal_call_decide(2, true), FW_E_STATE);
+    assert_int_equal(hal_call_decide(4, true), FW_E_STATE);
     assert_int_equal(hal_call_decide(99, true), FW_E_NOENT);
     assert_int_equal(hal_call_set_lines_held(false), 0);
 }
@@ -680,6 +698,13 @@ static void test_scenario_bad_lines(void **state)
         {"{\"t\":5,\"call\":{\"to\":\"+4930123456789012345678901234567\",\"seconds\":5}}",
          "dialled number is too long"},
         {"{\"t\":5,\"call\":{\"to\":\"0800-FLOWERS\",\"seconds\":5}}", "only digits"},
+        {"{\"t\":5,\"call\":{\"to\":\"\",\"seconds\":5}}", "\"to\" must be a non-empty string"},
+        {"{\"t\":5,\"incoming\":{\"seconds\":5}}", "missing \"from\" in \"incoming\""},
+        {"{\"t\":5,\"incoming\":{\"from\":5,\"seconds\":5}}", "\"from\" must be a string"},
+        {"{\"t\":5,\"incoming\":{\"from\":\"x1\",\"seconds\":5}}", "\"from\" may hold only"},
+        {"{\"t\":5,\"incoming\":{\"to\":\"1\",\"seconds\":5}}",
+         "unknown key \"to\" in \"incoming\""},
+        {"{\"t\":5,\"incoming\":\"112\"}", "\"incoming\" must be an object"},
         {"{\"t\":5,\"call\":{\"to\":\"123\",\"seconds\":5,\"from\":\"x\"}}",
          "unknown key \"from\" in \"call\""},
         {"{\"t\":5,\"call\":{\"to\":\"123\"}}", "missing \"seconds\""},

@@ -59,6 +59,14 @@ static void test_good_lines(void **state)
     assert_int_equal(m.value, 12);
     assert_int_equal(parse("hello", &m), 0);
     assert_int_equal(m.kind, ROOM_MSG_HELLO);
+    assert_int_equal(parse("incoming 8 +15550100", &m), 0);
+    assert_int_equal(m.kind, ROOM_MSG_INCOMING);
+    assert_int_equal(m.id, 8);
+    assert_string_equal(m.number, "+15550100");
+    assert_int_equal(parse("incoming 9\n", &m), 0); /* caller id withheld */
+    assert_int_equal(m.kind, ROOM_MSG_INCOMING);
+    assert_int_equal(m.id, 9);
+    assert_string_equal(m.number, "");
 }
 
 static void test_bad_lines(void **state)
@@ -101,6 +109,12 @@ static void test_bad_lines(void **state)
         "dial 7 112\r",
         "dial 7 112\n\n",
         "lines held",
+        "incoming",
+        "incoming x",
+        "incoming 7 ",
+        "incoming 7 1 2",
+        "incoming 7 anonymous",
+        "incoming 7 01234567890123456789012345678901",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         room_msg_t m;

@@ -51,6 +51,7 @@ typedef enum { UI_LANG_EN = 0, UI_LANG_DE = 1, UI_LANG_COUNT } ui_lang_t;
     X(SETUP_NOT_PROVISIONED, TEXT, "")                                                             \
     X(SETUP_FLASH_UNREADABLE, TEXT, "")                                                            \
     X(SETUP_PROV_INVALID, TEXT, "")                                                                \
+    X(SETUP_STORE_FULL, TEXT, "")                                                                  \
     X(SETUP_WHAT_TO_DO, TEXT, "")                                                                  \
     X(SETUP_DETAIL, TEXT, "detail")                                                                \
     X(UNKNOWN, TEXT, "")                                                                           \

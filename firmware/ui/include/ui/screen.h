@@ -95,6 +95,7 @@ typedef enum {
     UI_SETUP_NOT_PROVISIONED = 0,
     UI_SETUP_FLASH_UNREADABLE,
     UI_SETUP_PROV_INVALID,
+    UI_SETUP_STORE_FULL, /* the trial state cannot be saved (docs/EMERGENCY.md) */
 } ui_setup_reason_t;
 
 typedef struct {
