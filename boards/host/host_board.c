@@ -21,6 +21,7 @@
 #include "host_internal.h"
 
 static bool s_initialised;
+static bool s_storage_ok;
 
 /* --------------------------------------------------------------- parsing */
 
@@ -321,6 +322,16 @@ int host_board_init(const host_board_options_t *opts)
         return rc;
     }
     rc = host_storage_open(opts);
+    s_storage_ok = rc == 0;
+    if (rc != 0 && rc != FW_E_INVAL && rc != FW_E_STATE && rc != FW_E_NOMEM) {
+        /* The flash image or secure file is unusable, not misconfigured, and
+         * the image is not another agent's: the board comes up without
+         * storage so that the agent still answers calls (emergency numbers
+         * only, docs/EMERGENCY.md). */
+        host_log(HAL_LOG_ERROR, "storage unusable (%s): no flash, no secure element",
+                 fw_strerror(rc));
+        rc = 0;
+    }
     if (rc == 0) {
         int64_t skip_s = 0; /* scenario time at clock start */
         if (opts->scenario_start_set) {
@@ -378,6 +389,11 @@ int host_board_now(int64_t *sim_unix)
 uint64_t host_board_elapsed_ms(void)
 {
     return host_clock_ready() ? (uint64_t)host_clock_now_ms() : 0;
+}
+
+bool host_board_storage_ok(void)
+{
+    return s_initialised && s_storage_ok;
 }
 
 bool host_board_power_cut(void)

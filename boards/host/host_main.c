@@ -39,7 +39,8 @@ static void usage(FILE *out)
     host_board_usage(out);
     fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure (incl. a simulated\n"
                  "power cut), 64 bad command line, 78 device not provisioned or its flash image\n"
-                 "unusable (the setup screen is shown).\n");
+                 "unusable (the setup screen is shown). Unprovisioned or with unusable flash the\n"
+                 "agent keeps answering calls, emergency numbers only, until it is stopped.\n");
 }
 
 int main(int argc, char **argv)
@@ -150,6 +151,11 @@ int main(int argc, char **argv)
     int code = agent_run(&cfg);
     if (host_board_power_cut() && code == AGENT_EXIT_OK) {
         code = AGENT_EXIT_FAILURE;
+    }
+    if (!host_board_storage_ok() && code == AGENT_EXIT_FAILURE) {
+        /* An unusable image or secure file is a device configuration problem,
+         * like a missing provisioning (the agent served emergency calls). */
+        code = AGENT_EXIT_UNPROVISIONED;
     }
     host_board_deinit();
     return code;

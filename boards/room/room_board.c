@@ -10,6 +10,7 @@
 #include "room_internal.h"
 
 static bool s_initialised;
+static bool s_storage_ok;
 
 /* ------------------------------------------------------------ life cycle */
 
@@ -33,8 +34,19 @@ int room_board_init(const room_board_options_t *opts)
     room_error_clear();
     room_log_open(opts->log_level, opts->log_stderr);
     int rc = room_system_init();
+    bool storage_ok = false;
     if (rc == 0) {
         rc = room_storage_open(opts);
+        storage_ok = rc == 0;
+        if (rc != 0 && rc != FW_E_INVAL && rc != FW_E_STATE && rc != FW_E_NOMEM) {
+            /* Broken or missing storage (not a configuration mistake, not
+             * another agent's flash): come up without it so that the agent
+             * still answers the calling stack, emergency numbers only
+             * (docs/EMERGENCY.md). */
+            room_log(HAL_LOG_ERROR, "storage unusable (%s): %s; serving emergency calls only",
+                     fw_strerror(rc), room_board_last_error());
+            rc = 0;
+        }
     }
     if (rc == 0) {
         rc = room_display_open(opts->fb);
@@ -51,9 +63,16 @@ int room_board_init(const room_board_options_t *opts)
         return rc;
     }
     s_initialised = true;
+    s_storage_ok = storage_ok;
     room_log(HAL_LOG_INFO, "room board up: flash %s (%s), secure %s, iface %s", opts->flash,
-             room_flash_is_mtd() ? "MTD" : "file", opts->secure_dir, opts->iface);
+             storage_ok ? (room_flash_is_mtd() ? "MTD" : "file") : "unusable", opts->secure_dir,
+             opts->iface);
     return 0;
+}
+
+bool room_board_storage_ok(void)
+{
+    return s_initialised && s_storage_ok;
 }
 
 void room_board_deinit(void)

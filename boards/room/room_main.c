@@ -32,7 +32,8 @@ static void usage(FILE *out)
     room_board_usage(out);
     fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure, 64 bad command line\n"
                  "or config file, 78 device not provisioned or its flash, secure directory or\n"
-                 "identity unusable (the setup screen is shown when a screen is).\n");
+                 "identity unusable (the setup screen is shown when a screen is); until it is\n"
+                 "stopped the agent keeps answering the calling stack, emergency numbers only.\n");
 }
 
 enum { OPT_CONFIG = 256, OPT_RUN_FOR, OPT_HELP, OPT_VERSION, OPT_LOG_STDERR, OPT_BOARD };
@@ -148,6 +149,9 @@ int main(int argc, char **argv)
         return rc == FW_E_STATE || rc == FW_E_IO ? AGENT_EXIT_FAILURE : AGENT_EXIT_UNPROVISIONED;
     }
     int code = agent_run(&cfg);
+    if (!room_board_storage_ok() && code == AGENT_EXIT_FAILURE) {
+        code = AGENT_EXIT_UNPROVISIONED; /* unusable device, as before it served calls */
+    }
     room_board_deinit();
     return code;
 }

@@ -18,6 +18,8 @@
 static const trialctl_cmd_t s_cmds[] = {
     {"licence", "evaluate one licence token at one instant", trialctl_cmd_licence,
      trialctl_usage_licence},
+    {"call", "would a room let this call through? (calling policy)", trialctl_cmd_call,
+     trialctl_usage_call},
 };
 enum { N_CMDS = sizeof s_cmds / sizeof s_cmds[0] };
 
@@ -28,7 +30,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", s_cmds[i].name, s_cmds[i].summary);
     }
     fprintf(f, "\n'trialctl COMMAND --help' describes a command.\n"
-               "exit status: 0 valid, 1 invalid, 2 bad usage\n");
+               "exit status: 0 valid or allowed, 1 invalid or denied, 2 bad usage\n");
 }
 
 char *trialctl_read_file(const char *what, const char *path, size_t max, size_t *len)

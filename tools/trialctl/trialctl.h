@@ -2,7 +2,7 @@
  * trialctl.h - sub-commands of the trial support CLI.
  *
  * Each sub-command gets argv with argv[0] = its own name and returns the
- * process exit status: 0 ok/valid, 1 invalid, 2 bad usage.
+ * process exit status: 0 ok/valid/allowed, 1 invalid/denied, 2 bad usage.
  */
 #ifndef TRIALCTL_H
 #define TRIALCTL_H
@@ -18,6 +18,8 @@ typedef struct {
 
 int trialctl_cmd_licence(int argc, char **argv);
 void trialctl_usage_licence(void);
+int trialctl_cmd_call(int argc, char **argv);
+void trialctl_usage_call(void);
 
 /* Read a whole file (at most `max` bytes) into a malloc'd NUL-terminated
  * buffer. Returns NULL and prints a message naming `what` and `path` on error. */

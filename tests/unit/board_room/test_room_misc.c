@@ -128,13 +128,20 @@ static void test_whole_board(void **state)
     o.input[0][0] = '\0';
     snprintf(o.serial, sizeof o.serial, "RK-1");
     o.log_level = HAL_LOG_ERROR;
-    /* No flash yet: refused with a message naming it, nothing left open. */
-    assert_int_equal(room_board_init(&o), FW_E_NOENT);
+    /* No flash yet: the board comes up without storage (the agent must
+     * still answer the calling stack, docs/EMERGENCY.md), the message names
+     * the flash, and no storage is open. */
+    assert_int_equal(room_board_init(&o), 0);
+    assert_false(room_board_storage_ok());
     assert_non_null(strstr(room_board_last_error(), "flash.bin"));
+    hal_flash_geometry_t geo;
+    assert_int_equal(hal_flash_geometry(&geo), FW_E_STATE);
+    assert_int_equal(access(o.call_socket, F_OK), 0); /* the stack can still ask */
+    room_board_deinit();
     assert_int_equal(room_write_filled(o.flash, 512u * 1024u, 0xFF), 0);
     assert_int_equal(room_board_init(&o), 0);
+    assert_true(room_board_storage_ok());
     assert_int_equal(room_board_init(&o), FW_E_STATE);
-    hal_flash_geometry_t geo;
     assert_int_equal(hal_flash_geometry(&geo), 0);
     assert_int_equal(geo.sector_size * geo.sector_count, 512u * 1024u);
     room_board_deinit();

@@ -105,6 +105,10 @@ uint64_t host_board_elapsed_ms(void);
 /* True after a --cut-after power cut happened: the agent should exit. */
 bool host_board_power_cut(void);
 
+/* False when the board came up without its flash image or secure file
+ * (unusable, not misconfigured): the agent then runs in its safe mode. */
+bool host_board_storage_ok(void);
+
 /* The last error message the board produced (init or option parsing), "" if none. */
 const char *host_board_last_error(void);
 

@@ -76,9 +76,15 @@ void room_board_usage(FILE *out);
 /* Bring the board up in order: log, clock and signals, flash, secure element,
  * identity, display, call socket, input. On failure everything opened is
  * closed again, a message is logged and in room_board_last_error(), and a
- * negative FW_E_* code is returned. */
+ * negative FW_E_* code is returned; broken storage alone is not a failure
+ * (see room_board_storage_ok()). */
 int room_board_init(const room_board_options_t *opts);
 void room_board_deinit(void);
+
+/* False when the board came up without its storage (flash, secure element
+ * or identity broken or missing, not misconfigured): the agent then serves
+ * emergency calls only (docs/EMERGENCY.md). */
+bool room_board_storage_ok(void);
 
 const char *room_board_last_error(void);
 
