@@ -6,7 +6,10 @@
 #   room2  is never converted: expiring, grace, lapsed (calling degraded, R11),
 #          released, return instructions on screen (R12, R13); a German room
 #          (locale de-DE) where a person touches the banner, presses INFO and
-#          HOME, dials while calling is off, and asks for new return labels
+#          HOME, dials while calling is off, and asks for new return labels;
+#          behind its PBX (outside-line prefix 9), lapsed, it dials an ordinary
+#          number (denied) and 9911 (allowed: emergency numbers always
+#          connect), and the emergency service calls back (let in)
 #   room3  a US customer who keeps the devices (R3): lapses, no return
 #          instructions
 # Everything it makes goes to demo-out/ (images, screens, database, logs).
@@ -41,7 +44,7 @@ for room in room1 room2 room3; do
     keep=""
     locale=en
     [ "$room" = room3 ] && keep=--keep-devices
-    [ "$room" = room2 ] && locale=de-DE
+    [ "$room" = room2 ] && locale=de-DE && keep=--dial-prefix=9 # behind a PBX
     echo "== $room ($serial): factory-fresh, provisioned by the technician, enrolled"
     "$bin/spark-agent" --flash "$room.img" --serial "$serial" --clock-start "$START" \
         --clock-rate 0 --run-for 1 --screen "$room-setup" >"$room-setup.log" 2>&1 || true
@@ -60,8 +63,15 @@ echo "== the collector on 127.0.0.1:$PORT (real time: server time never moves a 
 pids+=($!)
 sleep 0.5
 echo "== the rooms run for $DAYS simulated days ($DAYS s); screens in demo-out/roomN-screen/"
-# room2: the week, then a person at the screen (examples/person.jsonl)
-cat "$root/examples/week.jsonl" "$root/examples/person.jsonl" >room2.jsonl
+# room2: the week, then a person at the screen (examples/person.jsonl), and on
+# 10 January (lapsed), five minutes after that person's ordinary call, 911
+# through the PBX (9911) and the emergency service calling back, caller id
+# withheld (docs/EMERGENCY.md). Entries merged in time order.
+JAN10=3492000
+{ cat "$root/examples/week.jsonl" "$root/examples/person.jsonl"
+  echo "{\"t\":$((JAN10 + 300)),\"call\":{\"to\":\"9911\",\"seconds\":240}}"
+  echo "{\"t\":$((JAN10 + 900)),\"incoming\":{\"from\":\"\",\"seconds\":180}}"
+} | grep -v '^#' | awk -F'[:,]' '{ print $2 "\t" $0 }' | sort -s -n -k1,1 | cut -f2- >room2.jsonl
 for room in room1 room2 room3; do
     scenario=$root/examples/week.jsonl
     [ "$room" = room2 ] && scenario=room2.jsonl
@@ -83,8 +93,8 @@ echo "== what each room went through (its own log)"
 for room in room1 room2 room3; do
     echo "-- $room"
     # licence and event lines, and each screen the first time its title shows
-    grep -E 'licence seq|event |screen: |screen touched|button .* pressed' "$room.log" |
-        grep -v 'PNG files written' | sed -E 's/ I (agent|trial|board): / /' |
+    grep -E 'licence seq|event |screen: |screen touched|button .* pressed|call [0-9]+: |line numbers' \
+        "$room.log" | grep -v 'PNG files written' | sed -E 's/ I (agent|trial|board|call): / /' |
         awk -F' [|] ' '/ screen: / { h = $1; sub(/^[^ ]* /, "", h); if (h == last) next; last = h
                                     print $1 " | " $2; next } { print }' ||
         true
@@ -99,6 +109,16 @@ for room in room1 room2 room3; do
     grep -o 'screen: [0-9]* frames presented, [0-9]* PNG files written ([0-9]* distinct)' \
         "$room.log" | sed "s/^/$room /" || true
 done
+echo
+echo "== room2 on 10 January (lapsed): its calls, the collector's totals (R11; docs/EMERGENCY.md)"
+grep -E '^2027-01-10.* (call|incoming call) [0-9]+: ' room2.log | sed -E 's/ I call: / /'
+early=$(awk '/licence seq 1 accepted/ { exit } /call [0-9]+: denied/ { n++ } END { print n + 0 }' room2.log)
+"$bin/spark-collector" admin --db collector.db totals --serial FOC2240Y102 |
+    grep -E '^(calls|calls_blocked|emergency_calls) '
+echo "   (calls_blocked also counts the $early call(s) tried on day 1, before the licence arrived)"
+echo "   support asks the same policy (trialctl call):"
+"$bin/trialctl" call +4930123456 --region US --dial-prefix 9 --state lapsed --json || true
+"$bin/trialctl" call 9-911 --region US --dial-prefix 9 --state lapsed --json
 echo
 echo "== every screen of a sample room, English and German (spark-screens)"
 "$bin/spark-screens" --out screens >/dev/null
