@@ -14,16 +14,9 @@ B=$1
 for b in spark-agent sparkflash spark-collector; do
     [ -x "$B/$b" ] || { echo "agent_emergency: no $b in $B"; exit 1; }
 done
-work=$(mktemp -d)
-cd "$work" || exit 1
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-check() { local label=$1; shift; if "$@"; then echo "ok   $label"; else echo "FAIL $label"; fail=$((fail + 1)); fi; }
+# work dir, trap, check, free_port, start/stop_collector, lic.pem
+# shellcheck source=e2e_lib.sh
+. "$(dirname "$0")/e2e_lib.sh"
 in_log() { grep -qF -- "$2" "$1"; }
 not_in_log() { ! grep -qF -- "$2" "$1"; }
 count_in() { grep -cF -- "$2" "$1"; }
@@ -72,16 +65,12 @@ code=$?
 check "A unprovisioned: SIGTERM stops it with 78 (got $code)" test "$code" -eq 78
 
 # ------------------------------------------------------------------ B.
-free_port() {
-    python3 -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 PORT=$(free_port)
 NOW=$(date -u +%s)
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 # E + 45 d falls one hour after now: the room is lapsed at first contact.
 E=$((NOW - 45 * 86400 + 3600))
 SERIAL=FOC2240Y1EM
-"$B/sparkflash" keygen --out lic.pem >/dev/null
 "$B/spark-agent" --flash room.img --serial "$SERIAL" --clock-rate 0 --run-for 1 >/dev/null 2>&1
 "$B/sparkflash" provision --image room.img --serial "$SERIAL" --model "Spark Room Kit" \
     --trial D1000010 --server "coaps://127.0.0.1:$PORT" --licence-pubkey lic.pem.pub \
@@ -89,17 +78,13 @@ SERIAL=FOC2240Y1EM
     { echo "provision failed"; exit 1; }
 "$B/spark-collector" admin --db c.db enroll --from enroll.json >/dev/null
 "$B/spark-collector" admin --db c.db licence --serial "$SERIAL" --trial-exp "$(iso $E)" >/dev/null
-"$B/spark-collector" serve --db c.db --listen "127.0.0.1:$PORT" --licence-key lic.pem >server.log 2>&1 &
-COLL=$!
-pids+=("$COLL")
-for _ in $(seq 1 50); do grep -q "listening on" server.log && break; sleep 0.1; done
+start_collector "$PORT"
 for _ in 1 2 3; do # a few real seconds online, as at installation (bounded retries on a busy box)
     "$B/spark-agent" --flash room.img --clock-start "@$NOW" --clock-rate 1 --run-for 3 >>first.log 2>&1
     grep -q "licence seq 1 accepted" first.log && break
 done
 check "B first contact: licence accepted" in_log first.log "licence seq 1 accepted"
-kill -TERM "$COLL"
-wait "$COLL" 2>/dev/null
+stop_collector
 
 cat >lapsed.jsonl <<'EOF'
 {"t":0,"network":"down"}
@@ -109,10 +94,13 @@ cat >lapsed.jsonl <<'EOF'
 {"t":1000,"incoming":{"from":"+15550100","seconds":30}}
 {"t":3700,"incoming":{"from":"+15550100","seconds":30}}
 EOF
-"$B/spark-agent" --flash room.img --clock-start "@$((NOW + 60))" --clock-rate 0 \
-    --scenario lapsed.jsonl --run-for 7200 >lapsed.log 2>&1
-code=$?
-check "B lapsed: ran and stopped cleanly (got $code)" test "$code" -eq 0
+room_run() { # name clock-start run-for: the lapsed room, offline, stepped
+    "$B/spark-agent" --flash room.img --clock-start "@$2" --clock-rate 0 \
+        --scenario lapsed.jsonl --run-for "$3" >"$1.log" 2>&1
+    local code=$?
+    check "$1: ran and stopped cleanly (got $code)" test "$code" -eq 0
+}
+room_run lapsed $((NOW + 60)) 7200
 check "B lapsed: calling degraded (R11)" in_log lapsed.log "calling at boot: emergency numbers only"
 check "B lapsed: 5551234 denied" in_log lapsed.log "call 1: denied (emergency_only)"
 check "B lapsed: 9911 through prefix 9 allowed" in_log lapsed.log "call 2: allowed (emergency_number)"
@@ -127,10 +115,7 @@ check "B lapsed: the room saw why" in_log lapsed.log "Calling is not available; 
 check "C run 1: lines released during the run" in_log lapsed.log "line numbers released (E + 45 d, R11)"
 check "C run 1: one numbers_released event" test "$(count_in lapsed.log 'event numbers_released')" -eq 1
 check "C run 1: the stack was told" in_log lapsed.log "stack: line numbers released"
-"$B/spark-agent" --flash room.img --clock-start "@$((NOW + 7300))" --clock-rate 0 \
-    --scenario lapsed.jsonl --run-for 600 >restart.log 2>&1
-code=$?
-check "C restart: ran and stopped cleanly (got $code)" test "$code" -eq 0
+room_run restart $((NOW + 7300)) 600
 check "C restart: no second numbers_released event" not_in_log restart.log "event numbers_released"
 check "C restart: no second release" not_in_log restart.log "line numbers released (E + 45 d"
 check "C restart: the stack is told the state again" in_log restart.log "released before this start"
