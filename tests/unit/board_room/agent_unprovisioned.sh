@@ -30,6 +30,10 @@ if ! grep -q "not provisioned" "$dir/out"; then
     echo "FAIL: no 'not provisioned' message"
     exit 1
 fi
+if ! grep -q "stopping (safe mode)" "$dir/out"; then
+    echo "FAIL: the agent did not stay up serving calls until --run-for (safe mode)"
+    exit 1
+fi
 if [ ! -s "$dir/secure/device.key" ] || [ ! -s "$dir/secure/counter" ]; then
     echo "FAIL: first boot did not create the device key and counter"
     exit 1
