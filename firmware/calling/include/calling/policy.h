@@ -87,7 +87,7 @@ calling_verdict_t calling_decide_incoming(calling_mode_t mode, const char *calle
 bool calling_is_emergency(const char *region, const char *dial_prefix, const char *number);
 
 /* Full or degraded for a state: trial, expiring, grace and paid are full;
- * lapsed, released, none and unprovisioned are degraded (R11, TRIAL.md). */
+ * lapsed, released, none and unprovisioned are degraded (R11, docs/TRIAL_RULES.md). */
 calling_mode_t calling_mode_for_state(calling_state_t s);
 const char *calling_state_name(calling_state_t s);
 /* 0 and *out set, or -1 for a name that is not a state. */
