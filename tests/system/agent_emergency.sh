@@ -41,7 +41,8 @@ safe_run() { # label image
     check "A $1: 1120 (a near miss) denied" in_log "$1.log" "call 5: denied (emergency_only)"
     check "A $1: no exit before it was stopped (at 00:10:00)" \
         grep -q '^2026-12-01T00:10:00Z I agent: stopping (safe mode): 2 calls (60 s), 3 blocked, 2 emergency' "$1.log"
-    check "A $1: setup screen says emergency calls work" in_log "$1.log" "Emergency calls still work."
+    check "A $1: setup screen says emergency calls work" in_log "$1.log" "Emergency calls work."
+    check "A $1: the room saw why its call was denied" in_log "$1.log" "screen: Calling is not available | "
 }
 safe_run unprovisioned fresh.img # created factory-fresh by the board
 size=$(stat -c %s fresh.img)
@@ -109,7 +110,7 @@ check "B lapsed: withheld call-back after 100 s let in" \
 check "B lapsed: call-back after 980 s let in" in_log lapsed.log "incoming call 4: allowed (callback_window)"
 check "B lapsed: incoming after 61 min denied" in_log lapsed.log "incoming call 5: denied (incoming_blocked)"
 check "B lapsed: counted (2 blocked, 1 emergency)" in_log lapsed.log "2 blocked, 1 emergency"
-check "B lapsed: the room saw why" in_log lapsed.log "Calling is not available; emergency numbers still work."
+check "B lapsed: the room saw why" in_log lapsed.log "screen: Calling is not available | "
 
 # ------------------------------------------------------------------ C.
 check "C run 1: lines released during the run" in_log lapsed.log "line numbers released (E + 45 d, R11)"
