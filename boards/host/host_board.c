@@ -128,7 +128,7 @@ static bool is_board_option(const char *name)
     static const char *const known[] = {"flash",    "flash-size", "clock-start", "clock-rate",
                                         "screen",   "scenario",   "log-level",   "cut-after",
                                         "cut-seed", "serial",     "model",       "scenario-start",
-                                        "kill-at"};
+                                        "kill-at",  "hosts"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(name, known[i]) == 0) {
             return true;
@@ -221,6 +221,8 @@ int host_board_set_option(host_board_options_t *opts, const char *name, const ch
             return host_fail(FW_E_INVAL, "--serial: at most 31 characters, got '%s'", value);
         }
         opts->serial = value;
+    } else if (strcmp(name, "hosts") == 0) {
+        opts->hosts_path = value;
     } else { /* model */
         if (strlen(value) >= sizeof(((hal_identity_t *)0)->model)) {
             return host_fail(FW_E_INVAL, "--model: at most 31 characters, got '%s'", value);
@@ -297,7 +299,9 @@ void host_board_usage(FILE *out)
           "                        (resume a scenario after a restart)\n"
           "  --kill-at S           test aid: SIGKILL itself after S simulated seconds\n"
           "  --serial S            serial of a factory-fresh device (default SIM + 8 hex)\n"
-          "  --model M             model of a factory-fresh device\n",
+          "  --model M             model of a factory-fresh device\n"
+          "  --hosts FILE          test aid: look names up in FILE only (hosts(5) format,\n"
+          "                        read again at every lookup)\n",
           out);
 }
 
@@ -350,6 +354,7 @@ int host_board_init(const host_board_options_t *opts)
     if (rc == 0) {
         rc = host_display_open(opts->screen_dir);
     }
+    host_net_set_hosts_file(opts->hosts_path);
     if (rc == 0) {
         rc = host_system_init();
     }
@@ -368,6 +373,7 @@ int host_board_init(const host_board_options_t *opts)
 
 void host_board_deinit(void)
 {
+    host_net_set_hosts_file(NULL);
     host_system_deinit();
     host_display_close();
     host_scenario_unload();

@@ -68,6 +68,9 @@ void host_scenario_pump(int64_t now_ms);
 /* Simulated ms of the next thing that will happen; INT64_MAX if nothing will. */
 int64_t host_scenario_next_due_ms(void);
 
+/* name lookups (host_net.c): --hosts FILE, or NULL for the system's resolver */
+void host_net_set_hosts_file(const char *path);
+
 /* Small helpers shared by the files that persist things. */
 int host_fsync_dir_of(const char *path);
 char *host_path_with_suffix(const char *path, const char *suffix); /* malloc'd */

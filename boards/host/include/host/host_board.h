@@ -32,6 +32,8 @@
  *                         the clock start is skipped (meetings still running end)
  *   --kill-at S           test aid: SIGKILL itself after S simulated seconds
  *   --serial S, --model M identity of a factory-fresh device (default random / host sim)
+ *   --hosts FILE          test aid: FILE (hosts(5) format, read at every lookup) is the
+ *                         only name database (address literals still work)
  */
 #ifndef HOST_HOST_BOARD_H
 #define HOST_HOST_BOARD_H
@@ -60,8 +62,9 @@ typedef struct {
     int64_t kill_at;           /* -1: never; else SIGKILL itself at this many simulated s */
     uint64_t cut_seed;         /* torn-write pattern seed */
     hal_log_level_t log_level;
-    const char *serial; /* factory-fresh device only; NULL = "SIM" + 8 random hex */
-    const char *model;  /* factory-fresh device only; NULL = default model */
+    const char *serial;     /* factory-fresh device only; NULL = "SIM" + 8 random hex */
+    const char *model;      /* factory-fresh device only; NULL = default model */
+    const char *hosts_path; /* --hosts test aid; NULL: the system's resolver */
 } host_board_options_t;
 
 /* Defaults: clock now at rate 1, log info, no screen, no scenario, no cut. */
