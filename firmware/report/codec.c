@@ -366,6 +366,27 @@ int report_parse_server_time(const uint8_t *body, size_t len, int64_t *t)
     return rc;
 }
 
+int report_parse_error(const uint8_t *body, size_t len, char *reason, size_t cap)
+{
+    cJSON *o = parse_object(body, len);
+    if (!o || cap == 0) {
+        cJSON_Delete(o);
+        return FW_E_NOENT;
+    }
+    int rc = FW_E_NOENT;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, PROTO_ERROR_MEMBER);
+    if (cJSON_IsString(e) && e->valuestring && e->valuestring[0]) {
+        size_t n = 0;
+        for (const char *c = e->valuestring; *c && n + 1 < cap; c++) {
+            reason[n++] = ((unsigned char)*c >= 0x20 && (unsigned char)*c <= 0x7e) ? *c : '?';
+        }
+        reason[n] = '\0';
+        rc = 0;
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
 int report_parse_licence(const uint8_t *body, size_t len, char *token, size_t cap)
 {
     cJSON *o = parse_object(body, len);

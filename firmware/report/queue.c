@@ -18,6 +18,11 @@
 #define STATE_HDR (4u + 8u + 8u)
 #define STATE_F_OPEN 0x01u
 #define QUEUE_KEYS ((uint32_t)STORE_KEY_QUEUE_LAST - STORE_KEY_QUEUE_FIRST + 1u)
+#define REFUSED_KEYS ((uint32_t)STORE_KEY_REFUSED_LAST - STORE_KEY_REFUSED_FIRST + 1u)
+
+_Static_assert(REFUSED_KEYS == REPORT_REFUSED_MAX, "one store key per refused item");
+_Static_assert(REPORT_QUEUE_MAX + REPORT_REFUSED_MAX + 16u <= STORE_MAX_KEYS,
+               "the store indexes every queued and refused item plus the fixed records");
 
 static uint8_t s_item_buf[REPORT_ITEM_MAX];
 
@@ -223,6 +228,38 @@ static void finish_merges(report_queue_t *q)
     }
 }
 
+/* Index the items kept aside; a queued item that is also kept aside is the
+ * leftover of a move a power cut interrupted: delete it now. */
+static int load_refused(report_queue_t *q)
+{
+    s_keys.n = 0;
+    int rc = store_foreach(q->store, STORE_KEY_REFUSED_FIRST, STORE_KEY_REFUSED_LAST, collect_key,
+                           &s_keys);
+    for (uint32_t k = 0; rc == 0 && k < s_keys.n && q->refused_n < REPORT_REFUSED_MAX; k++) {
+        report_item_t it;
+        size_t len = 0;
+        int r = store_get(q->store, s_keys.keys[k], s_item_buf, sizeof s_item_buf, &len);
+        if (r == 0) {
+            r = report_item_decode(s_item_buf, len, &it);
+        }
+        if (r != 0) {
+            FW_LOGE("refused item 0x%04x unreadable (%s): deleted", s_keys.keys[k], fw_strerror(r));
+            (void)store_delete(q->store, s_keys.keys[k]);
+            continue;
+        }
+        q->refused[q->refused_n].id = it.id;
+        q->refused[q->refused_n].key = s_keys.keys[k];
+        q->refused_n++;
+        int i = find(q, it.id);
+        if (i >= 0) {
+            FW_LOGI("finishing an interrupted set-aside: record %llu", (unsigned long long)it.id);
+            (void)store_delete(q->store, q->e[i].key);
+            remove_at(q, (uint32_t)i);
+        }
+    }
+    return rc;
+}
+
 int report_queue_open(report_queue_t *q, store_t *store, const report_queue_config_t *cfg)
 {
     if (!q || !store) {
@@ -273,7 +310,16 @@ int report_queue_open(report_queue_t *q, store_t *store, const report_queue_conf
     }
     sort_entries(q);
     finish_merges(q);
+    rc = load_refused(q);
+    if (rc != 0) {
+        return rc;
+    }
 
+    for (uint32_t k = 0; k < q->refused_n; k++) {
+        if (q->refused[k].id >= q->next_id) {
+            q->next_id = q->refused[k].id + 1;
+        }
+    }
     int64_t max_end = INT64_MIN;
     for (uint32_t i = 0; i < q->n; i++) {
         if (q->e[i].id >= q->next_id) {
@@ -293,7 +339,8 @@ int report_queue_open(report_queue_t *q, store_t *store, const report_queue_conf
         q->open = next;
         q->dirty = true;
     }
-    FW_LOGI("queue: %u items, next id %llu", q->n, (unsigned long long)q->next_id);
+    FW_LOGI("queue: %u items, %u set aside, next id %llu", q->n, q->refused_n,
+            (unsigned long long)q->next_id);
     return 0;
 }
 
@@ -555,17 +602,21 @@ int report_queue_batch(report_queue_t *q, report_item_kind_t kind, const char *s
     return 0;
 }
 
+/* Deleting the newest queued item must not let its id be handed out again:
+ * the persisted id counter catches up first. */
+static int save_next_id(report_queue_t *q)
+{
+    return q->saved_next_id < q->next_id ? save_state(q, q->last_save) : 0;
+}
+
 int report_queue_ack_ids(report_queue_t *q, const uint64_t *ids, size_t n)
 {
     if (n == 0) {
         return 0;
     }
-    if (q->saved_next_id < q->next_id) {
-        /* Deleting the newest item must not let its id be handed out again. */
-        int rc = save_state(q, q->last_save);
-        if (rc != 0) {
-            return rc;
-        }
+    int saved = save_next_id(q);
+    if (saved != 0) {
+        return saved;
     }
     int deleted = 0;
     for (size_t k = 0; k < n; k++) {
@@ -616,4 +667,55 @@ bool report_usage_send_due(bool have_usage, int64_t oldest_end, uint32_t queued,
         return false;
     }
     return queued >= max || now - oldest_end >= (int64_t)batch_s;
+}
+
+static bool refused_key_used(const report_queue_t *q, store_key_t key)
+{
+    for (uint32_t k = 0; k < q->refused_n; k++) {
+        if (q->refused[k].key == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int report_queue_set_aside(report_queue_t *q, uint64_t id, report_item_t *item)
+{
+    int i = find(q, id);
+    if (i < 0) {
+        return FW_E_NOENT;
+    }
+    if (q->refused_n >= REPORT_REFUSED_MAX) {
+        return FW_E_NOSPACE;
+    }
+    store_key_t key = STORE_KEY_REFUSED_FIRST; /* the lowest one free: there is one */
+    while (refused_key_used(q, key)) {
+        key++;
+    }
+    report_item_t it;
+    int rc = read_item(q, &q->e[i], &it);
+    if (rc == 0) {
+        rc = save_next_id(q);
+    }
+    if (rc == 0) {
+        rc = write_item(q, key, &it); /* first the copy ... */
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    /* ... then the queued one goes; if this fails, mount finishes it. */
+    (void)store_delete(q->store, q->e[i].key);
+    remove_at(q, (uint32_t)i);
+    q->refused[q->refused_n].id = id;
+    q->refused[q->refused_n].key = key;
+    q->refused_n++;
+    if (item) {
+        *item = it;
+    }
+    return 0;
+}
+
+uint32_t report_queue_refused_count(const report_queue_t *q)
+{
+    return q->refused_n;
 }

@@ -277,7 +277,7 @@ int collector_build_error(const char *reason, int64_t server_time, char *out, si
 {
     proto_writer_t w;
     proto_writer_init(&w, out, cap);
-    proto_w_printf(&w, "{\"error\":");
+    proto_w_printf(&w, "{\"%s\":", PROTO_ERROR_MEMBER);
     proto_w_string(&w, reason);
     proto_w_printf(&w, ",\"%s\":%lld}", proto_server_time_field.name, (long long)server_time);
     return !w.overflow && w.len <= INT32_MAX ? (int)w.len : FW_E_NOSPACE;

@@ -44,6 +44,7 @@ typedef struct {
     uint8_t psk[64];
     coap_bin_const_t psk_out;
     int64_t licence_version;
+    uint64_t refuse_id; /* test aid --test-refuse-id: refuse the record with this id (0: none) */
 } server_t;
 
 /* Per-session reassembly of a block-wise request body. */
@@ -314,6 +315,25 @@ static int collect_body(coap_resource_t *res, coap_session_t *session, const coa
 
 typedef enum { POST_PROV, POST_USAGE, POST_EVENTS } post_kind_t;
 
+/* Test aid: a batch holding the id given to --test-refuse-id is refused as
+ * malformed (4.00), the way a collector with a stricter rule than the
+ * device's would refuse one record, so tests can show the device sets it
+ * aside and reports everything behind it. */
+static int refuse_test_id(const server_t *s, const uint64_t *ids, size_t n, const char *what,
+                          collector_err_t *err)
+{
+    for (size_t i = 0; s->refuse_id != 0 && i < n; i++) {
+        if (ids[i] == s->refuse_id) {
+            err->coap = COLLECTOR_COAP_BAD_REQUEST;
+            (void)snprintf(err->reason, sizeof err->reason,
+                           "%s[%zu].id: %llu refused (--test-refuse-id)", what, i,
+                           (unsigned long long)ids[i]);
+            return FW_E_FORMAT;
+        }
+    }
+    return 0;
+}
+
 static void handle_post(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
                         const coap_string_t *query, coap_pdu_t *response, post_kind_t kind,
                         const char *path)
@@ -346,19 +366,21 @@ static void handle_post(coap_resource_t *res, coap_session_t *session, const coa
     } else if (kind == POST_USAGE) {
         static collector_usage_t u; /* large; the server is single-threaded */
         rc = collector_parse_usage((const char *)body, len, d.serial, &u, &err);
-        if (rc == 0 && (rc = cdb_store_usage(&s->db, &u, now)) == 0) {
-            for (size_t i = 0; i < u.n; i++) {
-                ids[n_ids++] = u.rec[i].id;
-            }
+        for (size_t i = 0; rc == 0 && i < u.n; i++) {
+            ids[n_ids++] = u.rec[i].id;
+        }
+        if (rc == 0 && (rc = refuse_test_id(s, ids, n_ids, "records", &err)) == 0 &&
+            (rc = cdb_store_usage(&s->db, &u, now)) == 0) {
             FW_LOGI("%s: %zu usage record(s) stored or already stored", d.serial, u.n);
         }
     } else {
         static collector_events_t e;
         rc = collector_parse_events((const char *)body, len, d.serial, &e, &err);
-        if (rc == 0 && (rc = cdb_store_events(&s->db, &e, now)) == 0) {
-            for (size_t i = 0; i < e.n; i++) {
-                ids[n_ids++] = e.ev[i].id;
-            }
+        for (size_t i = 0; rc == 0 && i < e.n; i++) {
+            ids[n_ids++] = e.ev[i].id;
+        }
+        if (rc == 0 && (rc = refuse_test_id(s, ids, n_ids, "events", &err)) == 0 &&
+            (rc = cdb_store_events(&s->db, &e, now)) == 0) {
             FW_LOGI("%s: %zu event(s) stored or already stored", d.serial, e.n);
         }
     }
@@ -489,7 +511,9 @@ static void usage_serve(FILE *f)
 {
     fprintf(f, "usage: spark-collector serve --db FILE --listen ADDR:PORT --licence-key PEM\n"
                "                             [--clock-start ISO8601|now] [--clock-rate N]\n"
-               "  ADDR:PORT  e.g. 127.0.0.1:5684 or [::1]:5684 (DTLS-PSK)\n");
+               "  ADDR:PORT  e.g. 127.0.0.1:5684 or [::1]:5684 (DTLS-PSK)\n"
+               "  test aid: --test-refuse-id ID  refuse (4.00) any batch holding record or\n"
+               "            event ID, as a collector with a stricter rule would\n");
 }
 
 static coap_resource_t *add_resource(coap_context_t *ctx, const char *path, coap_request_t method,
@@ -568,11 +592,13 @@ int collector_cmd_serve(int argc, char **argv)
         {"licence-key", required_argument, NULL, 'k'},
         {"clock-start", required_argument, NULL, 's'},
         {"clock-rate", required_argument, NULL, 'r'},
+        {"test-refuse-id", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *listen = NULL, *keyfile = NULL, *cstart = "now";
     double rate = 1.0;
+    uint64_t refuse_id = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -590,6 +616,16 @@ int collector_cmd_serve(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
+        case 't':
+            errno = 0;
+            refuse_id = strtoull(optarg, &end, 10);
+            if (errno || *end != '\0' || optarg[0] < '1' || optarg[0] > '9' ||
+                refuse_id > COLLECTOR_ID_MAX) {
+                fprintf(stderr, "spark-collector serve: --test-refuse-id: expected a record id "
+                                "from 1 to 9007199254740991\n");
+                return CLI_USAGE;
+            }
+            break;
         case 'h': usage_serve(stdout); return CLI_OK;
         default: usage_serve(stderr); return CLI_USAGE;
         }
@@ -603,6 +639,7 @@ int collector_cmd_serve(int argc, char **argv)
     memset(&s, 0, sizeof s);
     clock_gettime(CLOCK_MONOTONIC, &s.mono0);
     s.clock_rate = rate;
+    s.refuse_id = refuse_id;
     if (strcmp(cstart, "now") == 0) {
         s.clock_start = (int64_t)time(NULL);
     } else if (collector_iso8601_parse(cstart, &s.clock_start) != 0) {

@@ -50,7 +50,12 @@ static const char *key_name(store_key_t k)
     case STORE_KEY_USAGE: return "usage";
     case STORE_KEY_BOOT: return "boot";
     case STORE_KEY_GENERATION: return "generation";
+    case STORE_KEY_PROV_SENT: return "prov-sent";
+    case STORE_KEY_CLOCK_AHEAD: return "clock-ahead";
     default:
+        if (k >= STORE_KEY_REFUSED_FIRST && k <= STORE_KEY_REFUSED_LAST) {
+            return "report-refused";
+        }
         return k >= STORE_KEY_QUEUE_FIRST && k <= STORE_KEY_QUEUE_LAST ? "report-queue" : "unknown";
     }
 }

@@ -137,7 +137,9 @@ extern const proto_record_t proto_usage_record;
     X(CLOCK_ROLLBACK, 5, "clock_rollback")                                                         \
     X(RMA_SHOWN, 6, "rma_shown")                                                                   \
     X(RMA_ACKNOWLEDGED, 7, "rma_acknowledged")                                                     \
-    X(RMA_LABELS_REQUESTED, 8, "rma_labels_requested") /* R13: new labels asked for */
+    X(RMA_LABELS_REQUESTED, 8, "rma_labels_requested") /* R13: new labels asked for */             \
+    X(RECORD_REFUSED, 9, "record_refused") /* the collector refused a record: set aside */         \
+    X(CLOCK_AHEAD, 10, "clock_ahead")      /* the wall clock ran ahead of the collector's */
 
 /* The same codes under the report module's older names (REPORT_EV_*), made
  * from the same table so they cannot drift. */
@@ -215,7 +217,8 @@ extern const proto_record_t proto_prov_report_record;
  * {"server_time":T}; a refusal: {"error":"<reason>","server_time":T};
  * GET /v1/licence 2.05: {"token":"<JWS>","server_time":T}. */
 #define PROTO_ACK_MEMBER "ack"
-#define PROTO_ERROR_MAX 159u /* a refusal's reason, printable ASCII */
+#define PROTO_ERROR_MEMBER "error" /* a refusal's reason (the device reports it) */
+#define PROTO_ERROR_MAX 159u       /* a refusal's reason, printable ASCII */
 
 #define PROTO_LICENCE_FIELDS(X)                                                                    \
     X(token, char, [PROTO_TOKEN_MAX + 1], STR, 1, PROTO_TOKEN_MAX, "JWS: base64url and dots", 0,   \

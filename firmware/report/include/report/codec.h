@@ -111,6 +111,11 @@ int report_parse_ack(const uint8_t *body, size_t len, uint64_t *ids, size_t cap,
  * body. 0 and *t set, or FW_E_NOENT. */
 int report_parse_server_time(const uint8_t *body, size_t len, int64_t *t);
 
+/* The server's reason in a refusal body ({"error": "..."}), made printable
+ * ASCII and cut to fit `cap` (NUL-terminated). 0, or FW_E_NOENT if the body
+ * names none. */
+int report_parse_error(const uint8_t *body, size_t len, char *reason, size_t cap);
+
 /* A 2.05 body of GET /v1/licence: "token" a string of 1..REPORT_TOKEN_MAX
  * printable bytes, copied NUL-terminated into `token` (cap bytes). 0, or
  * FW_E_NOENT for a body that carries no licence news. */

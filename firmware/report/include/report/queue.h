@@ -31,6 +31,13 @@
  * FW_E_NOSPACE and a closed interval stays merged into the open one
  * (nothing is dropped).
  *
+ * Refused items: an item the collector refuses as malformed is taken out of
+ * the queue and kept aside under STORE_KEY_REFUSED_FIRST..LAST (at most
+ * REPORT_REFUSED_MAX), never sent again, so it cannot block what follows.
+ * The move writes the copy before deleting the queued item; mount deletes a
+ * queued item whose id is also kept aside. Ids kept aside count for the id
+ * counter like queued ones.
+ *
  * Uses store/store.h only (no HAL header). Not thread-safe.
  */
 #ifndef REPORT_QUEUE_H
@@ -47,6 +54,7 @@
 #define REPORT_QUEUE_MAX 256u           /* hard bound (RAM index size) */
 #define REPORT_QUEUE_DEFAULT_BOUND 240u /* items; leaves store keys spare */
 #define REPORT_SAVE_DEFAULT_S 300u      /* open interval saved this often */
+#define REPORT_REFUSED_MAX 16u          /* refused items kept aside */
 
 typedef struct {
     uint32_t interval_s; /* usage interval; 0 = hourly */
@@ -79,6 +87,11 @@ typedef struct {
     uint32_t merges;        /* since open, for logs and tests */
     uint32_t n;
     report_queue_entry_t e[REPORT_QUEUE_MAX]; /* sorted by id */
+    uint32_t refused_n;                       /* items kept aside */
+    struct {
+        uint64_t id;
+        store_key_t key;
+    } refused[REPORT_REFUSED_MAX];
 } report_queue_t;
 
 /* One request's worth of queued items, handed out by report_queue_batch(). */
@@ -132,6 +145,16 @@ int report_queue_ack(report_queue_t *q, const report_batch_t *batch, const uint8
 
 /* Delete exactly these ids if queued (the primitive under report_queue_ack). */
 int report_queue_ack_ids(report_queue_t *q, const uint64_t *ids, size_t n);
+
+/* The collector refused queued item `id` as malformed: keep it aside (never
+ * sent again) so the items behind it go out. `*item` (if not NULL) gets what
+ * it held. FW_E_NOENT if not queued, FW_E_NOSPACE when REPORT_REFUSED_MAX
+ * items are kept aside already (the item then stays queued), or a store
+ * error. */
+int report_queue_set_aside(report_queue_t *q, uint64_t id, report_item_t *item);
+
+/* Items kept aside. */
+uint32_t report_queue_refused_count(const report_queue_t *q);
 
 /* Pure send policy: should a usage batch go now? True when usage is queued
  * and the oldest record ended at least `batch_s` ago, or `queued` reached

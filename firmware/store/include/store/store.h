@@ -38,8 +38,11 @@ enum {
     STORE_KEY_BOOT = 0x0006,          /* active firmware slot (proto/slots.h) */
     STORE_KEY_PROV_SENT = 0x0007,     /* SHA-256 of the last acknowledged provisioning report */
     STORE_KEY_GENERATION = 0x0008,  /* provisioning generation (monotonic, proto/provisioning.h) */
+    STORE_KEY_CLOCK_AHEAD = 0x0009, /* unconfirmed wall-clock mark (trial/persist.h) */
     STORE_KEY_QUEUE_FIRST = 0x1000, /* outbound report queue items ... */
     STORE_KEY_QUEUE_LAST = 0x1FFF,  /* ... one key per queued report */
+    STORE_KEY_REFUSED_FIRST = 0x2000, /* queue items the collector refused, set aside ... */
+    STORE_KEY_REFUSED_LAST = 0x200F,  /* ... (report/queue.h, REPORT_REFUSED_MAX) */
 };
 
 #define STORE_VALUE_MAX 6144u /* largest value accepted by store_put() */
