@@ -53,20 +53,22 @@ int trial_persist_save(store_t *s, const trial_history_t *h)
     return rc;
 }
 
-enum { TIME_LEN = 12 }; /* "TTM" version(1) int64 little-endian */
+enum { TIME_LEN = 12 }; /* 3-letter magic, version(1), int64 little-endian */
 
-int trial_persist_load_time(store_t *s, int64_t *hwm)
+/* One instant under `key`, tagged with `magic` ("TTM\x01", "TCA\x01"). */
+static int load_instant(store_t *s, store_key_t key, const char *magic, const char *what,
+                        int64_t *out)
 {
     uint8_t buf[TIME_LEN];
     size_t len = 0;
-    *hwm = 0;
-    int rc = store_get(s, STORE_KEY_TRUSTED_TIME, buf, sizeof buf, &len);
-    if (rc == 0 && (len != TIME_LEN || memcmp(buf, "TTM\x01", 4) != 0)) {
+    *out = 0;
+    int rc = store_get(s, key, buf, sizeof buf, &len);
+    if (rc == 0 && (len != TIME_LEN || memcmp(buf, magic, 4) != 0)) {
         rc = FW_E_CORRUPT;
     }
     if (rc != 0) {
         if (rc != FW_E_NOENT) {
-            FW_LOGW("trusted time not loaded (%s): using the history's mark", fw_strerror(rc));
+            FW_LOGW("%s not loaded (%s)", what, fw_strerror(rc));
         }
         return rc;
     }
@@ -76,21 +78,42 @@ int trial_persist_load_time(store_t *s, int64_t *hwm)
     }
     int64_t v = (int64_t)u;
     if (v < 0 || v > TRIAL_TIME_MAX) {
-        FW_LOGW("trusted time out of range: using the history's mark");
+        FW_LOGW("%s out of range: not used", what);
         return FW_E_CORRUPT;
     }
-    *hwm = v;
+    *out = v;
     return 0;
+}
+
+static int save_instant(store_t *s, store_key_t key, const char *magic, int64_t v, uint32_t flags)
+{
+    uint8_t buf[TIME_LEN];
+    memcpy(buf, magic, 4);
+    for (int i = 0; i < 8; i++) {
+        buf[4 + i] = (uint8_t)((uint64_t)v >> (8 * i));
+    }
+    return store_put(s, key, buf, sizeof buf, flags);
+}
+
+int trial_persist_load_time(store_t *s, int64_t *hwm)
+{
+    return load_instant(s, STORE_KEY_TRUSTED_TIME, "TTM\x01",
+                        "trusted time (using the history's mark)", hwm);
 }
 
 int trial_persist_save_time(store_t *s, int64_t hwm)
 {
-    uint8_t buf[TIME_LEN];
-    memcpy(buf, "TTM\x01", 4);
-    for (int i = 0; i < 8; i++) {
-        buf[4 + i] = (uint8_t)((uint64_t)hwm >> (8 * i));
-    }
-    return store_put(s, STORE_KEY_TRUSTED_TIME, buf, sizeof buf, STORE_F_MONOTONIC);
+    return save_instant(s, STORE_KEY_TRUSTED_TIME, "TTM\x01", hwm, STORE_F_MONOTONIC);
+}
+
+int trial_persist_load_ahead(store_t *s, int64_t *ahead)
+{
+    return load_instant(s, STORE_KEY_CLOCK_AHEAD, "TCA\x01", "unconfirmed clock mark", ahead);
+}
+
+int trial_persist_save_ahead(store_t *s, int64_t ahead)
+{
+    return save_instant(s, STORE_KEY_CLOCK_AHEAD, "TCA\x01", ahead, 0);
 }
 
 int trial_persist_load_licence(store_t *s, char *buf, size_t cap, size_t *len)

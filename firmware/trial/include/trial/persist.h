@@ -31,6 +31,12 @@ int trial_persist_save(store_t *s, const trial_history_t *h);
 int trial_persist_load_time(store_t *s, int64_t *hwm);
 int trial_persist_save_time(store_t *s, int64_t hwm);
 
+/* The unconfirmed wall-clock mark (trial/trusted_time.h; 0 = none). Not
+ * bound to the monotonic counter: it only ever makes the trial shorter,
+ * so an old copy gains nothing. On any error *ahead is 0. */
+int trial_persist_load_ahead(store_t *s, int64_t *ahead);
+int trial_persist_save_ahead(store_t *s, int64_t ahead);
+
 /* The current token (TRIAL_TOKEN_MAX bytes at most). */
 int trial_persist_load_licence(store_t *s, char *buf, size_t cap, size_t *len);
 int trial_persist_save_licence(store_t *s, const char *token, size_t len);

@@ -1,11 +1,29 @@
 /*
- * trial/trusted_time.h - time that never runs backwards for the trial.
+ * trial/trusted_time.h - time that never runs backwards for the trial, and
+ * never jumps ahead on the wall clock's word alone.
  *
- * Pure: the caller reads the clocks and passes their values in. A persisted
- * high-water mark (hwm) is advanced by the wall clock, by the iat of every
- * accepted licence and by server time. A wall clock behind the mark is a
- * detected rollback; the trusted instant is then the mark at boot plus the
- * monotonic time since boot (or the mark itself, whichever is later).
+ * Pure: the caller reads the clocks and passes their values in. Two instants
+ * come out of it (docs/TRIAL_ENGINE.md, "Trusted time"):
+ *
+ *  - the *confirmed* instant, t->hwm: a high-water mark that never decreases
+ *    and is persisted. It is the monotonic continuation of the last thing we
+ *    have reason to believe (the mark at boot, an accepted licence's iat,
+ *    the collector's server time), lifted by the wall clock only while the
+ *    wall clock agrees with it within TRUSTED_TIME_SLACK_S. What cannot be
+ *    undone follows this instant only: the lapse recorded for good (R9),
+ *    notices raised, the persisted mark, report timestamps.
+ *  - the *shown* instant (trusted_time_update()'s result): the later of the
+ *    confirmed instant and a wall clock that runs ahead of it. A jump ahead
+ *    is believed for what the room sees and does (screen, calling: granting
+ *    less is always safe) but is *unconfirmed* until the collector's time
+ *    agrees. Its highest reading is held (t->ahead, persisted), so setting
+ *    the clock back afterwards gives nothing back; the collector's time
+ *    either confirms it (it becomes the mark) or rejects it (it is dropped,
+ *    and the wall clock is ignored until it agrees with the mark again).
+ *
+ * So a clock set a year forward for a minute by mistake shows a lapsed
+ * trial for at most as long as the collector takes to answer, and lapses
+ * nothing for good; a clock set back a year gains no day (rollback).
  */
 #ifndef TRIAL_TRUSTED_TIME_H
 #define TRIAL_TRUSTED_TIME_H
@@ -13,29 +31,62 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A wall clock this far behind the mark is reported as a rollback. Smaller
- * differences (a licence iat slightly ahead of our clock, NTP slew) still
- * never move time back, they are just not worth an event. */
+/* A wall clock this far behind the mark is reported as a rollback; this far
+ * ahead of the confirmed instant it is unconfirmed. Smaller differences (a
+ * licence iat slightly ahead of our clock, NTP slew, drift between two
+ * hourly marks) are ordinary. */
 #define TRUSTED_TIME_SLACK_S INT64_C(300)
 
 typedef struct {
-    int64_t hwm;      /* never decreases; persist it */
-    int64_t boot_hwm; /* the mark when this boot started */
-    bool rollback;    /* a rollback was detected during this boot (sticky) */
+    int64_t hwm; /* the confirmed instant; never decreases; persist it */
+    /* confirmed(mono) = max(base + (mono - base_mono_ms) / 1000, hwm): the
+     * base is moved by what says what time it is *now* (the mark at boot, an
+     * agreeing wall clock, server time); an iat only says "at least" and
+     * raises hwm alone. */
+    int64_t base;
+    uint64_t base_mono_ms;
+    int64_t ahead;          /* unconfirmed wall-clock mark; 0 = none; persist it */
+    uint64_t ahead_mono_ms; /* the monotonic time at which it was seen */
+    uint64_t last_mono_ms;  /* of the last update */
+    bool wall_rejected;     /* the collector said the wall clock is wrong: ignored
+                               until it agrees with the mark again */
+    bool rollback;          /* a rollback was detected during this boot (sticky) */
 } trusted_time_t;
+
+/* What trusted_time_confirm() made of the collector's time. */
+typedef enum {
+    TRUSTED_TIME_CONFIRMED = 0, /* nothing was pending, or the jump ahead was right */
+    TRUSTED_TIME_REJECTED = 1,  /* the wall clock had run ahead of the collector: dropped */
+} trusted_time_verdict_t;
 
 /* Start a boot from the persisted mark (0 on a fresh device). */
 void trusted_time_init(trusted_time_t *t, int64_t persisted_hwm);
 
-/* The trusted instant now. `wall_ok` false: the RTC is unset (ignore `wall`).
+/* At boot, after init: the persisted unconfirmed mark (0 = none). It still
+ * needs the collector's confirmation; meanwhile it holds the shown time. */
+void trusted_time_restore_ahead(trusted_time_t *t, int64_t ahead);
+
+/* The shown instant now (>= t->hwm, the confirmed one, which this also
+ * advances). `wall_ok` false: the RTC is unset (ignore `wall`).
  * `mono_ms_since_boot`: monotonic milliseconds since this boot started.
- * Sets `*rollback_now` (if not NULL) when the wall clock is behind the mark by
- * more than TRUSTED_TIME_SLACK_S. Advances t->hwm to the result. */
+ * Sets `*rollback_now` (if not NULL) when the wall clock is behind the mark
+ * by more than TRUSTED_TIME_SLACK_S. */
 int64_t trusted_time_update(trusted_time_t *t, bool wall_ok, int64_t wall,
                             uint64_t mono_ms_since_boot, bool *rollback_now);
 
-/* Advance the mark to `instant` (an accepted licence's iat, server time) if
- * it is later; never moves it back. */
+/* Advance the mark to `instant` (an accepted licence's iat: a lower bound of
+ * the true time) if it is later; never moves it back. */
 void trusted_time_advance(trusted_time_t *t, int64_t instant);
+
+/* The collector's time `server_time` arrived at `mono_ms_since_boot`: it
+ * advances the mark (never back), and settles an unconfirmed jump ahead:
+ * within TRUSTED_TIME_SLACK_S of the server's time it is confirmed, beyond
+ * it is rejected. */
+trusted_time_verdict_t trusted_time_confirm(trusted_time_t *t, int64_t server_time,
+                                            uint64_t mono_ms_since_boot);
+
+/* The unconfirmed wall-clock mark continued to `mono_ms_since_boot`, or 0
+ * if none is pending (what to persist, and whether to ask the collector). */
+int64_t trusted_time_ahead(const trusted_time_t *t, uint64_t mono_ms_since_boot);
 
 #endif /* TRIAL_TRUSTED_TIME_H */
