@@ -375,7 +375,7 @@ int agent_run(const agent_config_t *cfg)
         policy.region = agent_trial_region(&s_trial);
         handle_input(mono);
         if (handle_events(&policy)) {
-            agent_report_save(&s_report, s_trial.now); /* a count is never lost */
+            agent_report_save(&s_report, s_trial.confirmed); /* a count is never lost */
         }
         compose(cfg, mono, screen);
         refresh(renderer, screen);
@@ -384,7 +384,12 @@ int agent_run(const agent_config_t *cfg)
             COUNT(report_usage_uptime, up_s);
             counted_up_ms += (uint64_t)up_s * 1000u;
         }
-        agent_report_step(&s_report, s_trial.now, hal_clock_net_ms(), hal_net_is_up());
+        if (agent_trial_wants_server_time(&s_trial)) {
+            agent_report_refresh(&s_report); /* the collector's time settles the clock */
+        }
+        /* Reports carry confirmed time: it never runs backwards or jumps on
+         * the wall clock's word alone. */
+        agent_report_step(&s_report, s_trial.confirmed, hal_clock_net_ms(), hal_net_is_up());
         uint64_t elapsed = mono - start_ms;
         if (elapsed >= run_ms) {
             break;
@@ -403,7 +408,7 @@ int agent_run(const agent_config_t *cfg)
              i++) {
             agent_report_poll(&s_report, NET_POLL_SLICE_MS);
             if (serve_calls(&policy)) {
-                agent_report_save(&s_report, s_trial.now);
+                agent_report_save(&s_report, s_trial.confirmed);
             }
         }
         uint64_t now_mono = hal_clock_mono_ms();
@@ -412,7 +417,7 @@ int agent_run(const agent_config_t *cfg)
         }
     }
     (void)handle_events(&policy);
-    agent_report_close(&s_report, s_trial.now, cfg->report_drain_ms);
+    agent_report_close(&s_report, s_trial.confirmed, cfg->report_drain_ms);
     log_totals("");
     agent_trial_free(&s_trial);
     ui_renderer_close(renderer);

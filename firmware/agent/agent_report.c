@@ -48,10 +48,21 @@ static int split_server(const char *uri, char *host, size_t cap, uint16_t *port)
     return 0;
 }
 
+/* Every answer may carry the collector's clock: trusted time hears it
+ * (the transport does not read bodies). */
+static void take_server_time(agent_report_t *r, const link_response_t *resp)
+{
+    int64_t t = 0;
+    if (resp->err == 0 && resp->len && report_parse_server_time(resp->body, resp->len, &t) == 0) {
+        agent_trial_server_time(r->trial, t, hal_clock_mono_ms());
+    }
+}
+
 static void on_licence(void *ctx, const link_response_t *resp)
 {
     agent_report_t *r = ctx;
     static char token[TRIAL_TOKEN_MAX + 1];
+    take_server_time(r, resp); /* first: the licence is judged at the server's time */
     if (resp->err != 0 || resp->code != 205 ||
         report_parse_licence(resp->body, resp->len, token, sizeof token) != 0) {
         return; /* no licence news (a server that is not ours, 4.04, ...) */
@@ -59,17 +70,87 @@ static void on_licence(void *ctx, const link_response_t *resp)
     (void)agent_trial_offer(r->trial, token, strlen(token));
 }
 
+/* "4.00" from 400; "timeout" / "network" for no answer. */
+static const char *answer_text(const link_response_t *resp, char *buf, size_t cap)
+{
+    if (resp->err) {
+        return fw_strerror(resp->err);
+    }
+    (void)snprintf(buf, cap, "%d.%02d", resp->code / 100, resp->code % 100);
+    return buf;
+}
+
+/* The collector refused the one item of a batch: keep it aside, say so
+ * (unless it is itself such a report: a refusal must not breed refusals). */
+static void set_aside(agent_report_t *r, const link_response_t *resp)
+{
+    uint64_t id = r->batch.ids[0];
+    report_item_t it;
+    int rc = report_queue_set_aside(&r->queue, id, &it);
+    if (rc != 0) {
+        FW_LOGE("record %llu refused but not set aside (%s): kept queued", (unsigned long long)id,
+                fw_strerror(rc));
+        return;
+    }
+    char code[24], reason[REPORT_DETAIL_MAX + 1] = "";
+    (void)report_parse_error(resp->body, resp->len, reason, sizeof reason);
+    const char *what =
+        it.kind == REPORT_ITEM_USAGE ? "usage" : report_event_kind_name(it.event.kind);
+    FW_LOGW("record %llu (%s) refused by the collector (%s: %s): set aside (%u kept aside); the "
+            "records behind it go on",
+            (unsigned long long)id, what ? what : "?", answer_text(resp, code, sizeof code),
+            reason[0] ? reason : "no reason given", report_queue_refused_count(&r->queue));
+    if (it.kind == REPORT_ITEM_EVENT && it.event.kind == REPORT_EV_RECORD_REFUSED) {
+        return;
+    }
+    char detail[REPORT_DETAIL_MAX + 1];
+    (void)snprintf(detail, sizeof detail, "id %llu %s %s: %s", (unsigned long long)id,
+                   what ? what : "?", code, reason[0] ? reason : "no reason given");
+    agent_report_event(r, "record_refused", detail, r->trial->confirmed);
+}
+
 static void on_batch(void *ctx, const link_response_t *resp)
 {
     agent_report_t *r = ctx;
     r->in_flight = false;
-    if (resp->err == 0 && (resp->code == 201 || resp->code == 204)) {
+    take_server_time(r, resp);
+    report_answer_t a = report_answer_classify(resp->err, resp->code);
+    if (a == REPORT_ANSWER_ACKED) {
         int n = report_queue_ack(&r->queue, &r->batch, resp->body, resp->len);
-        r->last_ack = r->trial->now;
-        FW_LOGD("batch of %u acknowledged: %d deleted", (unsigned)r->batch.n, n);
-    } else {
-        FW_LOGW("batch not acknowledged (%s, code %d): kept for later",
-                resp->err ? fw_strerror(resp->err) : "answered", resp->code);
+        if (n < 0) {
+            a = REPORT_ANSWER_TRANSIENT; /* a malformed ack acknowledges nothing */
+        } else {
+            r->last_ack = r->trial->now; /* shown on the about screen */
+            FW_LOGD("batch of %u acknowledged: %d deleted", (unsigned)r->batch.n, n);
+        }
+    }
+    bool room = report_queue_refused_count(&r->queue) < REPORT_REFUSED_MAX;
+    report_verdict_t v =
+        report_retry_answer(&r->retry, hal_clock_net_ms(), r->batch.kind, r->batch.n, a, room);
+    char code[24];
+    switch (v) {
+    case REPORT_VERDICT_ACK: r->aside_full_logged = false; break;
+    case REPORT_VERDICT_SPLIT:
+        FW_LOGI("collector refused a batch of %u (%s): sending %u at a time to find the record "
+                "it refuses",
+                (unsigned)r->batch.n, answer_text(resp, code, sizeof code),
+                (unsigned)report_retry_limit(&r->retry, r->batch.kind));
+        break;
+    case REPORT_VERDICT_SET_ASIDE: set_aside(r, resp); break;
+    case REPORT_VERDICT_RETRY:
+        if (a == REPORT_ANSWER_REFUSED) {
+            if (!r->aside_full_logged) {
+                FW_LOGE("record %llu refused, but %u records are set aside already: it stays "
+                        "queued and is retried with backoff",
+                        (unsigned long long)r->batch.ids[0], REPORT_REFUSED_MAX);
+                r->aside_full_logged = true;
+            }
+        } else {
+            FW_LOGW("batch not acknowledged (%s): kept, next try in %llu ms",
+                    answer_text(resp, code, sizeof code),
+                    (unsigned long long)(r->retry.not_before_ms - hal_clock_net_ms()));
+        }
+        break;
     }
 }
 
@@ -77,12 +158,22 @@ static void on_prov(void *ctx, const link_response_t *resp)
 {
     agent_report_t *r = ctx;
     r->prov_in_flight = false;
-    if (resp->err == 0 && (resp->code == 201 || resp->code == 204)) {
+    take_server_time(r, resp);
+    report_answer_t a = report_answer_classify(resp->err, resp->code);
+    report_retry_other(&r->retry, hal_clock_net_ms(), a == REPORT_ANSWER_ACKED);
+    if (a == REPORT_ANSWER_ACKED) {
         memcpy(r->prov_hash_acked, r->prov_hash, sizeof r->prov_hash);
         r->last_ack = r->trial->now;
         (void)store_put(r->store, STORE_KEY_PROV_SENT, r->prov_hash_acked,
                         sizeof r->prov_hash_acked, 0);
         FW_LOGI("provisioning report acknowledged");
+    } else if (a == REPORT_ANSWER_REFUSED) {
+        char code[24], reason[128] = "";
+        (void)report_parse_error(resp->body, resp->len, reason, sizeof reason);
+        memcpy(r->prov_hash_refused, r->prov_hash, sizeof r->prov_hash);
+        FW_LOGE("provisioning report refused by the collector (%s: %s): not sent again until it "
+                "changes",
+                answer_text(resp, code, sizeof code), reason[0] ? reason : "no reason given");
     }
 }
 
@@ -94,6 +185,7 @@ void agent_report_open(agent_report_t *r, store_t *store, const proto_provisioni
     r->prov = prov;
     r->trial = trial;
     r->batch_s = batch_s;
+    r->want_refresh = true; /* licence news and server time at boot */
     /* ids are unique per provisioning generation: every batch says which */
     report_queue_config_t qc = {.interval_s = interval_s, .gen = prov->gen};
     int rc = report_queue_open(&r->queue, store, &qc);
@@ -115,6 +207,7 @@ void agent_report_open(agent_report_t *r, store_t *store, const proto_provisioni
     for (const char *c = prov->serial; *c; c++) {
         lc.rand_seed = lc.rand_seed * 31u + (uint8_t)*c; /* device-unique jitter */
     }
+    report_retry_init(&r->retry, ~lc.rand_seed);
     rc = link_open(&r->link, &lc);
     if (rc != 0) {
         FW_LOGE("cannot open the link to %s: %s; reports stay queued", prov->server,
@@ -189,7 +282,8 @@ static void send_prov_if_changed(agent_report_t *r)
     }
     uint8_t hash[32];
     if (mbedtls_sha256_ret((const unsigned char *)r->body, len, hash, 0) != 0 ||
-        memcmp(hash, r->prov_hash_acked, sizeof hash) == 0) {
+        memcmp(hash, r->prov_hash_acked, sizeof hash) == 0 ||
+        memcmp(hash, r->prov_hash_refused, sizeof hash) == 0) {
         return;
     }
     memcpy(r->prov_hash, hash, sizeof hash);
@@ -201,8 +295,8 @@ static void send_prov_if_changed(agent_report_t *r)
 static void send_batch(agent_report_t *r, report_item_kind_t kind, const char *path)
 {
     size_t len = 0;
-    if (report_queue_batch(&r->queue, kind, r->prov->serial, REPORT_BATCH_MAX, r->body,
-                           sizeof r->body, &len, &r->batch) != 0) {
+    if (report_queue_batch(&r->queue, kind, r->prov->serial, report_retry_limit(&r->retry, kind),
+                           r->body, sizeof r->body, &len, &r->batch) != 0) {
         return;
     }
     if (link_post(r->link, path, r->body, len, on_batch, r) == 0) {
@@ -218,7 +312,11 @@ void agent_report_step(agent_report_t *r, int64_t now, uint64_t net_ms, bool net
     if (!r->link) {
         return;
     }
-    if (net_up && !r->in_flight && !r->prov_in_flight) {
+    if (net_up && r->want_refresh) {
+        link_refresh(r->link);
+        r->want_refresh = false;
+    }
+    if (net_up && !r->in_flight && !r->prov_in_flight && report_retry_may_send(&r->retry, net_ms)) {
         int64_t oldest = 0;
         if (r->queue_ok && report_queue_count(&r->queue, REPORT_ITEM_EVENT) > 0) {
             send_batch(r, REPORT_ITEM_EVENT, "/v1/events"); /* events: at once */
@@ -234,10 +332,11 @@ void agent_report_step(agent_report_t *r, int64_t now, uint64_t net_ms, bool net
         }
     }
     (void)link_step(r->link, net_ms, 0);
-    int64_t server_time = 0;
-    if (link_server_time(r->link, &server_time)) {
-        agent_trial_server_time(r->trial, server_time);
-    }
+}
+
+void agent_report_refresh(agent_report_t *r)
+{
+    r->want_refresh = true;
 }
 
 bool agent_report_busy(const agent_report_t *r)

@@ -21,7 +21,7 @@ static void emit(agent_trial_t *t, const char *kind, const char *detail)
 {
     FW_LOGI("event %s: %s", kind, detail);
     if (t->on_event) {
-        t->on_event(t->event_ctx, kind, detail, t->now);
+        t->on_event(t->event_ctx, kind, detail, t->confirmed);
     }
 }
 
@@ -71,13 +71,14 @@ static trial_accept_t accept_token(agent_trial_t *t, const char *token, size_t l
         FW_LOGW("licence refused: %s", trial_verify_reason_name(reason));
         return TRIAL_ACCEPT_INVAL;
     }
-    trial_accept_t a = trial_history_accept(&t->hist, &c, hash, t->now);
+    trial_accept_t a = trial_history_accept(&t->hist, &c, hash, t->confirmed);
     if (a != TRIAL_ACCEPT_OK && a != TRIAL_ACCEPT_SAME) {
         FW_LOGW("licence seq %u refused: %s", c.seq, trial_accept_name(a));
         return a;
     }
     if (a == TRIAL_ACCEPT_OK) {
         trusted_time_advance(&t->tt, c.iat);
+        t->confirmed = t->tt.hwm;
         /* Token first, then history: a cut between them is healed at boot,
          * when the stored token is offered again and accepted again. */
         if (!stored && (rc = trial_persist_save_licence(t->store, token, len)) != 0) {
@@ -119,16 +120,20 @@ void agent_trial_boot(agent_trial_t *t, store_t *store, const proto_provisioning
     if (untrusted) {
         FW_LOGE("trial history not trusted (%s): failing safe", fw_strerror(rc));
     }
-    int64_t mark = 0;
+    int64_t mark = 0, ahead = 0;
     (void)trial_persist_load_time(store, &mark);
+    (void)trial_persist_load_ahead(store, &ahead);
     trusted_time_init(&t->tt, mark > t->hist.hwm ? mark : t->hist.hwm);
+    trusted_time_restore_ahead(&t->tt, ahead);
     t->time_saved_at = t->tt.hwm;
+    t->ahead_saved = ahead;
     /* Time first, then the stored licence, then the notices: a conversion
      * that reached the device in grace (R8) is in force before a restart
      * after E + 30 d could raise the lapse, degrade calling or release the
      * lines (docs/EMERGENCY.md). */
     bool rollback = false;
     t->now = trusted_time_update(&t->tt, wall_ok, wall, 0, &rollback);
+    t->confirmed = t->tt.hwm;
 
     static char token[TRIAL_TOKEN_MAX + 1];
     size_t len = 0;
@@ -152,22 +157,46 @@ void agent_trial_boot(agent_trial_t *t, store_t *store, const proto_provisioning
             agent_trial_calling(t) == CALLING_MODE_FULL ? "full" : "emergency numbers only");
 }
 
+/* The unconfirmed mark is kept across reboots (so setting the clock back
+ * while it waits gives nothing back): written when it appears, goes, or has
+ * moved on by an hour. */
+static void keep_ahead(agent_trial_t *t, uint64_t mono_ms)
+{
+    int64_t a = trusted_time_ahead(&t->tt, mono_ms - t->boot_mono_ms);
+    if (a != 0 && !t->ahead_pending) {
+        FW_LOGW("wall clock ahead of confirmed time by %lld s: shown, not confirmed until the "
+                "collector's time agrees",
+                (long long)(a - t->tt.hwm));
+        t->want_server_time = true;
+    }
+    t->ahead_pending = a != 0;
+    if ((a == 0) != (t->ahead_saved == 0) || a - t->ahead_saved >= TIME_SAVE_PERIOD_S) {
+        if (trial_persist_save_ahead(t->store, a) == 0) {
+            t->ahead_saved = a;
+        }
+    }
+}
+
 void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t wall)
 {
     bool rollback = false;
     t->now = trusted_time_update(&t->tt, wall_ok, wall, mono_ms - t->boot_mono_ms, &rollback);
+    t->confirmed = t->tt.hwm;
+    keep_ahead(t, mono_ms);
     if (rollback && !t->rollback_reported) {
         char detail[96];
         (void)snprintf(detail, sizeof detail, "wall clock %lld behind trusted time %lld",
-                       (long long)wall, (long long)t->now);
+                       (long long)wall, (long long)t->confirmed);
         emit(t, "clock_rollback", detail);
         t->rollback_reported = true;
     }
-    if (trial_history_observe(&t->hist, t->now)) {
+    /* R9 (a lapse is final) and the notices follow confirmed time only: a
+     * wall clock run ahead by mistake must not lapse anything for good. */
+    if (trial_history_observe(&t->hist, t->confirmed)) {
         save_history(t);
     }
     trial_notice_t due[TRIAL_NOTICE_COUNT];
-    size_t n = trial_notices_due(&t->hist, t->now, due);
+    size_t n = trial_notices_due(&t->hist, t->confirmed, due);
     if (n > 0) {
         for (size_t i = 0; i < n; i++) {
             emit(t, due[i] == TRIAL_NOTICE_RELEASED ? "numbers_released" : "notice",
@@ -195,9 +224,28 @@ trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len
     return accept_token(t, token, len, false);
 }
 
-void agent_trial_server_time(agent_trial_t *t, int64_t server_time)
+void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t mono_ms)
 {
-    trusted_time_advance(&t->tt, server_time);
+    uint64_t since_boot = mono_ms - t->boot_mono_ms;
+    int64_t ahead = trusted_time_ahead(&t->tt, since_boot);
+    if (trusted_time_confirm(&t->tt, server_time, since_boot) == TRUSTED_TIME_REJECTED) {
+        char detail[120];
+        (void)snprintf(detail, sizeof detail,
+                       "wall clock %lld s ahead of the collector's time %lld: not believed",
+                       (long long)(ahead - server_time), (long long)server_time);
+        t->confirmed = t->tt.hwm;
+        emit(t, "clock_ahead", detail);
+    } else if (ahead != 0) {
+        FW_LOGI("the collector's time confirms the wall clock");
+    }
+    t->confirmed = t->tt.hwm;
+}
+
+bool agent_trial_wants_server_time(agent_trial_t *t)
+{
+    bool w = t->want_server_time;
+    t->want_server_time = false;
+    return w;
 }
 
 calling_mode_t agent_trial_calling(const agent_trial_t *t)

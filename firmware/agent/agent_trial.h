@@ -3,7 +3,9 @@
  *
  * Glue only: time and flash in, the pure trial engine decides, the result is
  * kept here for the loop (calling mode, what the screen shows). The flow
- * follows docs/TRIAL_ENGINE.md ("per tick" and "on a new token").
+ * follows docs/TRIAL_ENGINE.md ("per tick" and "on a new token"). Two
+ * instants (trial/trusted_time.h): what is shown and enforced follows `now`;
+ * what is written down for good or reported follows `confirmed`.
  */
 #ifndef AGENT_TRIAL_H
 #define AGENT_TRIAL_H
@@ -34,8 +36,12 @@ typedef struct {
     trial_history_t hist;
     trusted_time_t tt;
     uint64_t boot_mono_ms;
-    int64_t now;           /* trusted instant of the last tick */
+    int64_t now;           /* shown instant of the last tick: screen, calling */
+    int64_t confirmed;     /* confirmed instant: history, notices, reports */
     int64_t time_saved_at; /* last persisted trusted-time mark */
+    int64_t ahead_saved;   /* last persisted unconfirmed mark (0: none) */
+    bool ahead_pending;    /* an unconfirmed jump ahead waits for the collector */
+    bool want_server_time; /* a new jump ahead: ask the collector (edge) */
     bool rollback_reported;
     bool have_licence; /* a verified, accepted licence is in force */
     trial_claims_t claims;
@@ -64,8 +70,14 @@ void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t 
  * not verify; the reason is logged). */
 trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len);
 
-/* Server time from the collector: feeds the trusted-time mark. */
-void agent_trial_server_time(agent_trial_t *t, int64_t server_time);
+/* Server time from the collector, which arrived at `mono_ms`: advances the
+ * mark and confirms or rejects a wall clock that ran ahead (an event
+ * "clock_ahead" says when it was rejected). */
+void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t mono_ms);
+
+/* True once each time the wall clock has run ahead of confirmed time: the
+ * caller should get the collector's time soon. */
+bool agent_trial_wants_server_time(agent_trial_t *t);
 
 /* Calling policy input: degraded unless a licence is in force and says full
  * (and the history can be saved). */

@@ -1,27 +1,30 @@
 /*
- * The uplink over libcoap. libcoap calls back from inside coap_io_process();
- * those handlers only record what happened (slots, flags). Sessions are
- * released from link_step() after coap_io_process() returned, never from
- * inside a libcoap handler.
+ * The uplink's adapter: libcoap and the HAL resolver on one side, the pure
+ * state machine (link_sm.c) on the other. Nothing here decides when to
+ * connect, back off or close; it reports what happened as events and does
+ * what the machine answers.
+ *
+ * libcoap calls back from inside coap_io_process(); those handlers only feed
+ * events and collect the resulting actions. Actions run from link_step()
+ * after coap_io_process() returned, never from inside a libcoap handler
+ * (sessions are released there).
  */
 #define FW_LOG_TAG "link"
 #include "link/link.h"
 
-#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include <coap3/coap.h>
-
+#include "coap_io.h"
 #include "fw/err.h"
 #include "fw/log.h"
-#include "report/codec.h"
+#include "hal/net.h"
+#include "link/link_sm.h"
 
 #define BODY_MAX (64u * 1024u)
 #define TOKEN_MAX 8u
-
-typedef enum { ST_IDLE, ST_CONNECTING, ST_UP } state_t;
+#define RUN_ROUNDS 8 /* actions whose execution fed events that asked for more */
 
 typedef struct {
     bool used, sent, observe;
@@ -37,53 +40,54 @@ typedef struct {
 struct link {
     coap_context_t *ctx;
     coap_session_t *session;
-    coap_address_t server;
+    char host[LINK_HOST_MAX + 1];
+    uint16_t port;
+    hal_net_addrs_t addrs; /* of the last lookup */
+    int resolve_err;       /* why the last lookup failed (for the log) */
     char identity[128];
     uint8_t psk[64];
     size_t psk_len;
     link_config_t cfg;
-    state_t state;
-    bool drop;            /* set by handlers: release the session in step */
-    bool connected_event; /* set by the event handler */
+    link_sm_t sm;
+    link_sm_out_t out; /* actions collected, not yet carried out */
     uint64_t now_ms;
-    uint64_t next_attempt_ms;
-    uint64_t connect_start_ms;
-    uint64_t last_activity_ms;
-    uint32_t streak; /* requests in a row that timed out */
-    uint32_t rng;
-    bool have_time;
-    int64_t server_time;
-    link_stats_t stats;
+    uint32_t failures;
     slot_t slots[LINK_MAX_PENDING];
     slot_t observe; /* .used when an observation is wanted */
 };
 
-/* ---- pure parts --------------------------------------------------------- */
+/* ---- events in, actions collected ------------------------------------------ */
 
-uint32_t link_backoff_ms(uint32_t attempt, uint32_t rand)
+static void feed(link_t *l, link_sm_event_kind_t kind)
 {
-    if (attempt == 0) {
-        return rand % (LINK_BACKOFF_BASE_MS + 1u);
-    }
-    uint64_t e = LINK_BACKOFF_BASE_MS;
-    for (uint32_t i = 0; i < attempt && e < LINK_BACKOFF_CAP_MS; i++) {
-        e <<= 1;
-    }
-    if (e > LINK_BACKOFF_CAP_MS) {
-        e = LINK_BACKOFF_CAP_MS;
-    }
-    uint32_t half = (uint32_t)(e / 2u);
-    return half + rand % (half + 1u);
+    link_sm_event_t ev = {.kind = kind};
+    link_sm_handle(&l->sm, l->now_ms, &ev, &l->out);
 }
 
-static uint32_t next_rand(link_t *l)
+static bool has_work(const link_t *l)
 {
-    uint32_t x = l->rng ? l->rng : 0x6d2b79f5u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    l->rng = x;
-    return x;
+    for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
+        if (l->slots[i].used && !l->slots[i].sent) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool busy(const link_t *l)
+{
+    for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
+        if (l->slots[i].used) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void tick(link_t *l)
+{
+    link_sm_event_t ev = {.kind = LINK_EV_TICK, .work = has_work(l), .busy = busy(l)};
+    link_sm_handle(&l->sm, l->now_ms, &ev, &l->out);
 }
 
 /* ---- slots ------------------------------------------------------------------ */
@@ -97,7 +101,7 @@ static void finish(link_t *l, slot_t *s, const link_response_t *r)
         memset(s, 0, sizeof *s);
     }
     if (r->err) {
-        l->stats.failures++;
+        l->failures++;
     }
     if (cb) {
         cb(ctx, r);
@@ -119,8 +123,8 @@ static slot_t *slot_by_token(link_t *l, coap_bin_const_t tok)
     return NULL;
 }
 
-/* Fail everything in flight (the session is gone); unsent requests wait for
- * the next session. The observation is re-registered on the next one. */
+/* The session is gone: what was in flight fails; unsent requests wait for
+ * the next session; the observation is registered again there. */
 static void fail_sent(link_t *l, int err)
 {
     link_response_t r = {.err = err};
@@ -132,7 +136,7 @@ static void fail_sent(link_t *l, int err)
     l->observe.sent = false;
 }
 
-/* ---- libcoap handlers ------------------------------------------------------ */
+/* ---- libcoap handlers: record, never act ------------------------------------ */
 
 static link_t *link_of(coap_session_t *session)
 {
@@ -145,10 +149,7 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
     (void)sent;
     (void)mid;
     link_t *l = link_of(session);
-    if (!l) {
-        return COAP_RESPONSE_OK;
-    }
-    slot_t *s = slot_by_token(l, coap_pdu_get_token(received));
+    slot_t *s = l ? slot_by_token(l, coap_pdu_get_token(received)) : NULL;
     if (!s) {
         return COAP_RESPONSE_OK; /* stale or foreign: ignore, never trust */
     }
@@ -164,14 +165,7 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
     }
     coap_opt_iterator_t it;
     r.notification = s->observe && coap_check_option(received, COAP_OPTION_OBSERVE, &it) != NULL;
-    int64_t t;
-    if (r.len && report_parse_server_time(r.body, r.len, &t) == 0) {
-        l->server_time = t;
-        l->have_time = true;
-    }
-    l->stats.responses++;
-    l->streak = 0;
-    l->last_activity_ms = l->now_ms;
+    feed(l, LINK_EV_RESPONSE);
     finish(l, s, &r);
     return COAP_RESPONSE_OK;
 }
@@ -184,25 +178,22 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent,
     if (!l || !sent) {
         return;
     }
+    bool timeout = reason == COAP_NACK_TOO_MANY_RETRIES;
+    /* RST, TLS failure, not deliverable: the session is suspect */
+    feed(l, timeout ? LINK_EV_TIMEOUT : LINK_EV_SESSION_LOST);
     slot_t *s = slot_by_token(l, coap_pdu_get_token(sent));
-    if (reason == COAP_NACK_TOO_MANY_RETRIES) {
-        if (++l->streak >= l->cfg.timeout_streak) {
-            FW_LOGW("%u requests in a row timed out: new handshake next time", l->streak);
-            l->drop = true;
+    if (!s) {
+        return;
+    }
+    link_response_t r = {.err = timeout ? FW_E_TIMEOUT : FW_E_NET};
+    if (s->observe) {
+        s->sent = false;
+        feed(l, LINK_EV_OBSERVE_LOST);
+        if (s->cb) {
+            s->cb(s->ctx, &r);
         }
     } else {
-        l->drop = true; /* RST, TLS failure, not deliverable: the session is suspect */
-    }
-    if (s) {
-        link_response_t r = {.err = reason == COAP_NACK_TOO_MANY_RETRIES ? FW_E_TIMEOUT : FW_E_NET};
-        if (s->observe) {
-            s->sent = false; /* re-register on the next session */
-            if (s->cb) {
-                s->cb(s->ctx, &r);
-            }
-        } else {
-            finish(l, s, &r);
-        }
+        finish(l, s, &r);
     }
 }
 
@@ -214,28 +205,27 @@ static int on_event(coap_session_t *session, const coap_event_t event)
     }
     switch (event) {
     case COAP_EVENT_DTLS_CONNECTED:
-    case COAP_EVENT_SESSION_CONNECTED: l->connected_event = true; break;
+    case COAP_EVENT_SESSION_CONNECTED: feed(l, LINK_EV_CONNECTED); break;
     case COAP_EVENT_DTLS_CLOSED:
     case COAP_EVENT_DTLS_ERROR:
     case COAP_EVENT_SESSION_CLOSED:
-    case COAP_EVENT_SESSION_FAILED: l->drop = true; break;
+    case COAP_EVENT_SESSION_FAILED: feed(l, LINK_EV_SESSION_LOST); break;
     default: break;
     }
     return 0;
 }
 
-/* ---- session --------------------------------------------------------------- */
+/* ---- actions ------------------------------------------------------------------ */
 
-static int new_context(link_t *l)
+static int ensure_context(link_t *l)
 {
-    l->ctx = coap_new_context(NULL);
+    if (l->ctx) {
+        return 0;
+    }
+    link_coap_opts_t o = {.keepalive_s = l->cfg.keepalive_s, .max_idle_sessions = 1, .app = l};
+    l->ctx = link_coap_context_new(&o);
     if (!l->ctx) {
         return FW_E_NOMEM;
-    }
-    coap_context_set_block_mode(l->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
-    coap_context_set_max_idle_sessions(l->ctx, 1);
-    if (l->cfg.keepalive_s) {
-        coap_context_set_keepalive(l->ctx, l->cfg.keepalive_s);
     }
     coap_register_response_handler(l->ctx, on_response);
     coap_register_nack_handler(l->ctx, on_nack);
@@ -243,42 +233,39 @@ static int new_context(link_t *l)
     return 0;
 }
 
-/* Ends the session by freeing the whole libcoap context and starting a new
- * one. libcoap 4.3.1 crashed in coap_io_prepare_io() after
- * coap_session_release() of a DTLS client session whose peer had gone away
- * (collector killed mid-request, tests/system/report_e2e.sh D); freeing the
- * context tears sessions, queued PDUs and DTLS state down in libcoap's own
- * order. A session lasts hours, so the extra setup costs nothing. */
-static void release_session(link_t *l, int err)
+/* Ends the session by freeing the whole libcoap context and making a new
+ * one (link_step() waits on it even with no session). libcoap 4.3.1 crashed in coap_io_prepare_io()
+ * after coap_session_release() of a DTLS client session whose peer had gone
+ * away (collector killed mid-request, tests/system/report_e2e.sh D); freeing
+ * the context tears sessions, queued PDUs and DTLS state down in libcoap's
+ * own order. A session lasts hours, so the extra setup costs nothing. */
+static void act_close(link_t *l)
 {
+    hal_net_resolve_cancel();
     l->session = NULL; /* handlers called while freeing see no current session */
-    if (l->ctx) {
-        coap_free_context(l->ctx);
-        l->ctx = NULL;
-    }
-    l->state = ST_IDLE;
-    l->connected_event = false;
-    fail_sent(l, err);
-    if (new_context(l) != 0) {
+    link_coap_context_free(&l->ctx);
+    fail_sent(l, FW_E_NET);
+    if (ensure_context(l) != 0) {
         FW_LOGE("cannot make a new CoAP context: reports stay queued");
     }
-    l->drop = false;
 }
 
-static bool has_work(const link_t *l)
+static void act_resolve(link_t *l)
 {
-    for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
-        if (l->slots[i].used && !l->slots[i].sent) {
-            return true;
-        }
+    l->resolve_err = hal_net_resolve_start(l->host);
+    if (l->resolve_err != 0) {
+        feed(l, LINK_EV_RESOLVE_FAILED);
     }
-    return false;
 }
 
-static int start_session(link_t *l)
+static void act_connect(link_t *l, uint32_t addr)
 {
-    if (!l->ctx && new_context(l) != 0) {
-        return FW_E_NOMEM;
+    coap_address_t server;
+    if (addr >= l->addrs.n || ensure_context(l) != 0 ||
+        link_coap_address(&server, &l->addrs.addr[addr].sa, l->addrs.addr[addr].len, l->port) !=
+            0) {
+        feed(l, LINK_EV_CONNECT_FAILED);
+        return;
     }
     coap_dtls_cpsk_t setup;
     memset(&setup, 0, sizeof setup);
@@ -287,10 +274,10 @@ static int start_session(link_t *l)
     setup.psk_info.identity.length = strlen(l->identity);
     setup.psk_info.key.s = l->psk;
     setup.psk_info.key.length = l->psk_len;
-    l->session = coap_new_client_session_psk2(l->ctx, NULL, &l->server, COAP_PROTO_DTLS, &setup);
-    l->stats.handshakes++;
+    l->session = coap_new_client_session_psk2(l->ctx, NULL, &server, COAP_PROTO_DTLS, &setup);
     if (!l->session) {
-        return FW_E_NET;
+        feed(l, LINK_EV_CONNECT_FAILED);
+        return;
     }
     coap_session_set_app_data(l->session, l);
     if (l->cfg.ack_timeout_ms) {
@@ -300,9 +287,6 @@ static int start_session(link_t *l)
     if (l->cfg.max_retransmit) {
         coap_session_set_max_retransmit(l->session, l->cfg.max_retransmit);
     }
-    l->state = ST_CONNECTING;
-    l->connect_start_ms = l->now_ms;
-    return 0;
 }
 
 static int add_path(coap_pdu_t *pdu, const char *path)
@@ -327,6 +311,9 @@ static int add_path(coap_pdu_t *pdu, const char *path)
 
 static int send_slot(link_t *l, slot_t *s)
 {
+    if (!l->session) {
+        return FW_E_STATE;
+    }
     coap_pdu_t *pdu =
         coap_pdu_init(COAP_MESSAGE_CON, s->observe ? COAP_REQUEST_CODE_GET : COAP_REQUEST_CODE_POST,
                       coap_new_message_id(l->session), coap_session_max_pdu_size(l->session));
@@ -360,18 +347,17 @@ static int send_slot(link_t *l, slot_t *s)
         return FW_E_NET; /* libcoap freed the pdu */
     }
     s->sent = true;
-    l->stats.requests++;
-    l->last_activity_ms = l->now_ms;
+    feed(l, LINK_EV_SENT);
     return 0;
 }
 
-static void send_unsent(link_t *l)
+static void act_send(link_t *l)
 {
-    for (unsigned i = 0; i <= LINK_MAX_PENDING; i++) {
-        slot_t *s = i < LINK_MAX_PENDING ? &l->slots[i] : &l->observe;
+    for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
+        slot_t *s = &l->slots[i];
         if (s->used && !s->sent) {
             int rc = send_slot(l, s);
-            if (rc != 0 && !s->observe) {
+            if (rc != 0) {
                 link_response_t r = {.err = rc};
                 finish(l, s, &r);
             }
@@ -379,28 +365,95 @@ static void send_unsent(link_t *l)
     }
 }
 
-/* ---- API ---------------------------------------------------------------------- */
-
-static int resolve(coap_address_t *out, const char *host, uint16_t port)
+static void act_observe(link_t *l)
 {
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res) {
-        return FW_E_NET;
+    if (l->observe.used && !l->observe.sent && send_slot(l, &l->observe) != 0) {
+        feed(l, LINK_EV_OBSERVE_LOST); /* tried again on the next session */
     }
-    coap_address_init(out);
-    if (res->ai_addrlen > sizeof out->addr) {
-        freeaddrinfo(res);
-        return FW_E_NET;
-    }
-    memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
-    out->size = res->ai_addrlen;
-    coap_address_set_port(out, port);
-    freeaddrinfo(res);
-    return 0;
 }
+
+static const char *addr_text(const link_t *l, char *buf, size_t cap)
+{
+    coap_address_t a;
+    uint32_t i = l->sm.addr;
+    if (i >= l->addrs.n ||
+        link_coap_address(&a, &l->addrs.addr[i].sa, l->addrs.addr[i].len, l->port) != 0 ||
+        coap_print_addr(&a, (unsigned char *)buf, cap) == 0) {
+        (void)snprintf(buf, cap, "?");
+    }
+    return buf;
+}
+
+static void log_notes(const link_t *l, const link_sm_out_t *o)
+{
+    char where[64];
+    if (o->notes & LINK_NOTE_RESOLVE_FAILED) {
+        FW_LOGW("cannot resolve '%s' (%s): reports stay queued; trying again with backoff "
+                "(logged once until it resolves)",
+                l->host,
+                o->notes & LINK_NOTE_RESOLVE_TIMEOUT ? "lookup timed out"
+                                                     : fw_strerror(l->resolve_err));
+    }
+    if (o->notes & LINK_NOTE_RESOLVED_AGAIN) {
+        FW_LOGI("'%s' resolves again (%u address(es)), after %u failed lookup(s) in all", l->host,
+                l->addrs.n, l->sm.stats.resolve_failures);
+    }
+    if (o->notes & (LINK_NOTE_HANDSHAKE_FAILED | LINK_NOTE_HANDSHAKE_TIMEOUT)) {
+        FW_LOGW("handshake with %s %s: next attempt in %u ms", addr_text(l, where, sizeof where),
+                o->notes & LINK_NOTE_HANDSHAKE_TIMEOUT ? "timed out" : "failed", o->wait_ms);
+    }
+    if (o->notes & LINK_NOTE_TIMEOUT_STREAK) {
+        FW_LOGW("%u requests in a row timed out: new handshake next time",
+                l->sm.cfg.timeout_streak);
+    }
+    if (o->notes & LINK_NOTE_IDLE_CLOSE) {
+        FW_LOGD("session idle: closed");
+    }
+}
+
+/* Carry out the collected actions, in the machine's order. Carrying one out
+ * may feed events that ask for more (a lookup that cannot start fails at
+ * once); those run in the next round. */
+static void run(link_t *l)
+{
+    for (int round = 0; round < RUN_ROUNDS && (l->out.act || l->out.notes); round++) {
+        link_sm_out_t o = l->out;
+        memset(&l->out, 0, sizeof l->out);
+        log_notes(l, &o);
+        if (o.act & LINK_ACT_CLOSE) {
+            act_close(l);
+        }
+        if (o.act & LINK_ACT_RESOLVE) {
+            act_resolve(l);
+        }
+        if (o.act & LINK_ACT_CONNECT) {
+            act_connect(l, o.addr);
+        }
+        if (o.act & LINK_ACT_SEND) {
+            act_send(l);
+        }
+        if (o.act & LINK_ACT_OBSERVE) {
+            act_observe(l);
+        }
+    }
+}
+
+static void poll_resolver(link_t *l)
+{
+    if (l->sm.state != LINK_SM_RESOLVING) {
+        return;
+    }
+    int rc = hal_net_resolve_poll(&l->addrs);
+    if (rc == 0) {
+        link_sm_event_t ev = {.kind = LINK_EV_RESOLVED, .n_addrs = l->addrs.n};
+        link_sm_handle(&l->sm, l->now_ms, &ev, &l->out);
+    } else if (rc < 0) {
+        l->resolve_err = rc;
+        feed(l, LINK_EV_RESOLVE_FAILED);
+    }
+}
+
+/* ---- API ---------------------------------------------------------------------- */
 
 int link_set_psk(link_t *l, const char *identity, const uint8_t *psk, size_t psk_len)
 {
@@ -411,59 +464,49 @@ int link_set_psk(link_t *l, const char *identity, const uint8_t *psk, size_t psk
     strcpy(l->identity, identity);
     memcpy(l->psk, psk, psk_len);
     l->psk_len = psk_len;
-    if (l->session) {
-        l->drop = true; /* key change: new handshake */
-    }
+    feed(l, LINK_EV_KEY_CHANGED); /* a session with the old key is dropped */
+    run(l);
     return 0;
 }
 
 int link_open(link_t **out, const link_config_t *cfg)
 {
-    if (!out || !cfg || !cfg->host || cfg->port == 0) {
+    if (!out || !cfg || !cfg->host || !*cfg->host || strlen(cfg->host) > LINK_HOST_MAX ||
+        cfg->port == 0) {
         return FW_E_INVAL;
     }
     *out = NULL;
-    static bool s_started;
-    if (!s_started) {
-        coap_startup();
-        coap_set_log_level(LOG_WARNING);
-        coap_dtls_set_log_level(LOG_WARNING);
-        s_started = true;
-    }
-    if (!coap_dtls_is_supported()) {
-        return FW_E_UNSUPPORTED;
+    int rc = link_coap_init();
+    if (rc != 0) {
+        return rc;
     }
     link_t *l = calloc(1, sizeof *l);
     if (!l) {
         return FW_E_NOMEM;
     }
     l->cfg = *cfg;
-    l->cfg.host = NULL; /* not kept */
+    l->cfg.host = NULL; /* copied below, not kept */
     l->cfg.identity = NULL;
     l->cfg.psk = NULL;
-    if (!l->cfg.idle_close_s) {
-        l->cfg.idle_close_s = 20;
-    }
-    if (!l->cfg.timeout_streak) {
-        l->cfg.timeout_streak = 2;
-    }
-    if (!l->cfg.connect_timeout_ms) {
-        l->cfg.connect_timeout_ms = 20000;
-    }
-    l->rng = cfg->rand_seed;
-    int rc = link_set_psk(l, cfg->identity, cfg->psk, cfg->psk_len);
+    strcpy(l->host, cfg->host);
+    l->port = cfg->port;
+    link_sm_config_t sc = {
+        .idle_close_ms = cfg->idle_close_s * 1000u,
+        .keepalive = cfg->keepalive_s != 0,
+        .timeout_streak = cfg->timeout_streak,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .resolve_timeout_ms = cfg->resolve_timeout_ms,
+        .rand_seed = cfg->rand_seed,
+    };
+    link_sm_init(&l->sm, &sc);
+    rc = link_set_psk(l, cfg->identity, cfg->psk, cfg->psk_len);
     if (rc == 0) {
-        rc = resolve(&l->server, cfg->host, cfg->port);
-    }
-    if (rc == 0) {
-        rc = new_context(l);
+        rc = ensure_context(l);
     }
     if (rc != 0) {
         link_close(l);
         return rc;
     }
-    l->next_attempt_ms = 0; /* the first connect gets its jitter in step */
-    l->stats.attempt = 0;
     *out = l;
     return 0;
 }
@@ -512,7 +555,16 @@ int link_observe(link_t *l, const char *path, link_cb_t cb, void *ctx)
         l->observe.observe = true;
         l->observe.used = true;
     }
+    link_sm_event_t ev = {.kind = LINK_EV_OBSERVE, .on = path != NULL};
+    link_sm_handle(&l->sm, l->now_ms, &ev, &l->out);
     return 0;
+}
+
+void link_refresh(link_t *l)
+{
+    if (l) {
+        feed(l, LINK_EV_REFRESH);
+    }
 }
 
 int link_step(link_t *l, uint64_t now_ms, uint32_t budget_ms)
@@ -521,98 +573,41 @@ int link_step(link_t *l, uint64_t now_ms, uint32_t budget_ms)
         return FW_E_INVAL;
     }
     l->now_ms = now_ms;
-    if (l->state == ST_IDLE && has_work(l)) {
-        if (l->next_attempt_ms == 0) {
-            l->next_attempt_ms = now_ms + link_backoff_ms(l->stats.attempt, next_rand(l));
-        }
-        if (now_ms >= l->next_attempt_ms) {
-            l->next_attempt_ms = 0;
-            int rc = start_session(l);
-            if (rc != 0) {
-                l->stats.attempt++;
-                l->next_attempt_ms = now_ms + link_backoff_ms(l->stats.attempt, next_rand(l));
-                FW_LOGW("cannot start a session: %s", fw_strerror(rc));
-            }
-        }
-    }
-    if (l->ctx) {
-        (void)coap_io_process(l->ctx, budget_ms ? budget_ms : COAP_IO_NO_WAIT);
-    }
-    if (l->state == ST_CONNECTING && l->connected_event && !l->drop) {
-        l->state = ST_UP;
-        l->stats.connected++;
-        l->stats.attempt = 0;
-        l->last_activity_ms = now_ms;
-    }
-    if (l->state == ST_CONNECTING && !l->drop &&
-        now_ms - l->connect_start_ms >= l->cfg.connect_timeout_ms) {
-        FW_LOGW("handshake timed out");
-        l->drop = true;
-    }
-    if (l->drop) {
-        bool was_up = l->state == ST_UP;
-        release_session(l, was_up ? FW_E_NET : FW_E_NET);
-        if (!was_up) {
-            l->stats.attempt++;
-        }
-        l->next_attempt_ms = now_ms + link_backoff_ms(l->stats.attempt, next_rand(l));
-        return 0;
-    }
-    if (l->state == ST_UP) {
-        send_unsent(l);
-        bool busy = false;
-        for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
-            busy |= l->slots[i].used;
-        }
-        if (!busy && !l->cfg.keepalive_s &&
-            now_ms - l->last_activity_ms >= (uint64_t)l->cfg.idle_close_s * 1000u) {
-            release_session(l, FW_E_NET); /* DTLS close_notify goes out */
-        }
-    }
+    poll_resolver(l);
+    tick(l);
+    run(l);
+    link_coap_io(l->ctx, budget_ms);
+    tick(l); /* a handshake that just completed sends at once */
+    run(l);
     return 0;
 }
 
 bool link_is_idle(const link_t *l)
 {
-    for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
-        if (l->slots[i].used) {
-            return false;
-        }
-    }
-    return true;
+    return !busy(l);
 }
 
 bool link_is_waiting(const link_t *l)
 {
-    if (l->state == ST_CONNECTING) {
-        return true;
-    }
-    if (l->state == ST_UP) {
-        for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
-            if (l->slots[i].used) {
-                return true; /* sent and unanswered, or about to be sent */
-            }
-        }
-    }
-    return false;
+    return link_sm_waiting(&l->sm, busy(l));
 }
 
 bool link_is_up(const link_t *l)
 {
-    return l->state == ST_UP;
-}
-
-bool link_server_time(const link_t *l, int64_t *t)
-{
-    if (l->have_time) {
-        *t = l->server_time;
-    }
-    return l->have_time;
+    return l->sm.state == LINK_SM_UP;
 }
 
 void link_stats(const link_t *l, link_stats_t *out)
 {
-    *out = l->stats;
+    memset(out, 0, sizeof *out);
+    out->resolves = l->sm.stats.resolves;
+    out->resolve_failures = l->sm.stats.resolve_failures;
+    out->handshakes = l->sm.stats.handshakes;
+    out->connected = l->sm.stats.connected;
+    out->requests = l->sm.stats.requests;
+    out->responses = l->sm.stats.responses;
+    out->failures = l->failures;
+    out->attempt = l->sm.stats.attempt;
 }
 
 void link_close(link_t *l)
@@ -620,14 +615,11 @@ void link_close(link_t *l)
     if (!l) {
         return;
     }
-    if (l->session) {
-        coap_session_release(l->session);
-        l->session = NULL;
+    if (l->sm.state == LINK_SM_RESOLVING) {
+        hal_net_resolve_cancel();
     }
-    if (l->ctx) {
-        coap_free_context(l->ctx);
-        l->ctx = NULL;
-    }
+    l->session = NULL;
+    link_coap_context_free(&l->ctx); /* a DTLS close_notify goes out */
     link_response_t r = {.err = FW_E_NET};
     for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
         if (l->slots[i].used) {

@@ -260,6 +260,19 @@ static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)
     store_licence_at(typ, e, e - 60 * DAY, seq, keep);
 }
 
+/* The device ran until a minute ago: its persisted trusted-time mark agrees
+ * with the wall clock, so the wall clock is confirmed time and notices are
+ * raised at once. (Without it, a wall clock weeks ahead of the licence's iat
+ * is an unconfirmed jump: shown and enforced, but notices and the lapse wait
+ * for the collector's time; docs/TRIAL_ENGINE.md "Trusted time".) */
+static void store_mark(int64_t mark)
+{
+    store_t s;
+    store_config_t c = store_cfg();
+    assert_int_equal(store_mount(&s, &c), 0);
+    assert_int_equal(trial_persist_save_time(&s, mark), 0);
+}
+
 /* TRIAL_RULES.md "before activation": calling off, but emergency numbers always. */
 static void test_no_licence_allows_emergency_only(void **state)
 {
@@ -301,6 +314,7 @@ static void test_expiring_banner_and_notice(void **state)
     make_key();
     provision("D1000001");
     store_licence("trial", NOW + 5 * DAY - 3600, 1, false);
+    store_mark(NOW - 60);
     assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
     assert_true(fake_log_contains("screen: The trial ends in 5 days | To keep using"));
     assert_true(fake_log_contains("event notice: expiring"));
@@ -316,6 +330,7 @@ static void test_lapsed_degrades_calling(void **state)
     make_key();
     provision("D1000001");
     store_licence("trial", NOW - 31 * DAY, 1, false);
+    store_mark(NOW - 60);
     assert_int_equal(fake_call_push_dial(1, "+4930123456"), 0);
     assert_int_equal(fake_call_push_dial(2, "112"), 0);
     agent_config_t cfg = {.run_for_s = 60, .font_path = NULL};
@@ -335,6 +350,7 @@ static void test_keep_devices_shows_no_return_instructions(void **state)
     make_key();
     provision("D1000001");
     store_licence("trial", NOW - 50 * DAY, 1, true);
+    store_mark(NOW - 60);
     agent_config_t cfg = {.run_for_s = 600, .font_path = NULL};
     assert_int_equal(agent_run(&cfg), AGENT_EXIT_OK);
     assert_false(fake_log_contains("Please return this device"));

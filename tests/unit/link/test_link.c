@@ -1,7 +1,8 @@
 /*
- * test_link.c - link/link.h: the pure backoff, and the client against
- * Debian's own libcoap server (coap-server-openssl, package libcoap3-bin) on
- * loopback, started and stopped by this test. A UDP relay between the two
+ * test_link.c - link/link.h: the client against Debian's own libcoap server
+ * (coap-server-openssl, package libcoap3-bin) on loopback, started and
+ * stopped by this test (the backoff and the session logic are tested without
+ * a network in test_link_sm.c). A UDP relay between the two
  * counts datagrams and bytes, which docs/REPORTING.md uses for the session
  * policy figures (printed as "measure: ...").
  *
@@ -227,38 +228,6 @@ static size_t usage_body(char *buf, size_t cap, uint32_t records)
 
 /* ---- tests ---------------------------------------------------------------------- */
 
-static void test_backoff(void **state)
-{
-    (void)state;
-    assert_true(link_backoff_ms(0, 0) == 0);
-    assert_true(link_backoff_ms(0, UINT32_MAX) <= LINK_BACKOFF_BASE_MS);
-    for (uint32_t a = 1; a < 40; a++) {
-        uint64_t e = (uint64_t)LINK_BACKOFF_BASE_MS << (a < 20 ? a : 20);
-        if (e > LINK_BACKOFF_CAP_MS) {
-            e = LINK_BACKOFF_CAP_MS;
-        }
-        uint32_t lo = link_backoff_ms(a, 0), hi = link_backoff_ms(a, UINT32_MAX - 1);
-        assert_int_equal(lo, e / 2);
-        assert_true(hi >= lo && hi <= e);
-        for (uint32_t r = 0; r < 1000; r += 37) {
-            uint32_t d = link_backoff_ms(a, r * 2654435761u);
-            assert_true(d >= e / 2 && d <= e);
-        }
-    }
-    /* jitter spreads a fleet: 1000 devices at attempt 3 hit many distinct ms */
-    unsigned distinct = 0;
-    static uint8_t seen[16001];
-    uint32_t x = 1;
-    for (int i = 0; i < 1000; i++) {
-        x = x * 1664525u + 1013904223u;
-        uint32_t d = link_backoff_ms(3, x);
-        assert_true(d <= 16000);
-        distinct += seen[d] ? 0 : 1;
-        seen[d] = 1;
-    }
-    assert_true(distinct > 900);
-}
-
 /* Interop: POST a usage body to coap-server-openssl -d (it creates the
  * resource: 2.01, then 2.04), GET /v1/licence with Observe (4.04: no news),
  * one session for all of it; then measure what each step costs. */
@@ -413,7 +382,6 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_interop_and_measure),
         cmocka_unit_test(test_wrong_psk_backs_off),
         cmocka_unit_test(test_server_restart_rehandshakes),

@@ -1,15 +1,23 @@
 /*
  * link/link.h - the uplink to the collector: CoAP over DTLS with a PSK.
  *
- * The only module that includes libcoap. It names no TLS back end (whatever
- * libcoap was built with does the DTLS). Non-blocking: the agent drives it
- * with link_step() once per loop turn and gets every answer through a
- * callback from inside link_step().
+ * Two halves: the session logic is a pure state machine (link/link_sm.h,
+ * tested with a hand-moved clock), and link.c is the thin adapter that feeds
+ * it what libcoap and the HAL resolver report and carries out its actions.
+ * firmware/link is the only code that includes libcoap; it names no TLS back
+ * end (whatever libcoap was built with does the DTLS). Non-blocking: the
+ * agent drives it with link_step() once per loop turn and gets every answer
+ * through a callback from inside link_step().
  *
  * Session policy (docs/REPORTING.md has the measurements):
  *  - one DTLS session, opened when there is something to send (after a
  *    backoff delay with random jitter, also on the first attempt), reused for
  *    every request while it is up;
+ *  - the collector's host name is looked up again at every session start
+ *    (hal/net.h, never blocking), so a room that boots before its network or
+ *    whose collector moved needs no restart; a name that does not resolve is
+ *    a failed attempt like a failed handshake: logged once per streak, backed
+ *    off; a failed handshake moves on to the name's next address;
  *  - released after `idle_close_s` with nothing in flight (unless
  *    `keepalive_s` keeps it, and the NAT mapping, open);
  *  - dropped and re-handshaken when the peer closes it or the DTLS layer
@@ -20,7 +28,9 @@
  *    block-wise (RFC 7959, libcoap does it).
  * Every link_post() gets exactly one callback: the response, or an error
  * (FW_E_TIMEOUT, FW_E_NET). Nothing is retried here: the report queue keeps
- * what was not acknowledged and the agent sends it again.
+ * what was not acknowledged and the agent decides when to send it again.
+ * Response bodies are handed over as they are (the agent reads "server_time"
+ * out of them, not the transport).
  */
 #ifndef LINK_LINK_H
 #define LINK_LINK_H
@@ -31,8 +41,7 @@
 
 #define LINK_MAX_PENDING 8u
 #define LINK_PATH_MAX 48u
-#define LINK_BACKOFF_BASE_MS 2000u
-#define LINK_BACKOFF_CAP_MS (30u * 60u * 1000u)
+#define LINK_HOST_MAX 253u /* longest DNS name */
 
 typedef struct {
     const char *host; /* name or address literal */
@@ -44,6 +53,7 @@ typedef struct {
     uint32_t keepalive_s;        /* 0 = none (the default: see docs/REPORTING.md) */
     uint32_t timeout_streak;     /* 0 = 2 */
     uint32_t connect_timeout_ms; /* handshake bound; 0 = 20 s */
+    uint32_t resolve_timeout_ms; /* name lookup bound; 0 = 30 s */
     uint32_t ack_timeout_ms;     /* CoAP ACK_TIMEOUT; 0 = libcoap's (2 s) */
     uint8_t max_retransmit;      /* CoAP MAX_RETRANSMIT; 0 = libcoap's (4) */
     uint32_t rand_seed;          /* jitter; give something device-unique */
@@ -60,19 +70,21 @@ typedef struct {
 typedef void (*link_cb_t)(void *ctx, const link_response_t *r);
 
 typedef struct {
-    uint32_t handshakes; /* sessions started */
-    uint32_t connected;  /* sessions that completed the handshake */
-    uint32_t requests;   /* requests sent */
-    uint32_t responses;  /* responses received */
-    uint32_t failures;   /* callbacks with err != 0 */
-    uint32_t attempt;    /* current reconnect attempt (0 when healthy) */
+    uint32_t resolves;         /* name lookups started (one per session start) */
+    uint32_t resolve_failures; /* lookups that failed or timed out */
+    uint32_t handshakes;       /* sessions started */
+    uint32_t connected;        /* sessions that completed the handshake */
+    uint32_t requests;         /* requests sent */
+    uint32_t responses;        /* responses received */
+    uint32_t failures;         /* callbacks with err != 0 */
+    uint32_t attempt;          /* current reconnect attempt (0 when healthy) */
 } link_stats_t;
 
 typedef struct link link_t;
 
-/* Create a link (no network traffic yet). Copies everything in cfg.
- * FW_E_INVAL for a missing host/identity/key, FW_E_UNSUPPORTED if libcoap has
- * no DTLS, FW_E_NOMEM. */
+/* Create a link (no network traffic, no lookup yet). Copies everything in
+ * cfg. FW_E_INVAL for a missing or over-long host, a missing identity/key,
+ * FW_E_UNSUPPORTED if libcoap has no DTLS, FW_E_NOMEM. */
 int link_open(link_t **out, const link_config_t *cfg);
 
 /* New PSK identity/key (re-provisioning): the current session is dropped,
@@ -90,6 +102,10 @@ int link_post(link_t *l, const char *path, const void *body, size_t len, link_cb
  * One observation at a time; link_observe(l, NULL, ...) stops it. */
 int link_observe(link_t *l, const char *path, link_cb_t cb, void *ctx);
 
+/* Ask for a session soon even with nothing to post: the observation is
+ * registered again on it (fresh licence news and server time). */
+void link_refresh(link_t *l);
+
 /* Drive the link: connect if there is work and the backoff allows, send,
  * receive, time out, close an idle session. Waits at most `budget_ms` for
  * the network (0 = do not wait). `now_ms` is the agent's monotonic clock.
@@ -99,26 +115,17 @@ int link_step(link_t *l, uint64_t now_ms, uint32_t budget_ms);
 /* True if nothing is queued or in flight. */
 bool link_is_idle(const link_t *l);
 
-/* True while an answer can come any moment: a handshake under way, or
- * requests on an open session. False while idle or waiting out a backoff,
- * when there is nothing to wait for on the socket. */
+/* True while an answer can come any moment: a lookup or a handshake under
+ * way, or requests on an open session. False while idle or waiting out a
+ * backoff, when there is nothing to wait for. */
 bool link_is_waiting(const link_t *l);
 /* True while a DTLS session is established. */
 bool link_is_up(const link_t *l);
-
-/* The newest "server_time" seen in any response body; false if none yet.
- * Feeds trusted time (trial/trusted_time.h). */
-bool link_server_time(const link_t *l, int64_t *t);
 
 void link_stats(const link_t *l, link_stats_t *out);
 
 /* Release the session (a DTLS close_notify goes out) and everything else.
  * Pending requests get FW_E_NET. NULL is fine. */
 void link_close(link_t *l);
-
-/* Pure: delay before reconnect attempt `attempt` (0 = the first connect),
- * "equal jitter": half of min(BASE * 2^attempt, CAP) fixed plus a random part
- * of the same size from `rand`; attempt 0 is 0..BASE. */
-uint32_t link_backoff_ms(uint32_t attempt, uint32_t rand);
 
 #endif /* LINK_LINK_H */
