@@ -229,6 +229,30 @@ static void test_server_time_and_licence(void **state)
     assert_int_equal(report_parse_licence((const uint8_t *)ok, strlen(ok), tok, 3), FW_E_NOENT);
 }
 
+/* The reason in a refusal body, as the record_refused event carries it:
+ * printable ASCII, cut to fit, nothing when the body names none. */
+static void test_refusal_reason(void **state)
+{
+    (void)state;
+    char r[24];
+    const char *ok = "{\"error\":\"records[0].calls: too big\",\"server_time\":5}";
+    assert_int_equal(report_parse_error((const uint8_t *)ok, strlen(ok), r, sizeof r), 0);
+    assert_string_equal(r, "records[0].calls: too b");
+    const char *odd = "{\"error\":\"a\\u00e9\\nb\"}";
+    assert_int_equal(report_parse_error((const uint8_t *)odd, strlen(odd), r, sizeof r), 0);
+    assert_string_equal(r, "a???b"); /* UTF-8 e-acute (2 bytes) and a newline */
+    static const char *const none[] = {
+        "", "{}", "[1]", "{\"error\":5}", "{\"error\":\"\"}", "{\"error\":"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        assert_int_equal(report_parse_error((const uint8_t *)none[i], strlen(none[i]), r, sizeof r),
+                         FW_E_NOENT);
+    }
+    report_event_kind_t k;
+    assert_int_equal(report_event_kind_parse("record_refused", &k), 0);
+    assert_int_equal(k, REPORT_EV_RECORD_REFUSED);
+    assert_string_equal(report_event_kind_name(REPORT_EV_CLOCK_AHEAD), "clock_ahead");
+}
+
 static void test_send_policy(void **state)
 {
     (void)state;
@@ -249,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_ack_parsing),
         cmocka_unit_test(test_server_time_and_licence),
         cmocka_unit_test(test_send_policy),
+        cmocka_unit_test(test_refusal_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,6 +294,93 @@ static void test_tick_closes_intervals_and_open_survives_reboot(void **state)
     assert_int_equal(end, T0 + 3600);
 }
 
+/* A refused item is set aside: out of every later batch, still in the
+ * store across reboots, its id never handed out again; at most
+ * REPORT_REFUSED_MAX are kept, beyond that a refused item stays queued. */
+static void test_set_aside_refused_items(void **state)
+{
+    (void)state;
+    fresh();
+    assert_int_equal(report_queue_open(&s_q, &s_store, NULL), 0);
+    for (uint32_t h = 0; h < 4; h++) {
+        report_usage_t u = hour(h, 1);
+        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
+    }
+    report_item_t it;
+    assert_int_equal(report_queue_set_aside(&s_q, 1, &it), 0);
+    assert_int_equal(it.kind, REPORT_ITEM_USAGE);
+    assert_int_equal(it.id, 1);
+    assert_int_equal(it.usage.start, T0);
+    assert_int_equal(report_queue_set_aside(&s_q, 1, NULL), FW_E_NOENT);
+    assert_int_equal(report_queue_refused_count(&s_q), 1);
+    assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_USAGE), 3);
+    report_batch_t b;
+    size_t len;
+    assert_int_equal(report_queue_batch(&s_q, REPORT_ITEM_USAGE, "SIMTEST0001", 64, s_body,
+                                        sizeof s_body, &len, &b),
+                     0);
+    assert_int_equal(b.n, 3);
+    assert_int_equal(b.ids[0], 2); /* the refused one no longer leads the batch */
+    /* the newest id set aside, then a reboot: ids still never repeat */
+    assert_int_equal(report_queue_set_aside(&s_q, 4, NULL), 0);
+    reboot(NULL);
+    assert_int_equal(report_queue_refused_count(&s_q), 2);
+    assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_USAGE), 2);
+    report_event_t e = {T0, REPORT_EV_RECORD_REFUSED, "id 1 usage 4.00: bad"};
+    assert_int_equal(report_queue_push_event(&s_q, &e), 0);
+    assert_int_equal(report_queue_batch(&s_q, REPORT_ITEM_EVENT, "SIMTEST0001", 64, s_body,
+                                        sizeof s_body, &len, &b),
+                     0);
+    assert_int_equal(b.ids[0], 5);
+    s_body[len] = '\0';
+    assert_non_null(strstr(s_body, "\"kind\":\"record_refused\""));
+    /* bounded: 16 kept, the 17th stays queued */
+    for (uint32_t h = 10; h < 30; h++) {
+        report_usage_t u = hour(h, 1);
+        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
+    }
+    uint64_t id = 6;
+    while (report_queue_refused_count(&s_q) < REPORT_REFUSED_MAX) {
+        assert_int_equal(report_queue_set_aside(&s_q, id++, NULL), 0);
+    }
+    uint32_t queued = report_queue_count(&s_q, 0);
+    assert_int_equal(report_queue_set_aside(&s_q, id, NULL), FW_E_NOSPACE);
+    assert_int_equal(report_queue_count(&s_q, 0), queued);
+    reboot(NULL);
+    assert_int_equal(report_queue_refused_count(&s_q), REPORT_REFUSED_MAX);
+    assert_int_equal(report_queue_count(&s_q, 0), queued);
+}
+
+/* A power cut between writing the kept copy and deleting the queued item:
+ * mount finishes the move (the item is never sent again, nor kept twice). */
+static void test_set_aside_interrupted_move_finished_at_mount(void **state)
+{
+    (void)state;
+    fresh();
+    assert_int_equal(report_queue_open(&s_q, &s_store, NULL), 0);
+    for (uint32_t h = 0; h < 3; h++) {
+        report_usage_t u = hour(h, 1);
+        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
+    }
+    /* what the move writes first, with the queued copy left in place */
+    report_item_t it = {.kind = REPORT_ITEM_USAGE, .id = 2, .cover_from = 2, .usage = hour(1, 1)};
+    uint8_t buf[REPORT_ITEM_MAX];
+    size_t n = 0;
+    assert_int_equal(report_item_encode(&it, buf, sizeof buf, &n), 0);
+    assert_int_equal(store_put(&s_store, STORE_KEY_REFUSED_FIRST, buf, n, 0), 0);
+    reboot(NULL);
+    assert_int_equal(report_queue_refused_count(&s_q), 1);
+    assert_int_equal(report_queue_count(&s_q, 0), 2);
+    report_batch_t b;
+    size_t len;
+    assert_int_equal(report_queue_batch(&s_q, REPORT_ITEM_USAGE, "SIMTEST0001", 64, s_body,
+                                        sizeof s_body, &len, &b),
+                     0);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(b.ids[0], 1);
+    assert_int_equal(b.ids[1], 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +391,8 @@ int main(void)
         cmocka_unit_test_teardown(test_months_of_send_and_ack_never_run_out, teardown),
         cmocka_unit_test_teardown(test_sent_records_frozen_events_never_merged, teardown),
         cmocka_unit_test_teardown(test_tick_closes_intervals_and_open_survives_reboot, teardown),
+        cmocka_unit_test_teardown(test_set_aside_refused_items, teardown),
+        cmocka_unit_test_teardown(test_set_aside_interrupted_move_finished_at_mount, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

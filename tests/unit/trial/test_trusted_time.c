@@ -1,6 +1,9 @@
 /*
  * Trusted time: a clock set back, an unset clock or an old image restored
- * never gives the trial a day back (TRIAL_RULES.md: "Time runs forwards only").
+ * never gives the trial a day back (TRIAL_RULES.md: "Time runs forwards only");
+ * a clock set forward is shown (granting less is safe) but confirms nothing
+ * until the collector's time agrees, so a mistake lapses nothing for good
+ * (R9). docs/TRIAL_ENGINE.md "Trusted time".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,6 +129,161 @@ static void test_old_history_gains_no_day(void **state)
     assert_int_equal(v.days_left, 2);
 }
 
+/* R9: the wall clock set a year forward for a minute by mistake. The room
+ * shows the lapse while the clock says so (fail safe), but the confirmed
+ * instant never moves, so the history records no lapse; the clock set right
+ * again does not undo what is shown (setting a clock back must gain
+ * nothing) until the collector's time rejects the jump. */
+static void test_forward_a_year_for_a_minute_lapses_nothing(void **state)
+{
+    (void)state;
+    trial_claims_t c = fx_trial(1, FX_IAT, FX_E, 0);
+    trial_history_t h;
+    trial_history_init(&h);
+    uint8_t hash[TRIAL_HASH_LEN];
+    fx_hash(hash, 1, 0);
+    trusted_time_t t;
+    trusted_time_init(&t, FX_E - 10 * DAY);
+    int64_t now = trusted_time_update(&t, true, FX_E - 10 * DAY, MS(0), NULL);
+    assert_int_equal(trial_history_accept(&h, &c, hash, t.hwm), TRIAL_ACCEPT_OK);
+    trial_view_t v;
+
+    for (int64_t s = 1; s <= 60; s++) { /* a year ahead for a minute */
+        now = trusted_time_update(&t, true, FX_E - 10 * DAY + 365 * DAY + s, MS(s), NULL);
+        assert_int_equal(now, FX_E + 355 * DAY + s);
+        assert_true(t.hwm <= FX_E - 10 * DAY + s);
+        (void)trial_history_observe(&h, t.hwm);
+    }
+    assert_int_equal(trial_state_at(&c, &h, now, &v), 0);
+    assert_int_equal(v.state, TRIAL_STATE_RELEASED); /* shown: fail safe */
+    assert_int_equal(v.calling, TRIAL_CALLING_DEGRADED);
+    assert_false(h.lapsed_reached);
+    assert_int_equal(trusted_time_ahead(&t, MS(60)), FX_E + 355 * DAY + 60);
+
+    /* set right again: what was shown holds until the collector answers */
+    now = trusted_time_update(&t, true, FX_E - 10 * DAY + 61, MS(61), NULL);
+    assert_int_equal(now, FX_E + 355 * DAY + 61);
+    assert_int_equal(trusted_time_confirm(&t, FX_E - 10 * DAY + 62, MS(62)), TRUSTED_TIME_REJECTED);
+    now = trusted_time_update(&t, true, FX_E - 10 * DAY + 63, MS(63), NULL);
+    assert_int_equal(now, FX_E - 10 * DAY + 63);
+    assert_int_equal(trusted_time_ahead(&t, MS(63)), 0);
+    (void)trial_history_observe(&h, t.hwm);
+    assert_int_equal(trial_state_at(&c, &h, now, &v), 0);
+    assert_int_equal(v.state, TRIAL_STATE_TRIAL);
+    assert_int_equal(v.days_left, 10);
+    assert_false(h.lapsed_reached);
+}
+
+/* The device was off for a month: the jump is real. Shown at once,
+ * confirmed by the collector's time, then the mark and the history follow
+ * (the lapse is recorded for good when it is due). */
+static void test_jump_confirmed_by_the_collector(void **state)
+{
+    (void)state;
+    trial_claims_t c = fx_trial(1, FX_IAT, FX_E, 0);
+    trial_history_t h;
+    trial_history_init(&h);
+    uint8_t hash[TRIAL_HASH_LEN];
+    fx_hash(hash, 1, 0);
+    assert_int_equal(trial_history_accept(&h, &c, hash, FX_E - 5 * DAY), TRIAL_ACCEPT_OK);
+    trusted_time_t t;
+    trusted_time_init(&t, FX_E - 5 * DAY); /* boot after a month off */
+    int64_t wall = FX_E + 31 * DAY;
+    int64_t now = trusted_time_update(&t, true, wall, MS(0), NULL);
+    assert_int_equal(now, wall);
+    assert_int_equal(t.hwm, FX_E - 5 * DAY);
+    assert_false(trial_history_observe(&h, t.hwm) && h.lapsed_reached);
+    assert_int_equal(trusted_time_confirm(&t, wall + 2, MS(2)), TRUSTED_TIME_CONFIRMED);
+    assert_int_equal(t.hwm, wall + 2);
+    assert_int_equal(trusted_time_ahead(&t, MS(2)), 0);
+    (void)trial_history_observe(&h, t.hwm);
+    assert_true(h.lapsed_reached); /* R9: now it is final */
+    /* from here the wall clock agrees and is followed */
+    now = trusted_time_update(&t, true, wall + 3600, MS(3600), NULL);
+    assert_int_equal(now, wall + 3600);
+    assert_int_equal(t.hwm, wall + 3600);
+}
+
+/* Rejected: the wall clock is ignored while it stays wrong, believed again
+ * once it agrees; a later jump is unconfirmed again. */
+static void test_rejected_wall_ignored_until_right(void **state)
+{
+    (void)state;
+    trusted_time_t t;
+    trusted_time_init(&t, FX_IAT);
+    (void)trusted_time_update(&t, true, FX_IAT + 365 * DAY, MS(0), NULL);
+    assert_int_equal(trusted_time_confirm(&t, FX_IAT + 1, MS(1000)), TRUSTED_TIME_REJECTED);
+    for (int64_t s = 2; s < 600; s += 7) {
+        int64_t now = trusted_time_update(&t, true, FX_IAT + 365 * DAY + s, MS(s), NULL);
+        assert_int_equal(now, FX_IAT + s); /* the collector's time, continued */
+    }
+    assert_int_equal(trusted_time_update(&t, true, FX_IAT + 700, MS(700), NULL), FX_IAT + 700);
+    assert_false(t.wall_rejected);
+    assert_int_equal(trusted_time_update(&t, true, FX_IAT + 2 * DAY, MS(701), NULL),
+                     FX_IAT + 2 * DAY);
+    assert_int_equal(t.hwm, FX_IAT + 701);
+}
+
+/* A real lapse the collector has not seen yet, then the clock set back
+ * (even across a reboot with the persisted unconfirmed mark): no day back. */
+static void test_set_back_after_a_jump_gains_nothing(void **state)
+{
+    (void)state;
+    trusted_time_t t;
+    trusted_time_init(&t, FX_E - 5 * DAY);
+    int64_t wall = FX_E + 40 * DAY;
+    (void)trusted_time_update(&t, true, wall, MS(0), NULL);
+    int64_t now = trusted_time_update(&t, true, FX_E - 5 * DAY, MS(10), NULL);
+    assert_int_equal(now, wall + 10);
+    int64_t kept = trusted_time_ahead(&t, MS(10));
+    int64_t mark = t.hwm;
+    trusted_time_init(&t, mark); /* reboot */
+    trusted_time_restore_ahead(&t, kept);
+    now = trusted_time_update(&t, true, FX_E - 5 * DAY, MS(5), NULL);
+    assert_true(now >= wall + 10);
+    /* a restored mark the confirmed time already passed means nothing */
+    trusted_time_init(&t, mark);
+    trusted_time_restore_ahead(&t, mark + 10);
+    assert_int_equal(trusted_time_ahead(&t, 0), 0);
+}
+
+/* Whatever the wall clock does (unset, slow, fast, a year either way) the
+ * confirmed instant never runs backwards and never passes the true time by
+ * more than the slack; what is shown is never earlier than it. The
+ * collector's time is the true time. */
+static void test_confirmed_time_follows_only_the_truth(void **state)
+{
+    (void)state;
+    uint32_t x = 12345;
+    int64_t truth = FX_IAT;
+    trusted_time_t t;
+    trusted_time_init(&t, truth);
+    uint64_t mono = 0;
+    int64_t last_hwm = t.hwm;
+    for (int i = 0; i < 200000; i++) {
+        x = x * 1664525u + 1013904223u;
+        uint32_t step = 1 + (x >> 8) % 5000; /* ms */
+        mono += step;
+        truth = FX_IAT + (int64_t)(mono / 1000u);
+        int64_t wall;
+        switch ((x >> 24) % 8) {
+        case 0: wall = truth + 365 * DAY; break;
+        case 1: wall = truth - 365 * DAY; break;
+        case 2: wall = truth + (int64_t)((x >> 4) % 30) * DAY; break;
+        default: wall = truth + (int64_t)((x >> 3) % 599) - 299; break;
+        }
+        bool ok = ((x >> 20) % 16) != 0;
+        int64_t shown = trusted_time_update(&t, ok, wall, mono, NULL);
+        if (((x >> 12) % 50) == 0) {
+            (void)trusted_time_confirm(&t, truth, mono);
+        }
+        assert_true(t.hwm >= last_hwm);
+        assert_true(t.hwm <= truth + TRUSTED_TIME_SLACK_S);
+        assert_true(shown >= t.hwm || shown >= last_hwm);
+        last_hwm = t.hwm;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +292,11 @@ int main(void)
         cmocka_unit_test(test_rtc_unset_or_absurd),
         cmocka_unit_test(test_advance_and_slack),
         cmocka_unit_test(test_old_history_gains_no_day),
+        cmocka_unit_test(test_forward_a_year_for_a_minute_lapses_nothing),
+        cmocka_unit_test(test_jump_confirmed_by_the_collector),
+        cmocka_unit_test(test_rejected_wall_ignored_until_right),
+        cmocka_unit_test(test_set_back_after_a_jump_gains_nothing),
+        cmocka_unit_test(test_confirmed_time_follows_only_the_truth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
