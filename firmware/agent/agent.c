@@ -375,7 +375,7 @@ int agent_run(const agent_config_t *cfg)
         policy.region = agent_trial_region(&s_trial);
         handle_input(mono);
         if (handle_events(&policy)) {
-            agent_report_save(&s_report, s_trial.confirmed); /* a count is never lost */
+            agent_report_save(&s_report, s_trial.report_time); /* a count is never lost */
         }
         compose(cfg, mono, screen);
         refresh(renderer, screen);
@@ -387,9 +387,7 @@ int agent_run(const agent_config_t *cfg)
         if (agent_trial_wants_server_time(&s_trial)) {
             agent_report_refresh(&s_report); /* the collector's time settles the clock */
         }
-        /* Reports carry confirmed time: it never runs backwards or jumps on
-         * the wall clock's word alone. */
-        agent_report_step(&s_report, s_trial.confirmed, hal_clock_net_ms(), hal_net_is_up());
+        agent_report_step(&s_report, s_trial.report_time, hal_clock_net_ms(), hal_net_is_up());
         uint64_t elapsed = mono - start_ms;
         if (elapsed >= run_ms) {
             break;
@@ -408,7 +406,7 @@ int agent_run(const agent_config_t *cfg)
              i++) {
             agent_report_poll(&s_report, NET_POLL_SLICE_MS);
             if (serve_calls(&policy)) {
-                agent_report_save(&s_report, s_trial.confirmed);
+                agent_report_save(&s_report, s_trial.report_time);
             }
         }
         uint64_t now_mono = hal_clock_mono_ms();
@@ -417,7 +415,7 @@ int agent_run(const agent_config_t *cfg)
         }
     }
     (void)handle_events(&policy);
-    agent_report_close(&s_report, s_trial.confirmed, cfg->report_drain_ms);
+    agent_report_close(&s_report, s_trial.report_time, cfg->report_drain_ms);
     log_totals("");
     agent_trial_free(&s_trial);
     ui_renderer_close(renderer);

@@ -100,13 +100,22 @@ static void set_aside(agent_report_t *r, const link_response_t *resp)
             "records behind it go on",
             (unsigned long long)id, what ? what : "?", answer_text(resp, code, sizeof code),
             reason[0] ? reason : "no reason given", report_queue_refused_count(&r->queue));
+    if (it.kind == REPORT_ITEM_USAGE) { /* what the collector does not have (support) */
+        const report_usage_t *u = &it.usage;
+        FW_LOGI("record %llu kept aside: %lld..%lld calls %u call_seconds %llu calls_blocked %u "
+                "emergency_calls %u meetings %u meeting_seconds %llu share_seconds %llu",
+                (unsigned long long)id, (long long)u->start, (long long)u->end, u->calls,
+                (unsigned long long)u->call_seconds, u->calls_blocked, u->emergency_calls,
+                u->meetings, (unsigned long long)u->meeting_seconds,
+                (unsigned long long)u->share_seconds);
+    }
     if (it.kind == REPORT_ITEM_EVENT && it.event.kind == REPORT_EV_RECORD_REFUSED) {
         return;
     }
     char detail[REPORT_DETAIL_MAX + 1];
     (void)snprintf(detail, sizeof detail, "id %llu %s %s: %s", (unsigned long long)id,
                    what ? what : "?", code, reason[0] ? reason : "no reason given");
-    agent_report_event(r, "record_refused", detail, r->trial->confirmed);
+    agent_report_event(r, "record_refused", detail, r->trial->report_time);
 }
 
 static void on_batch(void *ctx, const link_response_t *resp)

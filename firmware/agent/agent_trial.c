@@ -17,11 +17,19 @@
 
 #define TIME_SAVE_PERIOD_S 3600 /* persist the trusted-time mark hourly */
 
+/* Reports carry confirmed time (it never runs backwards, nor jumps on the
+ * wall clock's word alone); a device that has never learnt the time (fresh,
+ * not yet heard the collector) has nothing better than what it shows. */
+static void set_report_time(agent_trial_t *t)
+{
+    t->report_time = t->confirmed >= TRUSTED_TIME_KNOWN_MIN ? t->confirmed : t->now;
+}
+
 static void emit(agent_trial_t *t, const char *kind, const char *detail)
 {
     FW_LOGI("event %s: %s", kind, detail);
     if (t->on_event) {
-        t->on_event(t->event_ctx, kind, detail, t->confirmed);
+        t->on_event(t->event_ctx, kind, detail, t->report_time);
     }
 }
 
@@ -79,6 +87,7 @@ static trial_accept_t accept_token(agent_trial_t *t, const char *token, size_t l
     if (a == TRIAL_ACCEPT_OK) {
         trusted_time_advance(&t->tt, c.iat);
         t->confirmed = t->tt.hwm;
+        set_report_time(t);
         /* Token first, then history: a cut between them is healed at boot,
          * when the stored token is offered again and accepted again. */
         if (!stored && (rc = trial_persist_save_licence(t->store, token, len)) != 0) {
@@ -182,6 +191,7 @@ void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t 
     bool rollback = false;
     t->now = trusted_time_update(&t->tt, wall_ok, wall, mono_ms - t->boot_mono_ms, &rollback);
     t->confirmed = t->tt.hwm;
+    set_report_time(t);
     keep_ahead(t, mono_ms);
     if (rollback && !t->rollback_reported) {
         char detail[96];
@@ -228,17 +238,21 @@ void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t mon
 {
     uint64_t since_boot = mono_ms - t->boot_mono_ms;
     int64_t ahead = trusted_time_ahead(&t->tt, since_boot);
-    if (trusted_time_confirm(&t->tt, server_time, since_boot) == TRUSTED_TIME_REJECTED) {
+    trusted_time_verdict_t v = trusted_time_confirm(&t->tt, server_time, since_boot);
+    t->confirmed = t->tt.hwm;
+    set_report_time(t);
+    if (v == TRUSTED_TIME_REJECTED) {
         char detail[120];
         (void)snprintf(detail, sizeof detail,
                        "wall clock %lld s ahead of the collector's time %lld: not believed",
                        (long long)(ahead - server_time), (long long)server_time);
-        t->confirmed = t->tt.hwm;
         emit(t, "clock_ahead", detail);
-    } else if (ahead != 0) {
+    } else if (v == TRUSTED_TIME_CONFIRMED && ahead != 0) {
         FW_LOGI("the collector's time confirms the wall clock");
+    } else if (v == TRUSTED_TIME_IGNORED) {
+        FW_LOGD("server time %lld behind confirmed time %lld: ignored", (long long)server_time,
+                (long long)t->confirmed);
     }
-    t->confirmed = t->tt.hwm;
 }
 
 bool agent_trial_wants_server_time(agent_trial_t *t)

@@ -37,7 +37,8 @@ typedef struct {
     trusted_time_t tt;
     uint64_t boot_mono_ms;
     int64_t now;           /* shown instant of the last tick: screen, calling */
-    int64_t confirmed;     /* confirmed instant: history, notices, reports */
+    int64_t confirmed;     /* confirmed instant: history, notices */
+    int64_t report_time;   /* for reports: confirmed, or shown until time is known */
     int64_t time_saved_at; /* last persisted trusted-time mark */
     int64_t ahead_saved;   /* last persisted unconfirmed mark (0: none) */
     bool ahead_pending;    /* an unconfirmed jump ahead waits for the collector */

@@ -119,18 +119,24 @@ trusted_time_verdict_t trusted_time_confirm(trusted_time_t *t, int64_t server_ti
                                             uint64_t mono_ms_since_boot)
 {
     const uint64_t mono = mono_ms_since_boot;
-    trusted_time_verdict_t v = TRUSTED_TIME_CONFIRMED;
     int64_t now = confirmed_now(t, mono);
+    if (server_time < 0 || server_time > TRIAL_TIME_MAX ||
+        server_time < now - TRUSTED_TIME_SLACK_S) {
+        /* Behind what we confirmed already: the collector's clock is wrong,
+         * or its answer old. It never moves time back, and judges nothing. */
+        return TRUSTED_TIME_IGNORED;
+    }
     int64_t ahead = trusted_time_ahead(t, mono);
-    if (server_time >= 0 && server_time <= TRIAL_TIME_MAX && server_time > now) {
+    if (server_time > now) {
         rebase(t, server_time, mono);
     }
-    if (ahead != 0 && server_time >= 0 && server_time <= TRIAL_TIME_MAX) {
-        if (ahead > server_time + TRUSTED_TIME_SLACK_S) {
-            t->wall_rejected = true; /* ignored until it agrees with the mark */
-            v = TRUSTED_TIME_REJECTED;
-        }
-        t->ahead = 0; /* confirmed: it is the mark now (within slack); or dropped */
+    if (ahead == 0) {
+        return TRUSTED_TIME_CONFIRMED;
     }
-    return v;
+    t->ahead = 0; /* within the slack of the collector's time it is the time now; else dropped */
+    if (ahead > server_time + TRUSTED_TIME_SLACK_S) {
+        t->wall_rejected = true; /* ignored until it agrees with the mark */
+        return TRUSTED_TIME_REJECTED;
+    }
+    return TRUSTED_TIME_CONFIRMED;
 }

@@ -212,7 +212,7 @@ static void test_rejected_wall_ignored_until_right(void **state)
     trusted_time_t t;
     trusted_time_init(&t, FX_IAT);
     (void)trusted_time_update(&t, true, FX_IAT + 365 * DAY, MS(0), NULL);
-    assert_int_equal(trusted_time_confirm(&t, FX_IAT + 1, MS(1000)), TRUSTED_TIME_REJECTED);
+    assert_int_equal(trusted_time_confirm(&t, FX_IAT + 1, MS(1)), TRUSTED_TIME_REJECTED);
     for (int64_t s = 2; s < 600; s += 7) {
         int64_t now = trusted_time_update(&t, true, FX_IAT + 365 * DAY + s, MS(s), NULL);
         assert_int_equal(now, FX_IAT + s); /* the collector's time, continued */
@@ -221,6 +221,10 @@ static void test_rejected_wall_ignored_until_right(void **state)
     assert_false(t.wall_rejected);
     assert_int_equal(trusted_time_update(&t, true, FX_IAT + 2 * DAY, MS(701), NULL),
                      FX_IAT + 2 * DAY);
+    assert_int_equal(t.hwm, FX_IAT + 701);
+    /* a collector whose clock is behind the mark settles nothing */
+    assert_int_equal(trusted_time_confirm(&t, FX_IAT, MS(702)), TRUSTED_TIME_IGNORED);
+    assert_int_equal(trusted_time_ahead(&t, MS(702)), FX_IAT + 2 * DAY + 1);
     assert_int_equal(t.hwm, FX_IAT + 701);
 }
 

@@ -37,6 +37,11 @@
  * hourly marks) are ordinary. */
 #define TRUSTED_TIME_SLACK_S INT64_C(300)
 
+/* A confirmed instant before this (2020-01-01T00:00:00Z) was never learnt:
+ * a fresh device that has not heard the collector yet, with no RTC or with
+ * one nothing has confirmed. No licence of ours is older. */
+#define TRUSTED_TIME_KNOWN_MIN INT64_C(1577836800)
+
 typedef struct {
     int64_t hwm; /* the confirmed instant; never decreases; persist it */
     /* confirmed(mono) = max(base + (mono - base_mono_ms) / 1000, hwm): the
@@ -57,6 +62,7 @@ typedef struct {
 typedef enum {
     TRUSTED_TIME_CONFIRMED = 0, /* nothing was pending, or the jump ahead was right */
     TRUSTED_TIME_REJECTED = 1,  /* the wall clock had run ahead of the collector: dropped */
+    TRUSTED_TIME_IGNORED = 2,   /* the collector's time is behind the mark: settles nothing */
 } trusted_time_verdict_t;
 
 /* Start a boot from the persisted mark (0 on a fresh device). */
@@ -81,7 +87,9 @@ void trusted_time_advance(trusted_time_t *t, int64_t instant);
 /* The collector's time `server_time` arrived at `mono_ms_since_boot`: it
  * advances the mark (never back), and settles an unconfirmed jump ahead:
  * within TRUSTED_TIME_SLACK_S of the server's time it is confirmed, beyond
- * it is rejected. */
+ * it is rejected. A server time behind the confirmed instant by more than
+ * the slack contradicts what we already know: it is ignored (a collector
+ * with a wrong clock can neither take time away nor give it back). */
 trusted_time_verdict_t trusted_time_confirm(trusted_time_t *t, int64_t server_time,
                                             uint64_t mono_ms_since_boot);
 
