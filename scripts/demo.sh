@@ -57,7 +57,8 @@ for room in room1 room2 room3; do
         --trial-exp "$EXPIRY" --add-service "meetings:$EXPIRY"
 done
 
-echo "== the collector on 127.0.0.1:$PORT (real time: server time never moves a device's clock back)"
+echo "== the collector on 127.0.0.1:$PORT (real time: a room's simulated clock ahead of it is shown, not"
+echo "   confirmed; each room reports clock_ahead once and then keeps the collector's time)"
 "$bin/spark-collector" serve --db collector.db --listen "127.0.0.1:$PORT" \
     --licence-key licence.pem >collector.log 2>&1 &
 pids+=($!)
