@@ -1,9 +1,9 @@
 /*
- * libcoap context handling (coap_io.h). The only other file that includes
- * libcoap is the uplink adapter, link.c.
+ * libcoap context handling (link/coap_io.h). The only other firmware file
+ * that includes libcoap is the uplink adapter, link.c.
  */
 #define FW_LOG_TAG "libcoap"
-#include "coap_io.h"
+#include "link/coap_io.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coap_io.h"
+#include "link/coap_io.h"
 #include "fw/err.h"
 #include "fw/log.h"
 #include "hal/net.h"

@@ -1,8 +1,10 @@
-# Shared by the loopback end-to-end tests (report_e2e.sh, reprovision_e2e.sh):
-# a work directory removed on exit with every process the test started,
-# check(), a free port, the collector, provisioned and enrolled devices, the
-# collector's totals against a scenario. Source it with B (the bin directory)
-# set; it changes into the work directory.
+# Shared by the loopback end-to-end tests (report_e2e.sh, reprovision_e2e.sh,
+# report_poison.sh, report_late_name.sh): a work directory removed on exit
+# with every process the test started, check(), a free port, the collector,
+# provisioned and enrolled devices, the collector's totals against a
+# scenario. Source it with B (the bin directory) set; it changes into the
+# work directory. DEVICE_HOST (default 127.0.0.1) is the collector's host in
+# the devices' server URI: a name tests that the device resolves it.
 work=$(mktemp -d "${TMPDIR:-/tmp}/spark-e2e.XXXXXX")
 cd "$work" || exit 1
 pids=()
@@ -24,11 +26,18 @@ while True:
 START=2026-12-01T00:00:00Z
 "$B/sparkflash" keygen --out lic.pem >/dev/null
 
-start_collector() { # port
-    "$B/spark-collector" serve --db c.db --listen "127.0.0.1:$1" --licence-key lic.pem >>server.log 2>&1 &
+need() { # program...: each must be in B
+    local b
+    for b in "$@"; do [ -x "$B/$b" ] || { echo "$(basename "$0"): no $b in $B"; exit 1; }; done
+}
+start_collector() { # port [serve options...]
+    local port=$1
+    shift
+    "$B/spark-collector" serve --db c.db --listen "127.0.0.1:$port" --licence-key lic.pem "$@" \
+        >>server.log 2>&1 &
     COLL=$!
     pids+=("$COLL")
-    for _ in $(seq 1 50); do grep -q "listening on 127.0.0.1:$1" server.log && return 0; sleep 0.1; done
+    for _ in $(seq 1 50); do grep -q "listening on 127.0.0.1:$port" server.log && return 0; sleep 0.1; done
     echo "collector did not start"; tail server.log; exit 1
 }
 stop_collector() { kill -TERM "$COLL"; wait "$COLL" 2>/dev/null; }
@@ -36,7 +45,7 @@ stop_collector() { kill -TERM "$COLL"; wait "$COLL" 2>/dev/null; }
 device() { # serial port [psk-hex] -> provisioned image SERIAL.img, enrolled
     "$B/spark-agent" --flash "$1.img" --serial "$1" --clock-rate 0 --run-for 1 >/dev/null 2>&1
     "$B/sparkflash" provision --image "$1.img" --serial "$1" --model "Spark Room Kit" --trial D1000001 \
-        --server "coaps://127.0.0.1:$2" --licence-pubkey lic.pem.pub --region US --locale en \
+        --server "coaps://${DEVICE_HOST:-127.0.0.1}:$2" --licence-pubkey lic.pem.pub --region US --locale en \
         ${3:+--psk $3} --enroll-out "$1.json" >/dev/null || { echo "provision $1 failed"; exit 1; }
     "$B/spark-collector" admin --db c.db enroll --from "$1.json" >/dev/null
     "$B/spark-collector" admin --db c.db licence --serial "$1" --trial-exp 2027-03-01T00:00:00Z >/dev/null

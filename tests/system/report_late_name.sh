@@ -15,36 +15,14 @@
 # Usage: report_late_name.sh BIN_DIR
 set -uo pipefail
 B=$1
-for b in spark-agent sparkflash spark-collector; do
-    [ -x "$B/$b" ] || { echo "report_late_name: no $b in $B"; exit 1; }
-done
-work=$(mktemp -d)
-cd "$work" || exit 1
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-check() { local label=$1; shift; if "$@"; then echo "ok   $label"; else echo "FAIL $label"; fail=$((fail + 1)); fi; }
-PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-START=2026-12-01T00:00:00Z
+. "$(dirname "$0")/e2e_lib.sh"
+need spark-agent sparkflash spark-collector
 RATE=720 # simulated seconds per real second: 4 h 10 min in about 21 s
 NAME=collector.spark.test
 SERIAL=FOC2240Y1NN
-
-"$B/sparkflash" keygen --out lic.pem >/dev/null
-"$B/spark-agent" --flash dev.img --serial "$SERIAL" --clock-rate 0 --run-for 1 >/dev/null 2>&1
-"$B/sparkflash" provision --image dev.img --serial "$SERIAL" --model "Spark Room Kit" --trial D1000001 \
-    --server "coaps://$NAME:$PORT" --licence-pubkey lic.pem.pub --region US --locale en \
-    --enroll-out enroll.json >/dev/null || { echo "provision failed"; exit 1; }
-"$B/spark-collector" admin --db c.db enroll --from enroll.json >/dev/null
-"$B/spark-collector" admin --db c.db licence --serial "$SERIAL" --trial-exp 2027-03-01T00:00:00Z >/dev/null
-"$B/spark-collector" serve --db c.db --listen "127.0.0.1:$PORT" --licence-key lic.pem \
-    --clock-start "$START" --clock-rate "$RATE" >server.log 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do grep -q "listening on" server.log && break; sleep 0.1; done
+PORT=$(free_port)
+DEVICE_HOST=$NAME device "$SERIAL" "$PORT"
+start_collector "$PORT" --clock-start "$START" --clock-rate "$RATE"
 
 # a call in each of the first four hours
 printf '%s\n' '{"t":600,"call":{"to":"+4930123456","seconds":60}}' \
@@ -52,7 +30,7 @@ printf '%s\n' '{"t":600,"call":{"to":"+4930123456","seconds":60}}' \
     '{"t":7800,"call":{"to":"+4930123456","seconds":60}}' \
     '{"t":11400,"call":{"to":"+4930123456","seconds":60}}' >room.jsonl
 echo "# $NAME is not known yet" >hosts
-"$B/spark-agent" --flash dev.img --hosts hosts --clock-start "$START" --clock-rate "$RATE" \
+"$B/spark-agent" --flash "$SERIAL.img" --hosts hosts --clock-start "$START" --clock-rate "$RATE" \
     --scenario room.jsonl --run-for 15000 --report-batch 3600 --drain 15 >agent.log 2>&1 &
 AG=$!
 pids+=("$AG")
@@ -75,7 +53,7 @@ rows=$(sqlite3 c.db "SELECT COUNT(*) FROM usage WHERE serial = '$SERIAL'")
 check "every hour's usage arrived (got $rows records, want at least 4)" test "$rows" -ge 4
 calls=$(sqlite3 c.db "SELECT SUM(calls) + SUM(calls_blocked) FROM usage WHERE serial = '$SERIAL'")
 check "the four calls are counted at the collector (got ${calls:-0})" test "${calls:-0}" -eq 4
-kill -TERM "${pids[0]}" 2>/dev/null; wait "${pids[0]}" 2>/dev/null
+stop_collector
 
 echo "report_late_name: $fail failures"
 [ "$fail" -eq 0 ] || { echo "--- agent.log"; grep -vE "screen:|call " agent.log | tail -20; }

@@ -26,6 +26,7 @@
 #include "db.h"
 #include "fw/err.h"
 #include "licence/licence.h"
+#include "link/coap_io.h"
 
 #define FW_LOG_TAG "collector"
 #include "fw/log.h"
@@ -493,20 +494,6 @@ static int parse_listen(const char *spec, coap_address_t *addr)
     return inet_pton(AF_INET, host, &addr->addr.sin.sin_addr) == 1 ? 0 : FW_E_FORMAT;
 }
 
-static void coap_log_sink(coap_log_t level, const char *message)
-{
-    char line[400];
-    (void)snprintf(line, sizeof line, "%s", message);
-    size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
-        line[--n] = '\0';
-    }
-    fw_log(level <= LOG_ERR       ? HAL_LOG_ERROR
-           : level <= LOG_WARNING ? HAL_LOG_WARN
-                                  : HAL_LOG_DEBUG,
-           "libcoap", "%s", line);
-}
-
 static void usage_serve(FILE *f)
 {
     fprintf(f, "usage: spark-collector serve --db FILE --listen ADDR:PORT --licence-key PEM\n"
@@ -680,11 +667,9 @@ int collector_cmd_serve(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    coap_startup();
-    coap_set_log_handler(coap_log_sink);
-    coap_set_log_level(LOG_WARNING);
-    coap_dtls_set_log_level(LOG_WARNING);
-    int ret = coap_dtls_is_supported() ? serve(&s, &addr, listen) : CLI_FAIL;
+    /* libcoap started as on the device: its log lines at warning level into
+     * our log, tagged "libcoap" */
+    int ret = link_coap_init() == 0 ? serve(&s, &addr, listen) : CLI_FAIL;
     if (s.ctx != NULL) {
         coap_free_context(s.ctx);
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent_fixture.h"
 #include "fakes/fake_call.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_display.h"
@@ -240,19 +241,10 @@ static void make_key(void)
  * sent it. */
 static void store_licence_at(const char *typ, int64_t e, int64_t iat, uint32_t seq, bool keep)
 {
-    char claims[512], token[2048];
-    size_t len = 0;
-    int n = snprintf(claims, sizeof claims,
-                     "{\"sub\":\"FOC2240Y1ZZ\",\"trial\":\"D1000001\",\"org\":\"o1\","
-                     "\"typ\":\"%s\",\"seq\":%u,\"iat\":%lld,\"trial_exp\":%lld,\"ext\":0,"
-                     "\"keep\":%s,\"region\":\"US\",\"svc\":[{\"id\":\"calling\",\"exp\":%lld}]}",
-                     typ, seq, (long long)iat, (long long)e, keep ? "true" : "false", (long long)e);
-    assert_true(n > 0 && (size_t)n < sizeof claims);
-    assert_int_equal(licence_sign_claims(&s_key, claims, (size_t)n, token, sizeof token, &len), 0);
     store_t s;
     store_config_t c = store_cfg();
     assert_int_equal(store_mount(&s, &c), 0);
-    assert_int_equal(trial_persist_save_licence(&s, token, len), 0);
+    fx_store_licence(&s, &s_key, typ, seq, iat, e, keep);
 }
 
 static void store_licence(const char *typ, int64_t e, uint32_t seq, bool keep)

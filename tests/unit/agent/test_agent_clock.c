@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "agent_fixture.h"
 #include "agent_trial.h"
 #include "fakes/fake_flash.h"
 #include "fakes/fake_log.h"
@@ -77,15 +78,7 @@ static int setup(void **state)
     assert_int_equal(
         licence_key_write_public_pem(&s_key, s_prov.licence_pubkey, sizeof s_prov.licence_pubkey),
         0);
-    char claims[512], token[2048];
-    size_t len = 0;
-    int n = snprintf(claims, sizeof claims,
-                     "{\"sub\":\"FOC2240Y1ZZ\",\"trial\":\"D1000001\",\"org\":\"o1\","
-                     "\"typ\":\"trial\",\"seq\":1,\"iat\":%lld,\"trial_exp\":%lld,\"ext\":0,"
-                     "\"keep\":false,\"region\":\"US\",\"svc\":[]}",
-                     (long long)(NOW - 3600), (long long)(NOW + 20 * DAY));
-    assert_int_equal(licence_sign_claims(&s_key, claims, (size_t)n, token, sizeof token, &len), 0);
-    assert_int_equal(trial_persist_save_licence(&s_store, token, len), 0);
+    fx_store_licence(&s_store, &s_key, "trial", 1, NOW - 3600, NOW + 20 * DAY, false);
     assert_int_equal(trial_persist_save_time(&s_store, NOW - 60), 0);
     return 0;
 }

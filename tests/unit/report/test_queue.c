@@ -294,18 +294,33 @@ static void test_tick_closes_intervals_and_open_survives_reboot(void **state)
     assert_int_equal(end, T0 + 3600);
 }
 
+/* A fresh queue holding hourly usage records for hours [from, to). */
+static void queue_hours(uint32_t from, uint32_t to)
+{
+    fresh();
+    assert_int_equal(report_queue_open(&s_q, &s_store, NULL), 0);
+    for (uint32_t h = from; h < to; h++) {
+        report_usage_t u = hour(h, 1);
+        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
+    }
+}
+
+/* The next batch of `kind` (it must exist). */
+static report_batch_t next_batch(report_item_kind_t kind, size_t *len)
+{
+    report_batch_t b;
+    assert_int_equal(
+        report_queue_batch(&s_q, kind, "SIMTEST0001", 64, s_body, sizeof s_body, len, &b), 0);
+    return b;
+}
+
 /* A refused item is set aside: out of every later batch, still in the
  * store across reboots, its id never handed out again; at most
  * REPORT_REFUSED_MAX are kept, beyond that a refused item stays queued. */
 static void test_set_aside_refused_items(void **state)
 {
     (void)state;
-    fresh();
-    assert_int_equal(report_queue_open(&s_q, &s_store, NULL), 0);
-    for (uint32_t h = 0; h < 4; h++) {
-        report_usage_t u = hour(h, 1);
-        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
-    }
+    queue_hours(0, 4);
     report_item_t it;
     assert_int_equal(report_queue_set_aside(&s_q, 1, &it), 0);
     assert_int_equal(it.kind, REPORT_ITEM_USAGE);
@@ -314,11 +329,8 @@ static void test_set_aside_refused_items(void **state)
     assert_int_equal(report_queue_set_aside(&s_q, 1, NULL), FW_E_NOENT);
     assert_int_equal(report_queue_refused_count(&s_q), 1);
     assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_USAGE), 3);
-    report_batch_t b;
     size_t len;
-    assert_int_equal(report_queue_batch(&s_q, REPORT_ITEM_USAGE, "SIMTEST0001", 64, s_body,
-                                        sizeof s_body, &len, &b),
-                     0);
+    report_batch_t b = next_batch(REPORT_ITEM_USAGE, &len);
     assert_int_equal(b.n, 3);
     assert_int_equal(b.ids[0], 2); /* the refused one no longer leads the batch */
     /* the newest id set aside, then a reboot: ids still never repeat */
@@ -328,9 +340,7 @@ static void test_set_aside_refused_items(void **state)
     assert_int_equal(report_queue_count(&s_q, REPORT_ITEM_USAGE), 2);
     report_event_t e = {T0, REPORT_EV_RECORD_REFUSED, "id 1 usage 4.00: bad"};
     assert_int_equal(report_queue_push_event(&s_q, &e), 0);
-    assert_int_equal(report_queue_batch(&s_q, REPORT_ITEM_EVENT, "SIMTEST0001", 64, s_body,
-                                        sizeof s_body, &len, &b),
-                     0);
+    b = next_batch(REPORT_ITEM_EVENT, &len);
     assert_int_equal(b.ids[0], 5);
     s_body[len] = '\0';
     assert_non_null(strstr(s_body, "\"kind\":\"record_refused\""));
@@ -356,12 +366,7 @@ static void test_set_aside_refused_items(void **state)
 static void test_set_aside_interrupted_move_finished_at_mount(void **state)
 {
     (void)state;
-    fresh();
-    assert_int_equal(report_queue_open(&s_q, &s_store, NULL), 0);
-    for (uint32_t h = 0; h < 3; h++) {
-        report_usage_t u = hour(h, 1);
-        assert_int_equal(report_queue_push_usage(&s_q, &u), 0);
-    }
+    queue_hours(0, 3);
     /* what the move writes first, with the queued copy left in place */
     report_item_t it = {.kind = REPORT_ITEM_USAGE, .id = 2, .cover_from = 2, .usage = hour(1, 1)};
     uint8_t buf[REPORT_ITEM_MAX];
@@ -371,11 +376,8 @@ static void test_set_aside_interrupted_move_finished_at_mount(void **state)
     reboot(NULL);
     assert_int_equal(report_queue_refused_count(&s_q), 1);
     assert_int_equal(report_queue_count(&s_q, 0), 2);
-    report_batch_t b;
     size_t len;
-    assert_int_equal(report_queue_batch(&s_q, REPORT_ITEM_USAGE, "SIMTEST0001", 64, s_body,
-                                        sizeof s_body, &len, &b),
-                     0);
+    report_batch_t b = next_batch(REPORT_ITEM_USAGE, &len);
     assert_int_equal(b.n, 2);
     assert_int_equal(b.ids[0], 1);
     assert_int_equal(b.ids[1], 3);

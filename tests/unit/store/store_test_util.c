@@ -9,6 +9,7 @@
 
 #include "fakes/fake_flash.h"
 #include "fakes/fake_secure.h"
+#include "fw/backoff.h"
 
 store_config_t tu_fresh(uint32_t sectors, uint32_t pu)
 {
@@ -20,12 +21,10 @@ store_config_t tu_fresh(uint32_t sectors, uint32_t pu)
 
 uint32_t tu_rand(uint32_t *state)
 {
-    uint32_t x = *state ? *state : 0x1234567u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *state = x;
-    return x;
+    if (*state == 0) {
+        *state = 0x1234567u; /* the sequences the tests were written against */
+    }
+    return fw_rand_next(state);
 }
 
 void tu_fill(uint8_t *buf, size_t n, uint32_t seed)

@@ -139,13 +139,10 @@ static void test_forward_a_year_for_a_minute_lapses_nothing(void **state)
     (void)state;
     trial_claims_t c = fx_trial(1, FX_IAT, FX_E, 0);
     trial_history_t h;
-    trial_history_init(&h);
-    uint8_t hash[TRIAL_HASH_LEN];
-    fx_hash(hash, 1, 0);
     trusted_time_t t;
     trusted_time_init(&t, FX_E - 10 * DAY);
     int64_t now = trusted_time_update(&t, true, FX_E - 10 * DAY, MS(0), NULL);
-    assert_int_equal(trial_history_accept(&h, &c, hash, t.hwm), TRIAL_ACCEPT_OK);
+    assert_int_equal(fx_accept_fresh(&h, &c, t.hwm), TRIAL_ACCEPT_OK);
     trial_view_t v;
 
     for (int64_t s = 1; s <= 60; s++) { /* a year ahead for a minute */
@@ -182,10 +179,7 @@ static void test_jump_confirmed_by_the_collector(void **state)
     (void)state;
     trial_claims_t c = fx_trial(1, FX_IAT, FX_E, 0);
     trial_history_t h;
-    trial_history_init(&h);
-    uint8_t hash[TRIAL_HASH_LEN];
-    fx_hash(hash, 1, 0);
-    assert_int_equal(trial_history_accept(&h, &c, hash, FX_E - 5 * DAY), TRIAL_ACCEPT_OK);
+    assert_int_equal(fx_accept_fresh(&h, &c, FX_E - 5 * DAY), TRIAL_ACCEPT_OK);
     trusted_time_t t;
     trusted_time_init(&t, FX_E - 5 * DAY); /* boot after a month off */
     int64_t wall = FX_E + 31 * DAY;

@@ -68,4 +68,14 @@ static inline void fx_hash(uint8_t h[TRIAL_HASH_LEN], uint32_t seq, uint8_t salt
     h[31] = 0xA5;
 }
 
+/* A fresh history that accepted `c` (hash of its seq) at `now`. */
+static inline trial_accept_t fx_accept_fresh(trial_history_t *h, const trial_claims_t *c,
+                                             int64_t now)
+{
+    uint8_t hash[TRIAL_HASH_LEN];
+    fx_hash(hash, c->seq, 0);
+    trial_history_init(h);
+    return trial_history_accept(h, c, hash, now);
+}
+
 #endif /* TRIAL_FIXTURE_H */

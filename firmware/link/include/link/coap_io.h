@@ -1,9 +1,11 @@
 /*
- * coap_io.h - libcoap context handling shared by every CoAP endpoint of the
- * device (internal to firmware/link, the only code that includes libcoap).
+ * link/coap_io.h - libcoap context handling shared by every CoAP endpoint of
+ * the device (firmware/link is the only firmware code that includes libcoap).
  *
- * Today the uplink (link.c) is the one user; the read-only support server
- * (issue 12) is meant to be the second, with its own context made here: one
+ * Today the uplink (link.c) is the one firmware user, and the collector
+ * (tools/collector) starts libcoap through it too; the read-only support
+ * server (issue 12) is meant to be the second endpoint, with its own context
+ * made here: one
  * process-wide libcoap start with its log lines routed into fw_log, contexts
  * with the same block-wise and session settings, a bounded I/O turn, and
  * HAL addresses turned into libcoap's.
