@@ -1,6 +1,7 @@
 /*
  * fuzz_report.c - libFuzzer target for every parser of report/codec.h: the
- * collector's responses (ack lists, server time, licence) and the queue
+ * collector's responses (ack lists, server time, licence, refusal reasons)
+ * and the queue
  * items read back from flash. The first byte picks the parser; a decoded
  * item must encode and decode back to the same item.
  */
@@ -21,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t sel = data[0];
     data++;
     size--;
-    switch (sel % 5) {
+    switch (sel % 6) {
     case 0: {
         uint64_t ids[REPORT_BATCH_MAX];
         size_t n = 0;
@@ -58,6 +59,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (report_item_encode(&it, buf, sizeof buf, &len) != 0 || len != size ||
                 memcmp(buf, data, size) != 0 || report_item_decode(buf, len, &back) != 0) {
                 abort();
+            }
+        }
+        break;
+    }
+    case 4: {
+        char reason[REPORT_DETAIL_MAX + 1];
+        if (report_parse_error(data, size, reason, sizeof reason) == 0) {
+            for (const char *c = reason; *c; c++) {
+                if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) {
+                    abort(); /* it goes into an event detail: printable only */
+                }
             }
         }
         break;
