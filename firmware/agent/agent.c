@@ -194,7 +194,8 @@ static void handle_input(uint64_t mono)
             s_labels_at = s_trial.now;
             FW_LOGI("event rma_labels_requested: on the room screen");
             agent_report_event(&s_report, "rma_labels_requested",
-                               "new return labels requested on the room screen", s_trial.now);
+                               "new return labels requested on the room screen",
+                               s_trial.report_time);
         }
     }
 }
