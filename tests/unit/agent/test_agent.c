@@ -573,6 +573,7 @@ static void test_lines_released_once_across_restart(void **state)
     make_key();
     provision("D1000001");
     store_licence("trial", NOW - 45 * DAY + 1800, 1, false); /* E + 45 d in 30 min */
+    store_mark(NOW - 60);
     assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
     assert_int_equal(fake_call_lines_calls(false), 1);
     assert_int_equal(fake_call_lines_calls(true), 0);
@@ -683,6 +684,7 @@ static void test_conversion_after_lapse_is_refused(void **state)
     make_key();
     provision("D1000001");
     store_licence("trial", NOW - 31 * DAY, 1, false); /* lapsed */
+    store_mark(NOW - 60);
     assert_int_equal(agent_run(&CFG_LAPSED), AGENT_EXIT_OK);
     store_licence_at("paid", NOW - 31 * DAY, NOW + 3600, 2, false);
     fake_log_clear();
