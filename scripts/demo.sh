@@ -25,8 +25,11 @@ out=$root/demo-out
 rm -rf "$out"
 mkdir -p "$out"
 cd "$out"
-START=2026-12-01T00:00:00Z # simulated; E (trial expiry) is a week later
-EXPIRY=2026-12-08T00:00:00Z
+# Simulated time starts tomorrow (UTC) and E (trial expiry) is a week later:
+# the collector plans licence changes at its real time (R9: nothing is
+# converted after grace), so the dates follow today's.
+START=$(date -u -d tomorrow +%Y-%m-%dT00:00:00Z)
+EXPIRY=$(date -u -d "$START + 7 days" +%Y-%m-%dT00:00:00Z)
 RATE=86400                 # one simulated day per real second
 DAYS=60
 PORT=${SPARK_DEMO_PORT:-5684}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fw/err.h"
+#include "licence_plan.h"
 
 #define FW_LOG_TAG "coll-db"
 #include "fw/log.h"
@@ -534,12 +535,10 @@ int cdb_licence_set_iat(cdb_t *c, const char *serial, uint32_t seq, int64_t iat)
     return finish(c, st, sqlite3_step(st), "licence iat");
 }
 
-static int refuse(char *why, size_t cap, const char *msg)
-{
-    (void)snprintf(why, cap, "%s", msg);
-    return FW_E_STATE;
-}
-
+/* The change is planned by fw_trial (licence_plan.c: the rules a device
+ * applies); this writes the planned row. iat is fixed here, at the change:
+ * a conversion made in grace keeps its issue instant however late the
+ * device fetches it, as R8 allows. */
 static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_change_t *ch,
                              int64_t now, char *why, size_t cap)
 {
@@ -552,59 +551,23 @@ static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_cha
     if (rc != 0) {
         return rc;
     }
-    collector_licence_t cur;
+    collector_licence_t cur, nl;
     bool has_iat;
     rc = cdb_licence_get(c, serial, &cur, &has_iat);
     bool exists = rc == 0;
     if (rc != 0 && rc != FW_E_NOENT) {
         return rc;
     }
-    collector_licence_t nl = exists ? cur : (collector_licence_t){0};
-    if (!exists) {
-        (void)snprintf(nl.org, sizeof nl.org, "%s", d.trial);
-    }
-    if (ch->org != NULL) {
-        (void)snprintf(nl.org, sizeof nl.org, "%s", ch->org);
-    }
-    if (exists && cur.paid && !ch->paid) {
-        return refuse(why, cap, "licence is paid: it cannot become a trial again (R5)");
-    }
-    nl.paid = ch->paid;
-    if (ch->extend) {
-        if (!exists || cur.paid) {
-            return refuse(why, cap, "--extend: only an existing trial licence can be extended");
-        }
-        if (cur.ext >= 1) {
-            return refuse(why, cap, "--extend: this trial was already extended once (R4)");
-        }
-        nl.ext = 1;
-        nl.trial_exp = cur.trial_exp + 30 * 86400;
-    }
-    if (ch->set_exp) {
-        if (ch->extend && ch->trial_exp != nl.trial_exp) {
-            return refuse(why, cap,
-                          "--trial-exp with --extend: must equal the current expiry + 30 days");
-        }
-        if (exists && !cur.paid && !ch->extend && ch->trial_exp > cur.trial_exp) {
-            return refuse(why, cap,
-                          "--trial-exp: a later expiry needs --extend (R4; devices "
-                          "refuse it otherwise)");
-        }
-        nl.trial_exp = ch->trial_exp;
-    }
-    if (!nl.paid && !exists && !ch->set_exp) {
-        return refuse(why, cap, "--trial-exp: required for a new trial licence");
-    }
-    nl.seq = exists ? cur.seq + 1 : 1;
-    if (nl.seq == 0) {
-        return refuse(why, cap, "seq: exhausted");
+    rc = collector_licence_plan(exists ? &cur : NULL, &d, ch, now, &nl, why, cap);
+    if (rc != 0) {
+        return rc;
     }
 
     sqlite3_stmt *st = prep(c, "INSERT INTO licence(serial, org, typ, trial_exp, ext, seq, iat,"
-                               " updated_at) VALUES (?1,?2,?3,?4,?5,?6,NULL,?7)"
+                               " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?8,?7)"
                                " ON CONFLICT(serial) DO UPDATE SET org=excluded.org,"
                                " typ=excluded.typ, trial_exp=excluded.trial_exp,"
-                               " ext=excluded.ext, seq=excluded.seq, iat=NULL,"
+                               " ext=excluded.ext, seq=excluded.seq, iat=excluded.iat,"
                                " updated_at=excluded.updated_at");
     if (st == NULL) {
         return FW_E_IO;
@@ -620,29 +583,21 @@ static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_cha
     sqlite3_bind_int(st, 5, nl.ext);
     sqlite3_bind_int64(st, 6, nl.seq);
     sqlite3_bind_int64(st, 7, now);
+    sqlite3_bind_int64(st, 8, nl.iat);
     rc = finish(c, st, sqlite3_step(st), "licence change");
-    for (size_t i = 0; rc == 0 && i < ch->n_add; i++) {
+    /* The planned services: those kept, added or moved with an extension. */
+    for (size_t i = 0; rc == 0 && i < nl.n_svc; i++) {
         st = prep(c, "INSERT INTO licence_service(serial, id, exp) VALUES (?1,?2,?3)"
                      " ON CONFLICT(serial, id) DO UPDATE SET exp=excluded.exp");
         if (st == NULL) {
             return FW_E_IO;
         }
         sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, ch->add[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, ch->add[i].exp);
+        sqlite3_bind_text(st, 2, nl.svc[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, nl.svc[i].exp);
         rc = finish(c, st, sqlite3_step(st), "licence service");
     }
     if (rc == 0) {
-        st = prep(c, "SELECT COUNT(*) FROM licence_service WHERE serial = ?1");
-        if (st == NULL) {
-            return FW_E_IO;
-        }
-        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-        int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 99;
-        sqlite3_finalize(st);
-        if (n > 16) {
-            return refuse(why, cap, "--add-service: a licence holds at most 16 services");
-        }
         rc = exec(c, "UPDATE meta SET value = value + 1 WHERE key = 'licence_version';");
     }
     return rc;

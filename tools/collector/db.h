@@ -67,9 +67,11 @@ typedef struct {
     } add[16];
 } cdb_licence_change_t;
 
-/* Create or change a licence; seq and the licence version grow. Refusals
- * (FW_E_STATE) say why in `why`: second extension (R4), paid -> trial (R5),
- * a trial without expiry, too many services. */
+/* Create or change a licence, planned by fw_trial (licence_plan.h); seq and
+ * the licence version grow, iat is `now`. Refusals (FW_E_STATE) say why in
+ * `why`: what a device would refuse, with the device's reason (second
+ * extension R4, paid -> trial R5, after grace R9, ...), or a request that
+ * makes no licence (a trial without expiry, too many services). */
 int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
                        char *why, size_t why_cap);
 
