@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fw/err.h"
+#include "fw/iso8601.h"
 #include "host_internal.h"
 
 static bool s_initialised;
@@ -40,32 +41,6 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-static bool two_digits(const char *s, int *out)
-{
-    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') {
-        return false;
-    }
-    *out = (s[0] - '0') * 10 + (s[1] - '0');
-    return true;
-}
-
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil); written out because timegm() is not in C11 or POSIX. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int host_board_parse_time(const char *text, int64_t *unix_seconds)
 {
     if (!text || !unix_seconds) {
@@ -79,36 +54,8 @@ int host_board_parse_time(const char *text, int64_t *unix_seconds)
         *unix_seconds = (int64_t)v;
         return 0;
     }
-    /* YYYY-MM-DDTHH:MM:SS then Z or +HH:MM / -HH:MM; nothing else. */
-    const char *s = text;
-    int c1, c2, mo, d, h, mi, se;
-    if (strlen(s) < 20 || !two_digits(s, &c1) || !two_digits(s + 2, &c2) || s[4] != '-' ||
-        !two_digits(s + 5, &mo) || s[7] != '-' || !two_digits(s + 8, &d) ||
-        (s[10] != 'T' && s[10] != 't') || !two_digits(s + 11, &h) || s[13] != ':' ||
-        !two_digits(s + 14, &mi) || s[16] != ':' || !two_digits(s + 17, &se)) {
-        return FW_E_INVAL;
-    }
-    const int y = c1 * 100 + c2;
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
-        h > 23 || mi > 59 || se > 59) {
-        return FW_E_INVAL;
-    }
-    int64_t offset = 0;
-    const char *z = s + 19;
-    if ((z[0] == 'Z' || z[0] == 'z') && z[1] == '\0') {
-        offset = 0;
-    } else if ((z[0] == '+' || z[0] == '-') && strlen(z) == 6 && z[3] == ':') {
-        int oh, om;
-        if (!two_digits(z + 1, &oh) || !two_digits(z + 4, &om) || oh > 23 || om > 59) {
-            return FW_E_INVAL;
-        }
-        offset = (int64_t)(oh * 3600 + om * 60) * (z[0] == '+' ? 1 : -1);
-    } else {
-        return FW_E_INVAL;
-    }
-    *unix_seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
-    return 0;
+    /* Every other form: the one ISO 8601 grammar (fw/iso8601.h). */
+    return fw_iso8601_parse(text, unix_seconds, NULL) == 0 ? 0 : FW_E_INVAL;
 }
 
 static int parse_log_level(const char *v, hal_log_level_t *out)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fw/iso8601.h"
 #include "hal/log.h"
 #include "host_internal.h"
 
@@ -34,11 +35,8 @@ void hal_log_write(hal_log_level_t level, const char *tag, const char *msg)
     } else {
         t = time(NULL); /* before init: real time is the best we have */
     }
-    struct tm tm;
-    char stamp[32] = "0000-00-00T00:00:00Z"; /* gmtime_r cannot fail for sane t */
-    if (gmtime_r(&t, &tm)) {
-        (void)strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
+    char stamp[FW_ISO8601_LEN];
+    (void)fw_iso8601_format((int64_t)t, stamp, sizeof stamp);
     /* A message with a newline would forge a second record; flatten it. */
     char clean[512];
     size_t n = 0;

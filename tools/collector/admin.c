@@ -18,6 +18,7 @@
 #include "fw/hex.h"
 #include "db.h"
 #include "fw/err.h"
+#include "fw/iso8601.h"
 #include "proto/provisioning.h"
 
 #define ENROLL_FILE_MAX 4096u
@@ -213,13 +214,18 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
     const char *serial = NULL;
     cdb_licence_change_t ch;
     memset(&ch, 0, sizeof ch);
+    const char *why_time = "";
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': serial = optarg; break;
         case 'e':
-            if (collector_iso8601_parse(optarg, &ch.trial_exp) != 0) {
-                return bad("licence: --trial-exp: expected ISO 8601, e.g. 2027-01-15T00:00Z");
+            if (fw_iso8601_parse(optarg, &ch.trial_exp, &why_time) != 0) {
+                fprintf(stderr,
+                        "spark-collector admin: licence: --trial-exp '%s': %s (ISO 8601, e.g. "
+                        "2027-01-15T00:00Z)\n",
+                        optarg, why_time);
+                return CLI_USAGE;
             }
             ch.set_exp = true;
             break;
@@ -243,9 +249,14 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
                 ok = (ch_ >= 'a' && ch_ <= 'z') || (ch_ >= '0' && ch_ <= '9') || ch_ == '-' ||
                      ch_ == '_';
             }
-            if (!ok || collector_iso8601_parse(colon + 1, &ch.add[ch.n_add].exp) != 0) {
+            if (!ok) {
                 return bad(
                     "licence: --add-service: expected ID:ISO8601 with ID of 1-32 a-z 0-9 - _");
+            }
+            if (fw_iso8601_parse(colon + 1, &ch.add[ch.n_add].exp, &why_time) != 0) {
+                fprintf(stderr, "spark-collector admin: licence: --add-service '%s': %s\n", optarg,
+                        why_time);
+                return CLI_USAGE;
             }
             memcpy(ch.add[ch.n_add].id, optarg, il);
             ch.add[ch.n_add].id[il] = '\0';
@@ -271,7 +282,7 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
         char e[24];
         printf("licence %s: %s seq %u%s%s ext %d, %zu service(s)\n", serial,
                l.paid ? "paid" : "trial", (unsigned)l.seq, l.paid ? "" : " expires ",
-               l.paid ? "" : collector_iso8601_format(l.trial_exp, e, sizeof e), l.ext, l.n_svc);
+               l.paid ? "" : fw_iso8601_format(l.trial_exp, e, sizeof e), l.ext, l.n_svc);
     }
     return CLI_OK;
 }
@@ -396,10 +407,9 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     cJSON_AddStringToObject(o, "psk_identity", d.psk_identity);
     cJSON_AddStringToObject(o, "region", d.region);
     cJSON_AddBoolToObject(o, "keep_devices", d.keep_devices);
-    cJSON_AddStringToObject(o, "enrolled_at", collector_iso8601_format(s.enrolled_at, b1, 24));
+    cJSON_AddStringToObject(o, "enrolled_at", fw_iso8601_format(s.enrolled_at, b1, 24));
     if (s.last_contact > 0) {
-        cJSON_AddStringToObject(o, "last_contact",
-                                collector_iso8601_format(s.last_contact, b1, 24));
+        cJSON_AddStringToObject(o, "last_contact", fw_iso8601_format(s.last_contact, b1, 24));
     } else {
         cJSON_AddNullToObject(o, "last_contact");
     }
@@ -416,8 +426,8 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
                 cJSON_AddNumberToObject(p, pf->name, (double)proto_field_get(pf, &s.prov));
             }
         }
-        cJSON_AddStringToObject(p, "first_seen", collector_iso8601_format(s.first_seen, b2, 24));
-        cJSON_AddStringToObject(p, "last_seen", collector_iso8601_format(s.last_seen, b3, 24));
+        cJSON_AddStringToObject(p, "first_seen", fw_iso8601_format(s.first_seen, b2, 24));
+        cJSON_AddStringToObject(p, "last_seen", fw_iso8601_format(s.last_seen, b3, 24));
         cJSON_AddNumberToObject(p, "reports", (double)s.prov_reports);
     } else {
         cJSON_AddNullToObject(o, "provisioning");
@@ -428,11 +438,11 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         cJSON_AddNumberToObject(li, "seq", l.seq);
         cJSON_AddStringToObject(li, "org", l.org);
         if (!l.paid) {
-            cJSON_AddStringToObject(li, "trial_exp", collector_iso8601_format(l.trial_exp, b1, 24));
+            cJSON_AddStringToObject(li, "trial_exp", fw_iso8601_format(l.trial_exp, b1, 24));
         }
         cJSON_AddNumberToObject(li, "ext", l.ext);
         if (has_iat) {
-            cJSON_AddStringToObject(li, "issued", collector_iso8601_format(l.iat, b2, 24));
+            cJSON_AddStringToObject(li, "issued", fw_iso8601_format(l.iat, b2, 24));
         } else {
             cJSON_AddNullToObject(li, "issued");
         }
@@ -440,7 +450,7 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         for (size_t i = 0; i < l.n_svc; i++) {
             cJSON *e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "id", l.svc[i].id);
-            cJSON_AddStringToObject(e, "expiry", collector_iso8601_format(l.svc[i].exp, b3, 24));
+            cJSON_AddStringToObject(e, "expiry", fw_iso8601_format(l.svc[i].exp, b3, 24));
             cJSON_AddItemToArray(sv, e);
         }
     } else {
@@ -450,7 +460,7 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     if (labels > 0) {
         cJSON *lr = cJSON_AddObjectToObject(o, "rma_labels_requested");
         cJSON_AddNumberToObject(lr, "count", (double)labels);
-        cJSON_AddStringToObject(lr, "last", collector_iso8601_format(labels_at, b1, 24));
+        cJSON_AddStringToObject(lr, "last", fw_iso8601_format(labels_at, b1, 24));
     } else {
         cJSON_AddNullToObject(o, "rma_labels_requested");
     }
@@ -462,23 +472,22 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         printf("serial        %s\ntrial         %s\nidentity      %s\nregion        %s%s\n"
                "enrolled      %s\n",
                d.serial, d.trial, d.psk_identity, d.region,
-               d.keep_devices ? " (keeps devices)" : "",
-               collector_iso8601_format(s.enrolled_at, b1, 24));
+               d.keep_devices ? " (keeps devices)" : "", fw_iso8601_format(s.enrolled_at, b1, 24));
         printf("last contact  %s\n",
-               s.last_contact > 0 ? collector_iso8601_format(s.last_contact, b1, 24) : "never");
+               s.last_contact > 0 ? fw_iso8601_format(s.last_contact, b1, 24) : "never");
         if (s.has_prov) {
             printf("provisioning  %s hw %s mac %s fw %s locale %s state %s\n"
                    "first seen    %s\nlast seen     %s (%" PRId64 " report(s))\n",
                    s.prov.model, s.prov.hw_revision, s.prov.mac, s.prov.fw_version, s.prov.locale,
-                   s.prov.licence_state, collector_iso8601_format(s.first_seen, b2, 24),
-                   collector_iso8601_format(s.last_seen, b3, 24), s.prov_reports);
+                   s.prov.licence_state, fw_iso8601_format(s.first_seen, b2, 24),
+                   fw_iso8601_format(s.last_seen, b3, 24), s.prov_reports);
         } else {
             printf("provisioning  not reported yet\n");
         }
         if (has_lic) {
             printf("licence       %s seq %u ext %d%s%s, %zu service(s)\n",
                    l.paid ? "paid" : "trial", (unsigned)l.seq, l.ext, l.paid ? "" : " expires ",
-                   l.paid ? "" : collector_iso8601_format(l.trial_exp, b1, 24), l.n_svc);
+                   l.paid ? "" : fw_iso8601_format(l.trial_exp, b1, 24), l.n_svc);
         } else {
             printf("licence       none\n");
         }
@@ -486,7 +495,7 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         if (labels > 0) {
             printf("return labels requested on the room screen %s (%" PRId64 " time(s)):"
                    " ask the partner help desk for new labels (R13)\n",
-                   collector_iso8601_format(labels_at, b1, 24), labels);
+                   fw_iso8601_format(labels_at, b1, 24), labels);
         }
     }
     cJSON_Delete(o);

@@ -25,6 +25,7 @@
 #include "collector/payload.h"
 #include "db.h"
 #include "fw/err.h"
+#include "fw/iso8601.h"
 #include "licence/licence.h"
 #include "link/coap_io.h"
 
@@ -624,13 +625,15 @@ int collector_cmd_serve(int argc, char **argv)
     }
     static server_t s; /* holds the licence key; static keeps it off the stack */
     memset(&s, 0, sizeof s);
+    const char *why = "";
     clock_gettime(CLOCK_MONOTONIC, &s.mono0);
     s.clock_rate = rate;
     s.refuse_id = refuse_id;
     if (strcmp(cstart, "now") == 0) {
         s.clock_start = (int64_t)time(NULL);
-    } else if (collector_iso8601_parse(cstart, &s.clock_start) != 0) {
-        fprintf(stderr, "spark-collector serve: --clock-start: expected ISO 8601 or 'now'\n");
+    } else if (fw_iso8601_parse(cstart, &s.clock_start, &why) != 0) {
+        fprintf(stderr, "spark-collector serve: --clock-start '%s': %s (ISO 8601 or 'now')\n",
+                cstart, why);
         return CLI_USAGE;
     }
     coap_address_t addr;

@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "flash_cli.h"
+#include "fw/iso8601.h"
 #include "fw/err.h"
 #include "hal/flash.h"
 #include "hal/identity.h"
@@ -183,11 +184,9 @@ static void print_text(const char *image, const report_t *r)
            (unsigned)r->id.hw_revision);
     if (r->prov_rc == 0) {
         const proto_provisioning_t *p = &r->prov;
-        char when[32] = "unknown";
-        time_t t = (time_t)p->provisioned_at;
-        struct tm tm;
-        if (p->provisioned_at > 0 && gmtime_r(&t, &tm)) {
-            (void)strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char when[FW_ISO8601_LEN] = "unknown";
+        if (p->provisioned_at > 0) {
+            (void)fw_iso8601_format(p->provisioned_at, when, sizeof when);
         }
         printf("provisioning: ok\n");
         printf("  serial          %s\n  model           %s\n  trial           %s\n", p->serial,

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "fw/err.h"
-#include "iso8601.h"
+#include "fw/iso8601.h"
 #include "trial/timeline.h"
 #include "trial/verify.h"
 #include "trialctl.h"
@@ -57,6 +57,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
     };
     memset(o, 0, sizeof *o);
     o->at = (int64_t)time(NULL);
+    const char *why = "";
     optind = 1;
     opterr = 0;
     int ch;
@@ -67,11 +68,11 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 't': o->trial = optarg; break;
         case 'j': o->json = true; break;
         case 'a':
-            if (iso8601_parse(optarg, &o->at) != 0) {
+            if (fw_iso8601_parse(optarg, &o->at, &why) != 0) {
                 fprintf(stderr,
-                        "trialctl licence: --at '%s' is not an ISO 8601 instant "
+                        "trialctl licence: --at '%s' is not an ISO 8601 instant: %s "
                         "(e.g. 2026-12-10T12:00:00Z)\n",
-                        optarg);
+                        optarg, why);
                 return TRIALCTL_EXIT_USAGE;
             }
             break;
@@ -134,11 +135,11 @@ static void print_json(const trial_claims_t *c, const trial_view_t *v, int64_t a
     cJSON_AddStringToObject(root, "org", c->org);
     cJSON_AddStringToObject(root, "type", c->typ == TRIAL_TYPE_PAID ? "paid" : "trial");
     cJSON_AddNumberToObject(root, "seq", c->seq);
-    cJSON_AddStringToObject(root, "issued", iso8601_format(c->iat, ts, sizeof ts));
-    cJSON_AddStringToObject(root, "at", iso8601_format(at, ts, sizeof ts));
+    cJSON_AddStringToObject(root, "issued", fw_iso8601_format(c->iat, ts, sizeof ts));
+    cJSON_AddStringToObject(root, "at", fw_iso8601_format(at, ts, sizeof ts));
     cJSON_AddStringToObject(root, "state", trial_state_name(v->state));
     if (v->has_expiry) {
-        cJSON_AddStringToObject(root, "expiry", iso8601_format(v->expiry, ts, sizeof ts));
+        cJSON_AddStringToObject(root, "expiry", fw_iso8601_format(v->expiry, ts, sizeof ts));
         cJSON_AddNumberToObject(root, "days_left", v->days_left);
         cJSON_AddNumberToObject(root, "grace_days_left", v->grace_days_left);
     } else {
@@ -153,7 +154,7 @@ static void print_json(const trial_claims_t *c, const trial_view_t *v, int64_t a
     cJSON_AddNumberToObject(root, "ext", c->ext);
     if (v->numbers_held) {
         cJSON_AddStringToObject(root, "numbers_held_until",
-                                iso8601_format(v->numbers_held_until, ts, sizeof ts));
+                                fw_iso8601_format(v->numbers_held_until, ts, sizeof ts));
     } else {
         cJSON_AddNullToObject(root, "numbers_held_until");
     }
@@ -168,7 +169,7 @@ static void print_json(const trial_claims_t *c, const trial_view_t *v, int64_t a
     for (size_t i = 0; svcs != NULL && i < v->n_svc; i++) {
         cJSON *s = cJSON_CreateObject();
         cJSON_AddStringToObject(s, "id", v->svc[i].id);
-        cJSON_AddStringToObject(s, "expiry", iso8601_format(v->svc[i].exp, ts, sizeof ts));
+        cJSON_AddStringToObject(s, "expiry", fw_iso8601_format(v->svc[i].exp, ts, sizeof ts));
         cJSON_AddNumberToObject(s, "days_left", v->svc[i].days_left);
         cJSON_AddBoolToObject(s, "expired", v->svc[i].expired);
         cJSON_AddItemToArray(svcs, s);
@@ -187,13 +188,13 @@ static void print_human(const opts_t *o, const trial_claims_t *c, const trial_vi
     printf("licence %s: valid\n", o->file);
     printf("  device    %s, trial %s, org %s, region %s\n", c->sub, c->trial, c->org, c->region);
     printf("  licence   %s, seq %u, issued %s%s%s\n", c->typ == TRIAL_TYPE_PAID ? "paid" : "trial",
-           (unsigned)c->seq, iso8601_format(c->iat, ts, sizeof ts),
+           (unsigned)c->seq, fw_iso8601_format(c->iat, ts, sizeof ts),
            c->offer[0] != '\0' ? ", offer " : "", c->offer);
-    printf("  at        %s\n", iso8601_format(o->at, ts, sizeof ts));
+    printf("  at        %s\n", fw_iso8601_format(o->at, ts, sizeof ts));
     printf("  state     %s\n", trial_state_name(v->state));
     if (v->has_expiry) {
-        printf("  expiry    %s (extensions used: %u)\n", iso8601_format(v->expiry, ts, sizeof ts),
-               (unsigned)c->ext);
+        printf("  expiry    %s (extensions used: %u)\n",
+               fw_iso8601_format(v->expiry, ts, sizeof ts), (unsigned)c->ext);
         if (v->state == TRIAL_STATE_TRIAL || v->state == TRIAL_STATE_EXPIRING) {
             if (v->last_day) {
                 printf("  banner    trial ends today\n");
@@ -207,7 +208,8 @@ static void print_human(const opts_t *o, const trial_claims_t *c, const trial_vi
     printf("  calling   %s%s\n", trial_calling_name(v->calling),
            v->calling == TRIAL_CALLING_DEGRADED ? " (emergency numbers only)" : "");
     if (v->numbers_held) {
-        printf("  numbers   held until %s\n", iso8601_format(v->numbers_held_until, ts, sizeof ts));
+        printf("  numbers   held until %s\n",
+               fw_iso8601_format(v->numbers_held_until, ts, sizeof ts));
     }
     printf("  return    %s\n", v->rma_due ? "return instructions due (RMA)"
                                : c->keep  ? "no (customer keeps the devices)"
@@ -215,7 +217,7 @@ static void print_human(const opts_t *o, const trial_claims_t *c, const trial_vi
     for (size_t i = 0; i < v->n_svc; i++) {
         if (v->svc[i].expired) {
             printf("  service   %-22s expired %s\n", v->svc[i].id,
-                   iso8601_format(v->svc[i].exp, ts, sizeof ts));
+                   fw_iso8601_format(v->svc[i].exp, ts, sizeof ts));
         } else {
             printf("  service   %-22s %d days left\n", v->svc[i].id, (int)v->svc[i].days_left);
         }

@@ -450,12 +450,15 @@ static void test_parse_time(void **state)
     assert_int_equal(t, 1709164800);
     assert_int_equal(host_board_parse_time("@1796115600", &t), 0);
     assert_int_equal(t, T0);
+    /* One grammar for every tool (fw/iso8601.h): a date alone is midnight
+     * UTC, as the collector and trialctl always read it. */
+    assert_int_equal(host_board_parse_time("2026-12-01", &t), 0);
+    assert_int_equal(t, T0 - 9 * 3600);
 
     static const char *const bad[] = {
         "xyz",
         "",
         "now", /* handled by the option, not the parser */
-        "2026-12-01",
         "2026-12-01T09:00:00",
         "2026-12-01 09:00:00Z",
         "2026-13-01T09:00:00Z",

@@ -84,9 +84,8 @@ int host_board_parse_args(host_board_options_t *opts, int *argc, char **argv);
 /* Print the board options' help (indented lines, no heading of its own). */
 void host_board_usage(FILE *out);
 
-/* Parse a --clock-start value: ISO 8601 "YYYY-MM-DDTHH:MM:SS" with "Z" or a
- * "+HH:MM"/"-HH:MM" offset, or "@SECONDS". "now" is not handled here.
- * Returns 0 or FW_E_INVAL. */
+/* Parse a --clock-start value: an ISO 8601 instant as fw/iso8601.h accepts
+ * it, or "@SECONDS". "now" is not handled here. Returns 0 or FW_E_INVAL. */
 int host_board_parse_time(const char *text, int64_t *unix_seconds);
 
 /* Bring the board up: flash image and secure file (creating a factory-fresh
