@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fw/file.h"
 #include "fw/err.h"
 #include "hal/flash.h"
 #include "host_config.h"
@@ -30,40 +31,19 @@ static bool s_cut_logged;
 
 static int create_image(const char *path, uint32_t size)
 {
-    /* Written under a temporary name and renamed, so a crash here never
-     * leaves a short image that a later run would refuse. */
-    char *tmp = host_path_with_suffix(path, ".tmp");
-    if (!tmp) {
-        return FW_E_NOMEM;
+    /* Crash-atomic (a crash never leaves a short image that a later run
+     * would refuse). */
+    uint8_t *erased = malloc(size);
+    if (!erased) {
+        return host_fail(FW_E_NOMEM, "no memory for a %u-byte flash image", (unsigned)size);
     }
-    int rc = 0;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        rc = host_fail(FW_E_IO, "cannot create flash image %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    static uint8_t erased[HOST_FLASH_SECTOR_SIZE];
-    memset(erased, 0xFF, sizeof erased);
-    for (uint32_t done = 0; rc == 0 && done < size; done += sizeof erased) {
-        if (write(fd, erased, sizeof erased) != (ssize_t)sizeof erased) {
-            rc = host_fail(FW_E_IO, "cannot write flash image %s: %s", tmp, strerror(errno));
-        }
-    }
-    if (rc == 0 && fsync(fd) != 0) {
-        rc = host_fail(FW_E_IO, "cannot sync flash image %s: %s", tmp, strerror(errno));
-    }
-    close(fd);
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = host_fail(FW_E_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    }
+    memset(erased, 0xFF, size);
+    int rc = fw_file_write_atomic(path, erased, size, 0644);
+    free(erased);
     if (rc != 0) {
-        (void)unlink(tmp);
-    } else {
-        (void)host_fsync_dir_of(path);
+        return host_fail(FW_E_IO, "cannot create flash image %s: %s", path, fw_file_error(rc));
     }
-    free(tmp);
-    return rc;
+    return 0;
 }
 
 static int factory_fresh(const host_board_options_t *opts, const char *secure_path)

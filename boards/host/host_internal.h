@@ -72,7 +72,6 @@ int64_t host_scenario_next_due_ms(void);
 void host_net_set_hosts_file(const char *path);
 
 /* Small helpers shared by the files that persist things. */
-int host_fsync_dir_of(const char *path);
 char *host_path_with_suffix(const char *path, const char *suffix); /* malloc'd */
 
 #endif /* HOST_INTERNAL_H */

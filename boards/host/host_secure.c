@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <mbedtls/platform_util.h>
 
+#include "fw/file.h"
 #include "crypto/derive.h"
 #include "fw/err.h"
 #include "fw/hex.h"
@@ -73,22 +74,6 @@ static bool hex_exact(const char *in, uint8_t *out, size_t len)
     return strlen(in) == 2 * len && fw_hex_decode(in, out, len, &n) == 0 && n == len;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return FW_E_IO;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Replace `path` with `st`, crash-atomically (see the banner). */
 static int secure_write(const char *path, const secure_state_t *st)
 {
@@ -120,34 +105,20 @@ static int secure_write(const char *path, const secure_state_t *st)
         return rc;
     }
 
-    char *tmp = host_path_with_suffix(path, ".tmp");
-    if (!tmp) {
+    /* The text and its line end, written crash-atomically, mode 0600. */
+    size_t n = strlen(text);
+    char *line = malloc(n + 1);
+    if (!line) {
         rc = FW_E_NOMEM;
     } else {
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        rc = fd < 0 ? FW_E_IO : 0;
-        if (rc == 0) {
-            rc = write_all(fd, text, strlen(text));
-            if (rc == 0) {
-                rc = write_all(fd, "\n", 1);
-            }
-            if (rc == 0 && fsync(fd) != 0) {
-                rc = FW_E_IO;
-            }
-            close(fd);
-        }
-        if (rc == 0 && rename(tmp, path) != 0) {
-            rc = FW_E_IO;
-        }
-        if (rc == 0) {
-            rc = host_fsync_dir_of(path);
-        } else {
-            (void)unlink(tmp);
-        }
+        memcpy(line, text, n);
+        line[n] = '\n';
+        rc = fw_file_write_atomic(path, line, n + 1, 0600);
         if (rc != 0) {
-            host_fail(rc, "cannot write secure element file %s: %s", path, strerror(errno));
+            host_fail(rc, "cannot write secure element file %s: %s", path, fw_file_error(rc));
         }
-        free(tmp);
+        mbedtls_platform_zeroize(line, n + 1);
+        free(line);
     }
     mbedtls_platform_zeroize(text, strlen(text));
     cJSON_free(text);
@@ -245,32 +216,28 @@ static int parse_secure(const char *path, const char *text, secure_state_t *st)
 
 int host_secure_load(const char *path)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return host_fail(FW_E_NOENT,
-                             "secure element file %s is missing: the device key and counter "
-                             "are gone",
-                             path);
-        }
-        return host_fail(FW_E_IO, "cannot open secure element file %s: %s", path, strerror(errno));
-    }
-    char buf[SECURE_MAX_BYTES + 1];
+    uint8_t *buf = NULL;
     size_t len = 0;
-    ssize_t n;
-    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
-        len += (size_t)n;
+    int rrc = fw_file_read(path, SECURE_MAX_BYTES, &buf, &len);
+    if (rrc == FW_E_NOENT) {
+        return host_fail(FW_E_NOENT,
+                         "secure element file %s is missing: the device key and counter "
+                         "are gone",
+                         path);
     }
-    close(fd);
-    if (len >= sizeof buf - 1) {
+    if (rrc == FW_E_TOOBIG) {
         return host_fail(FW_E_TOOBIG, "secure element file %s is larger than %d bytes", path,
                          SECURE_MAX_BYTES);
     }
-    buf[len] = '\0';
+    if (rrc != 0) {
+        return host_fail(FW_E_IO, "cannot read secure element file %s: %s", path,
+                         fw_file_error(rrc));
+    }
     secure_state_t st;
     memset(&st, 0, sizeof st);
-    int rc = parse_secure(path, buf, &st);
-    mbedtls_platform_zeroize(buf, sizeof buf);
+    int rc = parse_secure(path, (const char *)buf, &st);
+    mbedtls_platform_zeroize(buf, len);
+    free(buf);
     if (rc == 0) {
         s_path = host_path_with_suffix(path, "");
         if (!s_path) {

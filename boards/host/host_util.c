@@ -65,19 +65,3 @@ char *host_path_with_suffix(const char *path, const char *suffix)
     }
     return p;
 }
-
-int host_fsync_dir_of(const char *path)
-{
-    /* A rename is only durable once the directory holding it is synced. */
-    char dir[PATH_MAX];
-    if (fw_path_dir(path, dir, sizeof dir) != 0) {
-        return FW_E_INVAL;
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) {
-        return FW_E_IO;
-    }
-    int rc = fsync(fd) == 0 ? 0 : FW_E_IO;
-    close(fd);
-    return rc;
-}

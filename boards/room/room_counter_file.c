@@ -11,6 +11,7 @@
  * RPMB cannot be set back), and a file restored together with an old flash
  * image defeats the rollback check. See docs/ROOM_BOARD.md.
  */
+#include "fw/file.h"
 #include "room_counter.h"
 
 #include <errno.h>
@@ -56,31 +57,9 @@ static int write_counter(uint32_t value)
 {
     char text[64];
     int n = snprintf(text, sizeof text, COUNTER_MAGIC "%u\n", (unsigned)value);
-    int fd = open(s_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        return room_fail(FW_E_IO, "cannot write counter %s: %s", s_tmp, strerror(errno));
-    }
-    int rc = 0;
-    ssize_t w;
-    do {
-        w = write(fd, text, (size_t)n);
-    } while (w < 0 && errno == EINTR);
-    if (w != n || fsync(fd) != 0) {
-        rc = FW_E_IO;
-    }
-    if (close(fd) != 0) {
-        rc = FW_E_IO;
-    }
-    if (rc == 0 && rename(s_tmp, s_path) != 0) {
-        rc = FW_E_IO;
-    }
+    int rc = fw_file_write_atomic(s_path, text, (size_t)n, 0600);
     if (rc != 0) {
-        int e = errno;
-        (void)unlink(s_tmp);
-        return room_fail(rc, "cannot write counter %s: %s", s_path, strerror(e));
-    }
-    if (room_fsync_dir_of(s_path) != 0) {
-        return room_fail(FW_E_IO, "cannot sync the directory of %s", s_path);
+        return room_fail(FW_E_IO, "cannot write counter %s: %s", s_path, fw_file_error(rc));
     }
     return 0;
 }
@@ -99,9 +78,9 @@ int room_counter_open(const char *secure_dir, bool create)
     if (unlink(s_tmp) == 0) {
         room_log(HAL_LOG_WARN, "removed %s left by an interrupted counter update", s_tmp);
     }
-    char text[64];
+    uint8_t *text = NULL;
     size_t len = 0;
-    int rc = room_read_small_file(s_path, text, sizeof text, &len);
+    int rc = fw_file_read(s_path, 63, &text, &len);
     if (rc == FW_E_NOENT && create) {
         rc = write_counter(0);
         if (rc == 0) {
@@ -118,8 +97,9 @@ int room_counter_open(const char *secure_dir, bool create)
                          s_path);
     }
     if (rc == 0) {
-        rc = parse_counter(text, len, &s_value);
+        rc = parse_counter((const char *)text, len, &s_value);
     }
+    free(text);
     if (rc != 0) {
         return room_fail(rc == FW_E_CORRUPT ? FW_E_CORRUPT : FW_E_IO,
                          "monotonic counter %s is unreadable or damaged (%s)", s_path,

@@ -5,8 +5,10 @@
  * the hardware revision, which no standard file holds.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fw/file.h"
 #include "fw/err.h"
 #include "fw/hex.h"
 #include "hal/identity.h"
@@ -21,21 +23,22 @@ static char s_iface[32] = ROOM_DEFAULT_IFACE;
 /* Device-tree strings end in NUL; sysfs lines in "\n". Keep printable text. */
 static int read_text(const char *path, char *out, size_t cap)
 {
-    char buf[128];
+    uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = room_read_small_file(path, buf, sizeof buf, &len);
+    int rc = fw_file_read(path, 127, &buf, &len);
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < len && buf[i] != '\0' && buf[i] != '\n'; i++) {
+        if (n + 1 >= cap) {
+            rc = FW_E_TOOBIG;
+        } else if (buf[i] < 0x20 || buf[i] > 0x7e) {
+            rc = FW_E_FORMAT;
+        } else {
+            out[n++] = (char)buf[i];
+        }
+    }
+    free(buf);
     if (rc != 0) {
         return rc;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < len && buf[i] != '\0' && buf[i] != '\n'; i++) {
-        if (n + 1 >= cap) {
-            return FW_E_TOOBIG;
-        }
-        if (buf[i] < 0x20 || buf[i] > 0x7e) {
-            return FW_E_FORMAT;
-        }
-        out[n++] = buf[i];
     }
     out[n] = '\0';
     return n > 0 ? 0 : FW_E_NOENT;

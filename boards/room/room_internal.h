@@ -74,8 +74,4 @@ void room_input_close(void);
 size_t room_input_fds(int *fds, size_t max);
 void room_input_pump(void);
 
-/* helpers (room_board.c) */
-int room_fsync_dir_of(const char *path);
-int room_read_small_file(const char *path, char *buf, size_t cap, size_t *len);
-
 #endif /* ROOM_INTERNAL_H */

@@ -46,65 +46,6 @@ const char *room_board_last_error(void)
     return s_last_error;
 }
 
-/* --------------------------------------------------------------- helpers */
-
-int room_fsync_dir_of(const char *path)
-{
-    /* A rename is only durable once the directory holding it is synced. */
-    char dir[PATH_MAX];
-    if (fw_path_dir(path, dir, sizeof dir) != 0) {
-        return FW_E_INVAL;
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        return FW_E_IO;
-    }
-    int rc = fsync(fd) == 0 ? 0 : FW_E_IO;
-    close(fd);
-    return rc;
-}
-
-int room_read_small_file(const char *path, char *buf, size_t cap, size_t *len)
-{
-    if (cap == 0) {
-        return FW_E_INVAL;
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return errno == ENOENT ? FW_E_NOENT : FW_E_IO;
-    }
-    size_t got = 0;
-    int rc = 0;
-    for (;;) {
-        /* Read one byte more than fits: only then do we know it was too big. */
-        char extra = 0;
-        char *dst = got < cap - 1 ? buf + got : &extra;
-        size_t want = got < cap - 1 ? cap - 1 - got : 1;
-        ssize_t n = read(fd, dst, want);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            rc = FW_E_IO;
-            break;
-        }
-        if (n == 0) {
-            break;
-        }
-        if (dst == &extra) {
-            rc = FW_E_TOOBIG;
-            break;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    if (rc == 0) {
-        buf[got] = '\0';
-        *len = got;
-    }
-    return rc;
-}
-
 /* --------------------------------------------------------------- options */
 
 void room_board_options_default(room_board_options_t *opts)

@@ -22,6 +22,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "fw/file.h"
 #include "crypto/derive.h"
 #include "fw/err.h"
 #include "hal/secure.h"
@@ -32,7 +33,7 @@
 static bool s_loaded;
 static uint8_t s_key[HAL_SECURE_KEY_LEN];
 
-static int create_key(const char *path, const char *tmp)
+static int create_key(const char *path)
 {
     uint8_t key[HAL_SECURE_KEY_LEN];
     size_t got = 0;
@@ -46,32 +47,13 @@ static int create_key(const char *path, const char *tmp)
         }
         got += (size_t)n;
     }
-    /* Temporary name + rename: a crash never leaves a short key behind. */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    int rc = fd < 0 ? FW_E_IO : 0;
-    if (rc == 0) {
-        ssize_t w;
-        do {
-            w = write(fd, key, sizeof key);
-        } while (w < 0 && errno == EINTR);
-        if (w != (ssize_t)sizeof key || fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
-            rc = FW_E_IO;
-        }
-        if (close(fd) != 0) {
-            rc = FW_E_IO;
-        }
-    }
+    /* Crash-atomic (fw/file.h): a crash never leaves a short key behind. */
+    int rc = fw_file_write_atomic(path, key, sizeof key, 0600);
+    int e = errno;
     mbedtls_platform_zeroize(key, sizeof key);
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = FW_E_IO;
-    }
     if (rc != 0) {
-        int e = errno;
-        (void)unlink(tmp);
-        return room_fail(rc, "cannot create device key %s: %s", path, strerror(e));
-    }
-    if (room_fsync_dir_of(path) != 0) {
-        return room_fail(FW_E_IO, "cannot sync the directory of %s", path);
+        errno = e;
+        return room_fail(rc, "cannot create device key %s: %s", path, fw_file_error(rc));
     }
     room_log(HAL_LOG_INFO, "created a new device key in %s", path);
     return 0;
@@ -140,7 +122,7 @@ int room_secure_open(const char *dir)
      * key without a counter is never made here, so it means tampering. */
     int rc = room_counter_open(dir, fresh);
     if (rc == 0 && fresh) {
-        rc = create_key(path, tmp);
+        rc = create_key(path);
     }
     if (rc == 0) {
         rc = load_key(path);

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fw/file.h"
 #include "fw/hex.h"
 #include "db.h"
 #include "fw/err.h"
@@ -103,11 +104,13 @@ static const char *json_str(const cJSON *o, const char *name, char *why, size_t 
 static int enroll_from_file(const char *path, cdb_device_t *d, char *why, size_t cap)
 {
     size_t len;
-    char *text = collector_read_file("enrollment record", path, ENROLL_FILE_MAX, &len);
-    if (text == NULL) {
-        (void)snprintf(why, cap, "--from: cannot read '%s'", path);
+    uint8_t *raw = NULL;
+    int rrc = fw_file_read(path, ENROLL_FILE_MAX, &raw, &len);
+    if (rrc != 0) {
+        (void)snprintf(why, cap, "--from: cannot read '%s': %s", path, fw_file_error(rrc));
         return FW_E_IO;
     }
+    char *text = (char *)raw;
     cJSON *o = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
     int rc = FW_E_INVAL;
     if (!cJSON_IsObject(o)) {

@@ -13,9 +13,6 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 int collector_cmd_serve(int argc, char **argv);
 int collector_cmd_admin(int argc, char **argv);
 
-/* Read a whole small file (NUL added). NULL with a message on stderr. */
-char *collector_read_file(const char *what, const char *path, size_t max, size_t *len);
-
 /* Log sink: stderr, one line each, with a UTC timestamp. Threshold from
  * SPARK_COLLECTOR_LOG (error|warn|info|debug; default info). */
 void collector_log_init(void);

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "collector/payload.h"
 #include "db.h"
+#include "fw/file.h"
 #include "fw/err.h"
 #include "fw/iso8601.h"
 #include "licence/licence.h"
@@ -643,13 +644,16 @@ int collector_cmd_serve(int argc, char **argv)
         return CLI_USAGE;
     }
     size_t klen;
-    char *pem = collector_read_file("licence key", keyfile, LICENCE_PEM_MAX, &klen);
-    if (pem == NULL) {
+    uint8_t *pem = NULL;
+    int rc = fw_file_read(keyfile, LICENCE_PEM_MAX, &pem, &klen);
+    if (rc != 0) {
+        fprintf(stderr, "spark-collector: cannot read licence key '%s': %s\n", keyfile,
+                fw_file_error(rc));
         return CLI_USAGE;
     }
-    int rc = licence_key_load(&s.key, pem, klen + 1);
+    rc = licence_key_load(&s.key, (const char *)pem, klen + 1);
     if (rc != 0) {
-        rc = licence_key_load(&s.key, pem, klen); /* DER: no terminator */
+        rc = licence_key_load(&s.key, (const char *)pem, klen); /* DER: no terminator */
     }
     memset(pem, 0, klen);
     free(pem);

@@ -44,25 +44,3 @@ void hal_log_write(hal_log_level_t level, const char *tag, const char *msg)
     fprintf(stderr, "%s %c %s: %s\n", when, lv[(unsigned)level < 4 ? level : 3], tag, msg);
     fflush(stderr);
 }
-
-char *collector_read_file(const char *what, const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "spark-collector: cannot open %s '%s': %s\n", what, path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(max + 2);
-    size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
-    int err = ferror(f);
-    fclose(f);
-    if (buf == NULL || err || n > max) {
-        fprintf(stderr, "spark-collector: cannot read %s '%s'%s\n", what, path,
-                n > max ? ": file too large" : "");
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}

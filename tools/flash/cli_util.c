@@ -2,6 +2,7 @@
  * Shared pieces of the sparkflash sub-commands: messages, option parsing,
  * random numbers, keys, files. Targets are in target.c.
  */
+#include "fw/file.h"
 #include "flash_cli.h"
 
 #include <errno.h>
@@ -107,7 +108,7 @@ int sf_load_p256_public(const char *field, const char *path, mbedtls_pk_context 
 {
     uint8_t *text = NULL;
     size_t len = 0;
-    int rc = sf_read_file(path, 64 * 1024, &text, &len);
+    int rc = fw_file_read(path, 64 * 1024, &text, &len);
     if (rc != 0) {
         (void)snprintf(why, cap, "%s: cannot read %s: %s; expected an EC P-256 public key file",
                        field, path, rc == FW_E_TOOBIG ? "larger than 64 KiB" : strerror(errno));
@@ -155,90 +156,4 @@ void sf_fingerprint(const void *data, size_t n, char out[17])
         memset(h, 0, sizeof h);
     }
     (void)fw_hex_encode(h, 8, out, 17);
-}
-
-int sf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
-{
-    *buf = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        return errno == ENOENT ? FW_E_NOENT : FW_E_IO;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (errno == 0) {
-            errno = EINVAL;
-        }
-        close(fd);
-        return FW_E_IO;
-    }
-    if ((uint64_t)st.st_size > max) {
-        close(fd);
-        return FW_E_TOOBIG;
-    }
-    size_t size = (size_t)st.st_size;
-    uint8_t *p = malloc(size + 1);
-    if (!p) {
-        close(fd);
-        return FW_E_NOMEM;
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = read(fd, p + got, size - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break; /* shrank under us: treat what we have as the file */
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    p[got] = '\0';
-    *buf = p;
-    *len = got;
-    return 0;
-}
-
-int sf_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return FW_E_IO;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, (mode_t)mode);
-    if (fd < 0) {
-        return FW_E_IO;
-    }
-    /* O_CREAT does not change the mode of a leftover file: make sure. */
-    int rc = fchmod(fd, (mode_t)mode) == 0 ? 0 : FW_E_IO;
-    const uint8_t *p = data;
-    for (size_t off = 0; rc == 0 && off < len;) {
-        ssize_t n = write(fd, p + off, len - off);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            rc = FW_E_IO;
-            break;
-        }
-        off += (size_t)n;
-    }
-    if (rc == 0 && fsync(fd) != 0) {
-        rc = FW_E_IO;
-    }
-    if (close(fd) != 0 && rc == 0) {
-        rc = FW_E_IO;
-    }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = FW_E_IO;
-    }
-    if (rc != 0) {
-        int e = errno;
-        (void)unlink(tmp);
-        errno = e;
-    }
-    return rc;
 }

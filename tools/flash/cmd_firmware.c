@@ -18,6 +18,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
+#include "fw/file.h"
 #include "flash_cli.h"
 #include "crypto/es256.h"
 #include "fw/err.h"
@@ -238,7 +239,7 @@ int sf_cmd_sign(int argc, char **argv)
     }
     uint8_t *payload = NULL;
     size_t len = 0;
-    rc = sf_read_file(in, FWIMG_PAYLOAD_MAX, &payload, &len);
+    rc = fw_file_read(in, FWIMG_PAYLOAD_MAX, &payload, &len);
     if (rc != 0 || len == 0) {
         mbedtls_pk_free(&pk);
         free(payload);
@@ -263,7 +264,7 @@ int sf_cmd_sign(int argc, char **argv)
     if (rc == 0) {
         fwimg_header_encode(&h, img);
         memcpy(img + FWIMG_HEADER_LEN, payload, len);
-        if (sf_write_file_atomic(out, img, FWIMG_HEADER_LEN + len, 0644) != 0) {
+        if (fw_file_write_atomic(out, img, FWIMG_HEADER_LEN + len, 0644) != 0) {
             rc = sf_fail("sign", "cannot write %s: %s", out, strerror(errno));
         } else {
             printf("signed %s: version %s, %zu bytes payload -> %s\n", in, version, len, out);
@@ -486,7 +487,7 @@ int sf_cmd_flash(int argc, char **argv)
     }
     uint8_t *file = NULL;
     size_t len = 0;
-    rc = sf_read_file(firmware, (size_t)FWIMG_HEADER_LEN + FWIMG_PAYLOAD_MAX, &file, &len);
+    rc = fw_file_read(firmware, (size_t)FWIMG_HEADER_LEN + FWIMG_PAYLOAD_MAX, &file, &len);
     if (rc != 0) {
         mbedtls_pk_free(&pub);
         return sf_refuse("flash", "firmware: cannot read %s: %s", firmware,

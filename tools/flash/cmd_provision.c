@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <mbedtls/platform_util.h>
 
+#include "fw/file.h"
 #include "flash_cli.h"
 #include "fw/hex.h"
 #include "fw/err.h"
@@ -600,6 +601,9 @@ int sf_cmd_provision(int argc, char **argv)
         tmp[0] = '\0';
     } else if (rc != 0 && tmp[0]) {
         (void)unlink(tmp);
+    } else if (rc == 0 && a.enroll_out && fw_file_sync_dir(a.enroll_out) != 0) {
+        fprintf(stderr, "sparkflash %s: warning: %s written but its directory not synced: %s\n",
+                CMD, a.enroll_out, strerror(errno));
     }
     if (rc == 0) {
         char fp[17], sfp[17];

@@ -189,14 +189,6 @@ int sf_load_p256_public(const char *field, const char *path, mbedtls_pk_context 
  * revealing it. */
 void sf_fingerprint(const void *data, size_t n, char out[17]);
 
-/* Read a whole file (at most `max` bytes) into a malloc'd buffer with a NUL
- * after it. 0, FW_E_NOENT/FW_E_IO (errno kept) or FW_E_TOOBIG. */
-int sf_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
-
-/* Write `len` bytes to `path` crash-safely (temporary name, fsync, rename)
- * with mode `mode`. 0 or FW_E_IO (errno kept). */
-int sf_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
-
 /* Sub-commands: argv[0] is the sub-command name. Return an exit code. */
 int sf_cmd_provision(int argc, char **argv);
 int sf_cmd_show(int argc, char **argv);

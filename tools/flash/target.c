@@ -14,6 +14,7 @@
  * created, a first contact creates a room device's key, and a store mount may
  * finish an interrupted operation), and a refusal must leave TARGET as it was.
  */
+#include "fw/file.h"
 #include "flash_cli.h"
 
 #include <dirent.h>
@@ -621,7 +622,7 @@ static int save_secure(sf_snapshot_t *snap, const char *path)
     }
     sf_saved_file_t *f = &snap->saved[snap->n_saved];
     if (copy_path(f->path, sizeof f->path, path) != 0 ||
-        sf_read_file(path, 64 * 1024, &f->data, &f->len) != 0) {
+        fw_file_read(path, 64 * 1024, &f->data, &f->len) != 0) {
         return FW_E_IO;
     }
     snap->n_saved++;
@@ -722,7 +723,7 @@ int sf_snapshot_make(const char *cmd, const sf_target_t *t, sf_snapshot_t *snap)
 int sf_snapshot_restore_secure(const sf_snapshot_t *snap)
 {
     for (size_t i = 0; i < snap->n_saved; i++) {
-        if (sf_write_file_atomic(snap->saved[i].path, snap->saved[i].data, snap->saved[i].len,
+        if (fw_file_write_atomic(snap->saved[i].path, snap->saved[i].data, snap->saved[i].len,
                                  0600) != 0) {
             return FW_E_IO;
         }

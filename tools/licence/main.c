@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fw/file.h"
 #include "fw/err.h"
 #include "licence/licence.h"
 
@@ -35,49 +36,38 @@ static void usage(FILE *f)
                "pubkey  write the public half of a private key (PEM)\n");
 }
 
-static char *read_file(const char *what, const char *path, size_t max, size_t *len)
+/* A whole input file, not empty. NULL with a message on stderr. */
+static char *read_input(const char *what, const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "spark-licence: cannot open %s '%s': %s\n", what, path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(max + 1);
-    size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
-    int err = ferror(f);
-    fclose(f);
-    if (buf == NULL || err || n > max || n == 0) {
-        fprintf(stderr, "spark-licence: cannot read %s '%s'%s\n", what, path,
-                n > max          ? ": too large"
-                : n == 0 && !err ? ": empty"
-                                 : "");
+    uint8_t *buf = NULL;
+    int rc = fw_file_read(path, max, &buf, len);
+    if (rc == 0 && *len == 0) {
         free(buf);
+        fprintf(stderr, "spark-licence: %s '%s' is empty\n", what, path);
         return NULL;
     }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    if (rc != 0) {
+        fprintf(stderr, "spark-licence: cannot read %s '%s': %s\n", what, path, fw_file_error(rc));
+        return NULL;
+    }
+    return (char *)buf;
 }
 
+/* To stdout, or crash-atomically to `path` (a private key: mode 0600 from
+ * the start, never readable by others for a moment). */
 static int write_out(const char *path, const char *text, int private_mode)
 {
-    FILE *f = path == NULL ? stdout : fopen(path, "wb");
-    if (f == NULL) {
-        fprintf(stderr, "spark-licence: cannot write '%s': %s\n", path, strerror(errno));
+    if (path == NULL) {
+        if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "spark-licence: write to stdout failed\n");
+            return EXIT_FAILED;
+        }
+        return 0;
+    }
+    int rc = fw_file_write_atomic(path, text, strlen(text), private_mode ? 0600 : 0644);
+    if (rc != 0) {
+        fprintf(stderr, "spark-licence: cannot write '%s': %s\n", path, fw_file_error(rc));
         return EXIT_USAGE;
-    }
-    if (path != NULL && private_mode) {
-        (void)chmod(path, 0600);
-    }
-    int ok = fputs(text, f) >= 0;
-    if (path != NULL) {
-        ok = (fclose(f) == 0) && ok;
-    } else {
-        ok = (fflush(f) == 0) && ok;
-    }
-    if (!ok) {
-        fprintf(stderr, "spark-licence: write to '%s' failed\n", path != NULL ? path : "stdout");
-        return EXIT_FAILED;
     }
     return 0;
 }
@@ -85,7 +75,7 @@ static int write_out(const char *path, const char *text, int private_mode)
 static int load_key(const char *path, licence_key_t *k)
 {
     size_t len = 0;
-    char *pem = read_file("key", path, LICENCE_PEM_MAX, &len);
+    char *pem = read_input("key", path, LICENCE_PEM_MAX, &len);
     if (pem == NULL) {
         mbedtls_pk_init(&k->pk);
         mbedtls_entropy_init(&k->entropy);
@@ -153,7 +143,7 @@ static int cmd_sign(const opts_t *o)
         return rc;
     }
     size_t len = 0;
-    char *claims = read_file("claims", o->claims, LICENCE_TOKEN_MAX, &len);
+    char *claims = read_input("claims", o->claims, LICENCE_TOKEN_MAX, &len);
     if (claims == NULL) {
         licence_key_free(&k);
         return EXIT_USAGE;

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fw/file.h"
 #include "fw/err.h"
 #include "fw/iso8601.h"
 #include "trial/timeline.h"
@@ -232,12 +233,14 @@ int trialctl_cmd_licence(int argc, char **argv)
         return rc < 0 ? TRIALCTL_EXIT_OK : rc;
     }
     size_t key_len = 0, tok_len = 0;
-    char *key = trialctl_read_file("public key", o.pubkey, TRIAL_PEM_MAX, &key_len);
-    if (key == NULL) {
+    uint8_t *key = NULL;
+    rc = fw_file_read(o.pubkey, TRIAL_PEM_MAX, &key, &key_len);
+    if (rc != 0) {
+        fprintf(stderr, "trialctl: cannot read public key '%s': %s\n", o.pubkey, fw_file_error(rc));
         return TRIALCTL_EXIT_USAGE;
     }
     trial_verifier_t ver;
-    rc = trial_verifier_init(&ver, key, key_len);
+    rc = trial_verifier_init(&ver, (const char *)key, key_len);
     free(key);
     if (rc != 0) {
         fprintf(stderr, "trialctl licence: '%s' is not a P-256 public key (%s)\n", o.pubkey,
@@ -245,20 +248,20 @@ int trialctl_cmd_licence(int argc, char **argv)
         trial_verifier_free(&ver);
         return TRIALCTL_EXIT_USAGE;
     }
-    /* Read a little more than a token may hold so that an oversized file is
-     * reported as such rather than cut to size. */
-    const size_t max = TRIAL_TOKEN_MAX + 2;
-    char *tok = trialctl_read_file("licence file", o.file, max, &tok_len);
-    if (tok == NULL) {
+    /* A token and its line end; a larger file is an invalid licence
+     * (`format`), not a usage error. */
+    uint8_t *tok = NULL;
+    rc = fw_file_read(o.file, TRIAL_TOKEN_MAX + 2, &tok, &tok_len);
+    if (rc != 0 && rc != FW_E_TOOBIG) {
+        fprintf(stderr, "trialctl: cannot read licence file '%s': %s\n", o.file, fw_file_error(rc));
         trial_verifier_free(&ver);
         return TRIALCTL_EXIT_USAGE;
     }
     trial_claims_t claims;
     trial_verify_reason_t why = TRIAL_VERIFY_FORMAT;
-    if (tok_len > max) {
-        rc = FW_E_TOOBIG;
-    } else {
-        rc = trial_token_verify(&ver, tok, tok_len, o.serial, o.trial, &claims, NULL, &why);
+    if (rc == 0) {
+        rc = trial_token_verify(&ver, (const char *)tok, tok_len, o.serial, o.trial, &claims, NULL,
+                                &why);
     }
     free(tok);
     trial_verifier_free(&ver);

@@ -33,31 +33,6 @@ static void usage(FILE *f)
                "exit status: 0 valid or allowed, 1 invalid or denied, 2 bad usage\n");
 }
 
-char *trialctl_read_file(const char *what, const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "trialctl: cannot open %s '%s': %s\n", what, path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(max + 2);
-    size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
-    int err = ferror(f);
-    fclose(f);
-    if (buf == NULL || err) {
-        fprintf(stderr, "trialctl: cannot read %s '%s'\n", what, path);
-        free(buf);
-        return NULL;
-    }
-    if (n > max) {
-        /* Not a usage error for a licence: the verifier says "format". */
-        n = max + 1;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {

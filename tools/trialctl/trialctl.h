@@ -21,8 +21,4 @@ void trialctl_usage_licence(void);
 int trialctl_cmd_call(int argc, char **argv);
 void trialctl_usage_call(void);
 
-/* Read a whole file (at most `max` bytes) into a malloc'd NUL-terminated
- * buffer. Returns NULL and prints a message naming `what` and `path` on error. */
-char *trialctl_read_file(const char *what, const char *path, size_t max, size_t *len);
-
 #endif /* TRIALCTL_H */
