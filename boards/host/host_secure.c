@@ -20,12 +20,12 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <mbedtls/platform_util.h>
 
 #include "fw/file.h"
 #include "crypto/derive.h"
 #include "fw/err.h"
 #include "fw/hex.h"
+#include "fw/zeroize.h"
 #include "hal/identity.h"
 #include "hal/secure.h"
 #include "host_config.h"
@@ -96,9 +96,9 @@ static int secure_write(const char *path, const secure_state_t *st)
         cJSON_AddNumberToObject(root, "hw_revision", st->id.hw_revision)) {
         text = cJSON_Print(root);
     }
-    mbedtls_platform_zeroize(keyhex, sizeof keyhex);
+    fw_zeroize(keyhex, sizeof keyhex);
     if (key_item && key_item->valuestring) {
-        mbedtls_platform_zeroize(key_item->valuestring, strlen(key_item->valuestring));
+        fw_zeroize(key_item->valuestring, strlen(key_item->valuestring));
     }
     cJSON_Delete(root);
     if (!text) {
@@ -117,10 +117,10 @@ static int secure_write(const char *path, const secure_state_t *st)
         if (rc != 0) {
             host_fail(rc, "cannot write secure element file %s: %s", path, fw_file_error(rc));
         }
-        mbedtls_platform_zeroize(line, n + 1);
+        fw_zeroize(line, n + 1);
         free(line);
     }
-    mbedtls_platform_zeroize(text, strlen(text));
+    fw_zeroize(text, strlen(text));
     cJSON_free(text);
     return rc;
 }
@@ -145,7 +145,7 @@ int host_secure_create(const char *path, const char *serial, const char *model)
     st.id.hw_revision = HOST_DEFAULT_HW_REVISION;
     st.counter = 0;
     int rc = secure_write(path, &st);
-    mbedtls_platform_zeroize(&st, sizeof st);
+    fw_zeroize(&st, sizeof st);
     return rc;
 }
 
@@ -208,7 +208,7 @@ static int parse_secure(const char *path, const char *text, secure_state_t *st)
     }
     const cJSON *key_item = cJSON_GetObjectItemCaseSensitive(root, "device_key");
     if (cJSON_IsString(key_item) && key_item->valuestring) {
-        mbedtls_platform_zeroize(key_item->valuestring, strlen(key_item->valuestring));
+        fw_zeroize(key_item->valuestring, strlen(key_item->valuestring));
     }
     cJSON_Delete(root);
     return rc;
@@ -236,7 +236,7 @@ int host_secure_load(const char *path)
     secure_state_t st;
     memset(&st, 0, sizeof st);
     int rc = parse_secure(path, (const char *)buf, &st);
-    mbedtls_platform_zeroize(buf, len);
+    fw_zeroize(buf, len);
     free(buf);
     if (rc == 0) {
         s_path = host_path_with_suffix(path, "");
@@ -247,13 +247,13 @@ int host_secure_load(const char *path)
             s_loaded = true;
         }
     }
-    mbedtls_platform_zeroize(&st, sizeof st);
+    fw_zeroize(&st, sizeof st);
     return rc;
 }
 
 void host_secure_unload(void)
 {
-    mbedtls_platform_zeroize(&s_state, sizeof s_state);
+    fw_zeroize(&s_state, sizeof s_state);
     free(s_path);
     s_path = NULL;
     s_loaded = false;
@@ -304,7 +304,7 @@ int host_secure_counter_increment(uint32_t *new_value)
             *new_value = next.counter;
         }
     }
-    mbedtls_platform_zeroize(&next, sizeof next);
+    fw_zeroize(&next, sizeof next);
     return rc;
 }
 

@@ -20,11 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "fw/file.h"
 #include "crypto/derive.h"
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "hal/secure.h"
 #include "room_config.h"
 #include "room_counter.h"
@@ -50,7 +49,7 @@ static int create_key(const char *path)
     /* Crash-atomic (fw/file.h): a crash never leaves a short key behind. */
     int rc = fw_file_write_atomic(path, key, sizeof key, 0600);
     int e = errno;
-    mbedtls_platform_zeroize(key, sizeof key);
+    fw_zeroize(key, sizeof key);
     if (rc != 0) {
         errno = e;
         return room_fail(rc, "cannot create device key %s: %s", path, fw_file_error(rc));
@@ -93,7 +92,7 @@ static int load_key(const char *path)
     }
     close(fd);
     if (rc != 0) {
-        mbedtls_platform_zeroize(s_key, sizeof s_key);
+        fw_zeroize(s_key, sizeof s_key);
     }
     return rc;
 }
@@ -137,7 +136,7 @@ int room_secure_open(const char *dir)
 
 void room_secure_close(void)
 {
-    mbedtls_platform_zeroize(s_key, sizeof s_key);
+    fw_zeroize(s_key, sizeof s_key);
     s_loaded = false;
     room_counter_close();
 }

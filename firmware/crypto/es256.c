@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include <mbedtls/ecdsa.h>
-#include <mbedtls/platform_util.h>
 
 #include "fw/err.h"
+#include "fw/zeroize.h"
 
 bool es256_key_is_p256(const mbedtls_pk_context *pk)
 {
@@ -40,7 +40,7 @@ static int parse(mbedtls_pk_context *pk, const void *key, size_t len, bool priva
         rc = private_key ? mbedtls_pk_parse_key(pk, buf, len, NULL, 0)
                          : mbedtls_pk_parse_public_key(pk, buf, len);
     }
-    mbedtls_platform_zeroize(buf, sizeof buf);
+    fw_zeroize(buf, sizeof buf);
     if (rc != 0) {
         return FW_E_MBEDTLS(rc);
     }

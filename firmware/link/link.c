@@ -19,6 +19,7 @@
 #include "link/coap_io.h"
 #include "fw/err.h"
 #include "fw/log.h"
+#include "fw/zeroize.h"
 #include "hal/net.h"
 #include "link/link_sm.h"
 
@@ -626,6 +627,6 @@ void link_close(link_t *l)
             finish(l, &l->slots[i], &r);
         }
     }
-    memset(l->psk, 0, sizeof l->psk);
+    fw_zeroize(l->psk, sizeof l->psk);
     free(l);
 }

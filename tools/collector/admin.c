@@ -20,6 +20,7 @@
 #include "db.h"
 #include "fw/err.h"
 #include "fw/iso8601.h"
+#include "fw/zeroize.h"
 #include "proto/provisioning.h"
 
 #define ENROLL_FILE_MAX 4096u
@@ -133,7 +134,7 @@ static int enroll_from_file(const char *path, cdb_device_t *d, char *why, size_t
         }
     }
     cJSON_Delete(o);
-    memset(text, 0, len); /* it held the PSKs */
+    fw_zeroize(text, len); /* it held the PSKs */
     free(text);
     return rc;
 }
@@ -187,7 +188,7 @@ static int cmd_enroll(cdb_t *db, int argc, char **argv)
         return rc == FW_E_IO ? CLI_USAGE : CLI_FAIL;
     }
     rc = cdb_enroll(db, &d, wall_now());
-    memset(d.psk, 0, sizeof d.psk);
+    fw_zeroize(d.psk, sizeof d.psk);
     if (rc == FW_E_STATE) {
         fprintf(stderr,
                 "spark-collector admin enroll: psk_identity '%s' already belongs to "
@@ -324,7 +325,9 @@ static int cmd_totals(cdb_t *db, int argc, char **argv)
         return rc;
     }
     cdb_device_t d;
-    if (cdb_device_by_serial(db, serial, &d) != 0) {
+    int found = cdb_device_by_serial(db, serial, &d);
+    fw_zeroize(d.psk, sizeof d.psk); /* not shown */
+    if (found != 0) {
         fprintf(stderr, "spark-collector admin totals: serial %s: not enrolled\n", serial);
         return CLI_FAIL;
     }
@@ -390,7 +393,9 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     }
     cdb_device_t d;
     cdb_show_t s;
-    if (cdb_device_by_serial(db, serial, &d) != 0 || cdb_show(db, serial, &s) != 0) {
+    int found = cdb_device_by_serial(db, serial, &d);
+    fw_zeroize(d.psk, sizeof d.psk); /* never shown */
+    if (found != 0 || cdb_show(db, serial, &s) != 0) {
         fprintf(stderr, "spark-collector admin show: serial %s: not enrolled\n", serial);
         return CLI_FAIL;
     }

@@ -17,6 +17,7 @@
 
 #define FW_LOG_TAG "coll-db"
 #include "fw/log.h"
+#include "fw/zeroize.h"
 
 /* Tables whose columns are not wire fields. The usage, event and
  * provisioning tables are made from proto/wire.h's tables (schema_sql()). */
@@ -544,6 +545,7 @@ static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_cha
 {
     cdb_device_t d;
     int rc = cdb_device_by_serial(c, serial, &d);
+    fw_zeroize(d.psk, sizeof d.psk); /* a licence needs the identity only */
     if (rc == FW_E_NOENT) {
         (void)snprintf(why, cap, "serial %s: not enrolled", serial);
         return rc;

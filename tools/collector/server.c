@@ -32,6 +32,7 @@
 
 #define FW_LOG_TAG "collector"
 #include "fw/log.h"
+#include "fw/zeroize.h"
 
 #define MAX_HANDSHAKES 128u
 #define MAX_IDLE_SESSIONS 4096u
@@ -166,6 +167,7 @@ static const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap
     memcpy(s->psk, d.psk, d.psk_len);
     s->psk_out.s = s->psk;
     s->psk_out.length = d.psk_len;
+    fw_zeroize(d.psk, sizeof d.psk);
     FW_LOGD("handshake from %s: identity '%s' (device %s)", peer(session, who, sizeof who), id,
             d.serial);
     return &s->psk_out;
@@ -249,6 +251,7 @@ static int session_device(coap_session_t *session, cdb_device_t *d, collector_er
         (void)snprintf(err->reason, sizeof err->reason, "identity '%s': not enrolled", id);
         return FW_E_NOENT;
     }
+    fw_zeroize(d->psk, sizeof d->psk); /* the handlers need the serial, not the PSK */
     return 0;
 }
 
@@ -655,7 +658,7 @@ int collector_cmd_serve(int argc, char **argv)
     if (rc != 0) {
         rc = licence_key_load(&s.key, (const char *)pem, klen); /* DER: no terminator */
     }
-    memset(pem, 0, klen);
+    fw_zeroize(pem, klen);
     free(pem);
     if (rc != 0) {
         fprintf(stderr, "spark-collector serve: --licence-key: not a P-256 private key (%s)\n",

@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include <mbedtls/error.h>
-#include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
 #include "fw/file.h"
 #include "flash_cli.h"
 #include "crypto/es256.h"
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "proto/fwimage.h"
 #include "hal/system.h"
 #include "proto/layout.h"
@@ -165,7 +165,7 @@ int sf_cmd_keygen(int argc, char **argv)
     }
     mbedtls_pk_free(&pk);
     if (rc != 0) {
-        mbedtls_platform_zeroize(priv_pem, sizeof priv_pem);
+        fw_zeroize(priv_pem, sizeof priv_pem);
         return sf_fail("keygen", "key generation failed: %s", fw_strerror(rc));
     }
     if (write_new(out, priv_pem, strlen((char *)priv_pem), 0600) != 0) {
@@ -174,7 +174,7 @@ int sf_cmd_keygen(int argc, char **argv)
         rc = sf_fail("keygen", "cannot write %s: %s", pub, strerror(errno));
         (void)unlink(out); /* half a key pair is worse than none */
     }
-    mbedtls_platform_zeroize(priv_pem, sizeof priv_pem);
+    fw_zeroize(priv_pem, sizeof priv_pem);
     if (rc == 0) {
         char fp[17];
         sf_fingerprint(pub_pem, strlen((char *)pub_pem), fp);

@@ -14,11 +14,11 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <mbedtls/platform_util.h>
 
 #include "flash_cli.h"
 #include "fw/iso8601.h"
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "hal/flash.h"
 #include "hal/identity.h"
 #include "proto/layout.h"
@@ -142,7 +142,7 @@ static void check_records(store_t *s, report_t *r, mbedtls_pk_context *pub)
             }
         }
     }
-    mbedtls_platform_zeroize(buf, sizeof buf);
+    fw_zeroize(buf, sizeof buf);
 }
 
 /* Open the snapshot, mount, collect. Returns an exit code. */
@@ -405,7 +405,7 @@ int sf_cmd_show(int argc, char **argv)
             print_text(image, &r);
         }
     }
-    mbedtls_platform_zeroize(&r, sizeof r);
+    fw_zeroize(&r, sizeof r);
     return rc;
 }
 
@@ -557,7 +557,7 @@ int sf_cmd_verify(int argc, char **argv)
     }
     sf_snapshot_remove(&snap);
     mbedtls_pk_free(&pk);
-    mbedtls_platform_zeroize(&r, sizeof r);
+    fw_zeroize(&r, sizeof r);
     return rc;
 }
 

@@ -19,12 +19,12 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <mbedtls/platform_util.h>
 
 #include "fw/file.h"
 #include "flash_cli.h"
 #include "fw/hex.h"
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "hal/identity.h"
 #include "hal/secure.h"
 #include "locales.h"
@@ -336,12 +336,12 @@ static char *enrollment_json(const proto_provisioning_t *p, bool keep_devices)
     for (cJSON *it = o ? o->child : NULL; it; it = it->next) {
         if (cJSON_IsString(it) &&
             (strcmp(it->string, "psk") == 0 || strcmp(it->string, "support_psk") == 0)) {
-            mbedtls_platform_zeroize(it->valuestring, strlen(it->valuestring));
+            fw_zeroize(it->valuestring, strlen(it->valuestring));
         }
     }
     cJSON_Delete(o);
-    mbedtls_platform_zeroize(psk, sizeof psk);
-    mbedtls_platform_zeroize(support, sizeof support);
+    fw_zeroize(psk, sizeof psk);
+    fw_zeroize(support, sizeof support);
     return text;
 }
 
@@ -398,12 +398,12 @@ static int read_back(const char *expect, size_t len)
     proto_provisioning_t p;
     char why[256];
     if (proto_provisioning_decode(buf, got, &p, why, sizeof why) != 0) {
-        mbedtls_platform_zeroize(buf, sizeof buf);
+        fw_zeroize(buf, sizeof buf);
         return sf_fail(CMD, "read-back: the stored record does not decode: %s", why);
     }
     bool same = got == len && memcmp(buf, expect, len) == 0;
-    mbedtls_platform_zeroize(buf, sizeof buf);
-    mbedtls_platform_zeroize(&p, sizeof p);
+    fw_zeroize(buf, sizeof buf);
+    fw_zeroize(&p, sizeof p);
     return same ? SF_EXIT_OK : sf_fail(CMD, "read-back: the stored record differs");
 }
 
@@ -469,8 +469,8 @@ static int write_device(const prov_args_t *a, proto_provisioning_t *p)
         if (rc == 0 && proto_provisioning_decode(old, old_len, &prev, why, sizeof why) == 0) {
             (void)snprintf(who, sizeof who, "serial %s, trial %s", prev.serial, prev.trial);
         }
-        mbedtls_platform_zeroize(old, sizeof old);
-        mbedtls_platform_zeroize(&prev, sizeof prev);
+        fw_zeroize(old, sizeof old);
+        fw_zeroize(&prev, sizeof prev);
         return sf_refuse(CMD,
                          "image: %s is already provisioned (%s); expected a factory-fresh device: "
                          "run 'sparkflash factory-reset --image %s --yes' first",
@@ -493,7 +493,7 @@ static int write_device(const prov_args_t *a, proto_provisioning_t *p)
     } else {
         rc = sf_fail(CMD, "encoding the provisioning record: %s", why);
     }
-    mbedtls_platform_zeroize(json, sizeof json);
+    fw_zeroize(json, sizeof json);
     return rc;
 }
 
@@ -528,7 +528,7 @@ int sf_cmd_provision(int argc, char **argv)
     static proto_provisioning_t p;
     bool psk_gen = false, support_gen = false;
     if ((rc = build_record(&a, &p, &psk_gen, &support_gen)) != 0) {
-        mbedtls_platform_zeroize(&p, sizeof p);
+        fw_zeroize(&p, sizeof p);
         return rc;
     }
     /* Encoded once here, before TARGET is touched, to refuse early; the
@@ -540,7 +540,7 @@ int sf_cmd_provision(int argc, char **argv)
     rc = proto_provisioning_encode(&p, json, sizeof json, &len, why, sizeof why);
     p.gen = 0;
     if (rc != 0) {
-        mbedtls_platform_zeroize(&p, sizeof p);
+        fw_zeroize(&p, sizeof p);
         return rc == FW_E_NOSPACE ? sf_refuse(CMD, "record: larger than %u bytes", STORE_VALUE_MAX)
                                   : sf_refuse(CMD, "%s", why);
     }
@@ -579,7 +579,7 @@ int sf_cmd_provision(int argc, char **argv)
             goto out;
         }
         rc = stage_enrollment(a.enroll_out, text, tmp, sizeof tmp);
-        mbedtls_platform_zeroize(text, strlen(text));
+        fw_zeroize(text, strlen(text));
         cJSON_free(text);
         if (rc != 0) {
             goto out;
@@ -625,7 +625,7 @@ int sf_cmd_provision(int argc, char **argv)
         }
     }
 out:
-    mbedtls_platform_zeroize(&p, sizeof p);
-    mbedtls_platform_zeroize(json, sizeof json);
+    fw_zeroize(&p, sizeof p);
+    fw_zeroize(json, sizeof json);
     return rc;
 }

@@ -27,10 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "fw/err.h"
 #include "fw/path.h"
+#include "fw/zeroize.h"
 #include "hal/log.h"
 #include "hal/system.h"
 #include "host/host_storage.h"
@@ -759,7 +758,7 @@ void sf_snapshot_remove(sf_snapshot_t *snap)
 {
     for (size_t i = 0; i < snap->n_saved; i++) {
         if (snap->saved[i].data) {
-            mbedtls_platform_zeroize(snap->saved[i].data, snap->saved[i].len);
+            fw_zeroize(snap->saved[i].data, snap->saved[i].len);
         }
         free(snap->saved[i].data);
         snap->saved[i].data = NULL;

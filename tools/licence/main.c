@@ -16,6 +16,7 @@
 
 #include "fw/file.h"
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "licence/licence.h"
 
 #ifndef SPARK_LICENCE_VERSION
@@ -83,7 +84,7 @@ static int load_key(const char *path, licence_key_t *k)
         return EXIT_USAGE;
     }
     int rc = licence_key_load(k, pem, len);
-    memset(pem, 0, len);
+    fw_zeroize(pem, len);
     free(pem);
     if (rc != 0) {
         fprintf(stderr, "spark-licence: '%s' is not a P-256 private key (%s)\n", path,
@@ -177,7 +178,7 @@ static int cmd_keygen(const opts_t *o)
     }
     if (rc == 0) {
         rc = write_out(o->out, pem, 1);
-        memset(pem, 0, sizeof pem);
+        fw_zeroize(pem, sizeof pem);
         if (rc == 0 && o->pubout != NULL) {
             rc = licence_key_write_public_pem(&k, pem, sizeof pem);
             rc = rc == 0 ? write_out(o->pubout, pem, 0) : rc;
