@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fw/file.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "hal/flash.h"
 #include "host_config.h"
 #include "host_internal.h"

@@ -21,9 +21,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "fw/file.h"
 #include "crypto/derive.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/hex.h"
 #include "fw/zeroize.h"
 #include "hal/identity.h"

@@ -11,7 +11,6 @@
  * RPMB cannot be set back), and a file restored together with an old flash
  * image defeats the rollback check. See docs/ROOM_BOARD.md.
  */
-#include "fw/file.h"
 #include "room_counter.h"
 
 #include <errno.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "fw/err.h"
+#include "fw/file.h"
 #include "room_config.h"
 #include "room_internal.h"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw/file.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/hex.h"
 #include "hal/identity.h"
 #include "hal/net.h"

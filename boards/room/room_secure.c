@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fw/file.h"
 #include "crypto/derive.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/zeroize.h"
 #include "hal/secure.h"
 #include "room_config.h"

@@ -15,10 +15,10 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "fw/file.h"
 #include "fw/hex.h"
 #include "db.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/iso8601.h"
 #include "fw/zeroize.h"
 #include "proto/provisioning.h"

@@ -24,13 +24,13 @@
 #include "cli.h"
 #include "collector/payload.h"
 #include "db.h"
-#include "fw/file.h"
 #include "fw/err.h"
-#include "fw/iso8601.h"
 #include "licence/licence.h"
 #include "link/coap_io.h"
 
 #define FW_LOG_TAG "collector"
+#include "fw/file.h"
+#include "fw/iso8601.h"
 #include "fw/log.h"
 #include "fw/zeroize.h"
 

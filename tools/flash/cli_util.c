@@ -1,8 +1,7 @@
 /*
  * Shared pieces of the sparkflash sub-commands: messages, option parsing,
- * random numbers, keys, files. Targets are in target.c.
+ * random numbers, keys, files. Targets are in target*.c.
  */
-#include "fw/file.h"
 #include "flash_cli.h"
 
 #include <errno.h>
@@ -20,6 +19,7 @@
 #include <mbedtls/sha256.h>
 
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/hex.h"
 #include "proto/fwimage.h"
 #include "hal/flash.h"

@@ -17,10 +17,10 @@
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
 
-#include "fw/file.h"
 #include "flash_cli.h"
 #include "crypto/es256.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/zeroize.h"
 #include "proto/fwimage.h"
 #include "hal/system.h"

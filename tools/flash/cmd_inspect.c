@@ -16,8 +16,8 @@
 #include <cjson/cJSON.h>
 
 #include "flash_cli.h"
-#include "fw/iso8601.h"
 #include "fw/err.h"
+#include "fw/iso8601.h"
 #include "fw/zeroize.h"
 #include "hal/flash.h"
 #include "hal/identity.h"

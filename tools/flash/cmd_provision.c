@@ -20,10 +20,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "fw/file.h"
 #include "flash_cli.h"
 #include "fw/hex.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/zeroize.h"
 #include "hal/identity.h"
 #include "hal/secure.h"

@@ -56,7 +56,7 @@ void sf_getopt_reset(void);
 /* TARGET is a host-board flash image file with TARGET.secure beside it, or a
  * room board's flash: an MTD or block device (or, with --board room, a file
  * holding a partition image) with the secure element in a directory
- * (docs/SPARKFLASH.md "Targets"). target.c. */
+ * (docs/SPARKFLASH.md "Targets"). target*.c, one concern each. */
 
 typedef enum {
     SF_BOARD_AUTO = 0, /* device node: room; anything else: host */

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fw/file.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/zeroize.h"
 #include "licence/licence.h"
 

@@ -13,8 +13,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "fw/file.h"
 #include "fw/err.h"
+#include "fw/file.h"
 #include "fw/iso8601.h"
 #include "trial/timeline.h"
 #include "trial/verify.h"
