@@ -32,13 +32,14 @@ static bool s_cut_logged;
 static int create_image(const char *path, uint32_t size)
 {
     /* Crash-atomic (a crash never leaves a short image that a later run
-     * would refuse). */
+     * would refuse), and readable by its owner only: once provisioned the
+     * image holds the device's PSKs. */
     uint8_t *erased = malloc(size);
     if (!erased) {
         return host_fail(FW_E_NOMEM, "no memory for a %u-byte flash image", (unsigned)size);
     }
     memset(erased, 0xFF, size);
-    int rc = fw_file_write_atomic(path, erased, size, 0644);
+    int rc = fw_file_write_atomic(path, erased, size, 0600);
     free(erased);
     if (rc != 0) {
         return host_fail(FW_E_IO, "cannot create flash image %s: %s", path, fw_file_error(rc));

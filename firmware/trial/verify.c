@@ -151,10 +151,23 @@ int trial_token_verify(trial_verifier_t *v, const char *token, size_t len, const
                        const char *trial_no, trial_claims_t *claims, uint8_t hash[TRIAL_HASH_LEN],
                        trial_verify_reason_t *reason)
 {
+    return trial_token_verify_detail(v, token, len, serial, trial_no, claims, hash, reason, NULL);
+}
+
+int trial_token_verify_detail(trial_verifier_t *v, const char *token, size_t len,
+                              const char *serial, const char *trial_no, trial_claims_t *claims,
+                              uint8_t hash[TRIAL_HASH_LEN], trial_verify_reason_t *reason,
+                              const char **detail)
+{
     trial_verify_reason_t dummy;
     if (reason == NULL) {
         reason = &dummy;
     }
+    const char *no_detail;
+    if (detail == NULL) {
+        detail = &no_detail;
+    }
+    *detail = NULL;
     *reason = TRIAL_VERIFY_FORMAT;
     if (v == NULL || claims == NULL || (token == NULL && len != 0)) {
         return FW_E_INVAL;
@@ -215,10 +228,11 @@ int trial_token_verify(trial_verifier_t *v, const char *token, size_t len, const
     }
 
     *reason = TRIAL_VERIFY_CLAIMS;
-    rc = trial_claims_parse((const char *)payload, (size_t)p_n, claims, NULL);
+    rc = trial_claims_parse((const char *)payload, (size_t)p_n, claims, detail);
     if (rc != 0) {
         return rc;
     }
+    *detail = NULL;
     if (serial != NULL && strcmp(claims->sub, serial) != 0) {
         *reason = TRIAL_VERIFY_SERIAL;
         return FW_E_STATE;

@@ -15,6 +15,8 @@
 #                 365 days (paid, calling full)
 #   tampered.jws  trial.jws with one character of its claims changed (trial_exp
 #                 a few days later) and the original signature: `signature`
+#   seq0.jws      trial.jws's claims with seq 0, properly signed: `claims`,
+#                 "seq must be ≥ 1"
 # OUTDIR is replaced as a whole (built beside it, then renamed), so a test
 # never sees half a set.
 set -eu
@@ -40,6 +42,7 @@ paid_claims="{$dev,\"typ\":\"paid\",\"seq\":2,\"iat\":$paid_iat,\"ext\":0,\"keep
 
 jws_openssl_sign "$work/licence.pem" "$trial_claims" "$work/trial.jws"
 jws_openssl_sign "$work/licence.pem" "$paid_claims" "$work/paid.jws"
+jws_openssl_sign "$work/licence.pem" "${trial_claims/\"seq\":1,/\"seq\":0,}" "$work/seq0.jws"
 
 # One claims character changed: "trial_exp":1797292800 -> 1798292800.
 forged=${trial_claims/\"trial_exp\":$E/\"trial_exp\":$((E + 1000000))}

@@ -8,16 +8,19 @@
  */
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "licence_plan.h"
 
 #define FW_LOG_TAG "coll-db"
 #include "fw/log.h"
-#include "fw/zeroize.h"
 
 /* Tables whose columns are not wire fields. The usage, event and
  * provisioning tables are made from proto/wire.h's tables (schema_sql()). */
@@ -267,6 +270,16 @@ static int create_schema(cdb_t *c)
 int cdb_open(cdb_t *c, const char *path)
 {
     c->db = NULL;
+    /* The database holds every device's PSK: a new one is created readable
+     * by its owner only, whatever the umask (SQLite gives its -wal and -shm
+     * files the database file's mode). */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        (void)close(fd);
+    } else if (errno != EEXIST) {
+        FW_LOGE("cannot create database '%s': %s", path, strerror(errno));
+        return FW_E_IO;
+    }
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         FW_LOGE("cannot open database '%s': %s", path,

@@ -107,13 +107,28 @@ static int parse_opts(int argc, char **argv, opts_t *o)
     return 0;
 }
 
-static void print_invalid(const opts_t *o, trial_verify_reason_t why, int rc)
+/* `detail`: what is wrong with a refused claim ("seq must be ≥ 1"), or
+ * NULL (then the error code's text). */
+static void print_invalid(const opts_t *o, trial_verify_reason_t why, int rc, const char *detail)
 {
+    bool named = detail != NULL && detail[0] != '\0'; /* a claim's refusal */
+    if (!named) {
+        detail = fw_strerror(rc);
+    }
     if (o->json) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddBoolToObject(root, "valid", false);
         cJSON_AddStringToObject(root, "error", trial_verify_reason_name(why));
-        cJSON_AddStringToObject(root, "detail", fw_strerror(rc));
+        cJSON_AddStringToObject(root, "detail", detail);
+        if (named && why == TRIAL_VERIFY_CLAIMS) {
+            /* The claim's name: the detail starts with it ("seq must be ...") */
+            char claim[TRIAL_SVC_ID_MAX + 1] = "";
+            size_t n = strspn(detail, "abcdefghijklmnopqrstuvwxyz_.");
+            if (n > 0 && n < sizeof claim && (detail[n] == ' ' || detail[n] == ':')) {
+                memcpy(claim, detail, n);
+                cJSON_AddStringToObject(root, "claim", claim);
+            }
+        }
         char *text = cJSON_PrintUnformatted(root);
         if (text != NULL) {
             puts(text);
@@ -121,8 +136,7 @@ static void print_invalid(const opts_t *o, trial_verify_reason_t why, int rc)
         cJSON_free(text);
         cJSON_Delete(root);
     } else {
-        printf("licence %s: INVALID (%s: %s)\n", o->file, trial_verify_reason_name(why),
-               fw_strerror(rc));
+        printf("licence %s: INVALID (%s: %s)\n", o->file, trial_verify_reason_name(why), detail);
     }
 }
 
@@ -259,9 +273,10 @@ int trialctl_cmd_licence(int argc, char **argv)
     }
     trial_claims_t claims;
     trial_verify_reason_t why = TRIAL_VERIFY_FORMAT;
+    const char *detail = NULL;
     if (rc == 0) {
-        rc = trial_token_verify(&ver, (const char *)tok, tok_len, o.serial, o.trial, &claims, NULL,
-                                &why);
+        rc = trial_token_verify_detail(&ver, (const char *)tok, tok_len, o.serial, o.trial, &claims,
+                                       NULL, &why, &detail);
     }
     free(tok);
     trial_verifier_free(&ver);
@@ -271,7 +286,7 @@ int trialctl_cmd_licence(int argc, char **argv)
         why = TRIAL_VERIFY_CLAIMS;
     }
     if (rc != 0) {
-        print_invalid(&o, why, rc);
+        print_invalid(&o, why, rc, detail);
         return TRIALCTL_EXIT_INVALID;
     }
     if (o.json) {

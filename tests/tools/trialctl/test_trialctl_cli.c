@@ -164,6 +164,27 @@ static void test_tampered_vector(void **state)
     }
 }
 
+/* A properly signed licence with a claim out of range: the claim is named,
+ * in --json and in text. */
+static void test_refused_claim_named(void **state)
+{
+    (void)state;
+    cJSON *j = run_json("licence " VEC "/seq0.jws" DEV AT1 " --json", 1);
+    expect_bool(j, "valid", false);
+    expect_str(j, "error", "claims");
+    expect_str(j, "claim", "seq");
+    expect_str(j, "detail", "seq must be \u2265 1");
+    cJSON_Delete(j);
+    run_t r;
+    run("licence " VEC "/seq0.jws" DEV AT1, &r);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "INVALID (claims: seq must be \u2265 1)"));
+    /* A refusal that is not about a claim names none. */
+    j = run_json("licence " VEC "/tampered.jws" DEV AT1 " --json", 1);
+    assert_null(cJSON_GetObjectItemCaseSensitive(j, "claim"));
+    cJSON_Delete(j);
+}
+
 static void test_wrong_device(void **state)
 {
     (void)state;
@@ -257,13 +278,10 @@ static void test_oversized_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trial_vector_expiring),
-        cmocka_unit_test(test_trial_vector_lapsed),
-        cmocka_unit_test(test_paid_vector),
-        cmocka_unit_test(test_tampered_vector),
-        cmocka_unit_test(test_wrong_device),
-        cmocka_unit_test(test_human_output),
-        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_trial_vector_expiring), cmocka_unit_test(test_trial_vector_lapsed),
+        cmocka_unit_test(test_paid_vector),           cmocka_unit_test(test_tampered_vector),
+        cmocka_unit_test(test_refused_claim_named),   cmocka_unit_test(test_wrong_device),
+        cmocka_unit_test(test_human_output),          cmocka_unit_test(test_usage),
         cmocka_unit_test(test_oversized_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

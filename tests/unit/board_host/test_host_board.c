@@ -198,6 +198,23 @@ static void test_factory_fresh(void **state)
     assert_int_equal(st.st_mode & 077, 0);
 }
 
+/* Secrets at rest: a factory-fresh image (it will hold the PSKs) and its
+ * secure file (the device key) are readable by their owner only, whatever
+ * the umask. */
+static void test_factory_files_private(void **state)
+{
+    fixture_t *f = *state;
+    mode_t old = umask(0);
+    int rc = host_board_init(&f->opts);
+    umask(old);
+    assert_int_equal(rc, 0);
+    struct stat st;
+    assert_int_equal(stat(f->flash, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(f->secure, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+}
+
 static void test_factory_serial_and_size_options(void **state)
 {
     fixture_t *f = *state;
@@ -853,6 +870,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_factory_fresh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_factory_files_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_factory_serial_and_size_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_key_counter_and_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_secure_refused, setup, teardown),

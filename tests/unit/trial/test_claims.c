@@ -184,6 +184,42 @@ static void test_size_and_args(void **state)
     assert_false(trial_number_is_valid(NULL));
 }
 
+/* Each refusal names the claim first and says what it must be (trialctl
+ * shows it: "claims: seq must be \u2265 1"). */
+static void test_refusal_names_the_claim(void **state)
+{
+    (void)state;
+    /* clang-format off */
+    static const struct {
+        const char *json;
+        const char *why;
+    } cases[] = {
+        {GOOD_HEAD "\"typ\":\"trial\",\"seq\":0,\"iat\":1,\"trial_exp\":2," GOOD_TAIL, "seq must be \u2265 1"},
+        {GOOD_HEAD "\"typ\":\"trial\",\"seq\":4294967296,\"iat\":1,\"trial_exp\":2," GOOD_TAIL, "seq must be \u2264 4294967295"},
+        {GOOD_HEAD "\"typ\":\"trial\",\"seq\":1.5,\"iat\":1,\"trial_exp\":2," GOOD_TAIL, "seq must be a whole number"},
+        {GOOD_HEAD "\"typ\":\"trial\",\"iat\":1,\"trial_exp\":2," GOOD_TAIL, "seq must be a whole number"},
+        {GOOD_HEAD "\"typ\":\"trial\",\"seq\":1,\"iat\":-1,\"trial_exp\":2," GOOD_TAIL, "iat must be \u2265 0 (1970)"},
+        {GOOD_HEAD "\"typ\":\"trial\",\"seq\":1,\"iat\":1," GOOD_TAIL, "trial_exp is missing (a trial licence needs its expiry)"},
+        {GOOD_HEAD TRIAL_MID "\"ext\":2," GOOD_TAIL, "ext must be 0 or 1 (one extension, R4)"},
+        {GOOD_HEAD "\"typ\":\"demo\",\"seq\":1,\"iat\":1," GOOD_TAIL, "typ must be \"trial\" or \"paid\""},
+        {GOOD_HEAD TRIAL_MID "\"seq\":2," GOOD_TAIL, "seq is given twice"},
+        {GOOD_HEAD TRIAL_MID "\"region\":\"us\",\"svc\":[]}", "region must be two upper-case letters"},
+        {GOOD_HEAD TRIAL_MID "\"region\":\"US\",\"svc\":[{\"id\":\"a\",\"exp\":1},{\"id\":\"a\",\"exp\":2}]}", "svc.id: a service is listed twice"},
+        {GOOD_HEAD TRIAL_MID "\"region\":\"US\",\"svc\":[{\"id\":\"a\",\"exp\":-5}]}", "svc.exp must be \u2265 0 (1970)"},
+        {"{\"sub\":\"FOC2240Y1ZZ\",\"trial\":\"X1\",\"org\":\"o\"," TRIAL_MID GOOD_TAIL, "trial must be D and 1 to 15 digits (R1)"},
+    };
+    /* clang-format on */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        trial_claims_t c;
+        const char *why = NULL;
+        assert_int_equal(trial_claims_parse(cases[i].json, strlen(cases[i].json), &c, &why),
+                         FW_E_INVAL);
+        if (why == NULL || strcmp(why, cases[i].why) != 0) {
+            fail_msg("case %zu: '%s', want '%s'", i, why ? why : "(null)", cases[i].why);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_bad_claims),
         cmocka_unit_test(test_svc_bound),
         cmocka_unit_test(test_size_and_args),
+        cmocka_unit_test(test_refusal_names_the_claim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

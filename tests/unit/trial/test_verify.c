@@ -385,6 +385,39 @@ static void test_signed_bad_claims(void **state)
         size_t n = sign(&c->signer, NULL, payloads[i], tok, sizeof tok);
         assert_int_equal(check(&c->mine, tok, n, NULL), TRIAL_VERIFY_CLAIMS);
     }
+    /* The refused claim is named (trialctl prints it). */
+    static const char *const want[] = {
+        "not JSON",
+        "not an object",
+        "sub must be 1 to 32 printable characters (the serial)",
+        "trial_exp is missing (a trial licence needs its expiry)",
+        "seq must be \u2265 1",
+        "ext must be 0 or 1 (one extension, R4)",
+    };
+    for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+        size_t n = sign(&c->signer, NULL, payloads[i], tok, sizeof tok);
+        trial_claims_t cl;
+        trial_verify_reason_t why;
+        const char *detail = NULL;
+        assert_true(trial_token_verify_detail(&c->mine, tok, n, FX_SERIAL, FX_TRIAL, &cl, NULL,
+                                              &why, &detail) < 0);
+        assert_int_equal(why, TRIAL_VERIFY_CLAIMS);
+        assert_non_null(detail);
+        assert_string_equal(detail, want[i]);
+    }
+    /* Other refusals, and a valid token, have no claim to name. */
+    const char *detail = "x";
+    trial_verify_reason_t why;
+    trial_claims_t cl;
+    assert_true(
+        trial_token_verify_detail(&c->mine, "a.b.c", 5, NULL, NULL, &cl, NULL, &why, &detail) < 0);
+    assert_null(detail);
+    size_t n = sign(&c->signer, NULL, s_claims, tok, sizeof tok);
+    detail = "x";
+    assert_int_equal(
+        trial_token_verify_detail(&c->mine, tok, n, FX_SERIAL, FX_TRIAL, &cl, NULL, &why, &detail),
+        0);
+    assert_null(detail);
 }
 
 static void test_keys(void **state)

@@ -58,7 +58,8 @@ typedef struct {
  * Returns 0, FW_E_TOOBIG (len > TRIAL_PAYLOAD_MAX), FW_E_FORMAT (not a JSON
  * object, trailing bytes) or FW_E_INVAL (a claim missing, of the wrong type or
  * out of range). `out` is zeroed first; on failure its contents mean nothing.
- * If `why` is not NULL it gets a short static text naming the bad claim. */
+ * If `why` is not NULL it gets a short static text that names the bad claim
+ * first and says what it must be ("seq must be ≥ 1"); trialctl shows it. */
 int trial_claims_parse(const char *json, size_t len, trial_claims_t *out, const char **why);
 
 /* True when `s` is 'D' followed by 1..15 decimal digits (R1). */

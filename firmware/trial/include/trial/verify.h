@@ -54,6 +54,14 @@ int trial_token_verify(trial_verifier_t *v, const char *token, size_t len, const
                        const char *trial_no, trial_claims_t *claims, uint8_t hash[TRIAL_HASH_LEN],
                        trial_verify_reason_t *reason);
 
+/* trial_token_verify(), and on a TRIAL_VERIFY_CLAIMS refusal *detail names
+ * the claim and what it must be (trial_claims_parse's text, "seq must be
+ * ≥ 1"); otherwise *detail is NULL. `detail` may be NULL. */
+int trial_token_verify_detail(trial_verifier_t *v, const char *token, size_t len,
+                              const char *serial, const char *trial_no, trial_claims_t *claims,
+                              uint8_t hash[TRIAL_HASH_LEN], trial_verify_reason_t *reason,
+                              const char **detail);
+
 /* "ok", "format", "alg", "signature", "serial", "trial", "claims". */
 const char *trial_verify_reason_name(trial_verify_reason_t r);
 
