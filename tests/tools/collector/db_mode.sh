@@ -6,9 +6,7 @@
 set -u
 COLL=$1
 WORK=$2
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK" || exit 1
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 fail() { echo "FAIL: $*" >&2; exit 1; }
 umask 000
 "$COLL" admin --db c.db enroll --serial FOC0000MOD1 --psk 00112233445566778899aabbccddeeff \

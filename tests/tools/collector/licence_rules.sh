@@ -6,9 +6,7 @@
 set -u
 COLL=$1
 WORK=$2
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK" || exit 1
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 PASS=0
 FAIL=0
 ok() { PASS=$((PASS + 1)); }
