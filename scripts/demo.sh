@@ -68,13 +68,14 @@ pids+=($!)
 sleep 0.5
 echo "== the rooms run for $DAYS simulated days ($DAYS s); screens in demo-out/roomN-screen/"
 # room2: the week, then a person at the screen (examples/person.jsonl), and on
-# 10 January (lapsed), five minutes after that person's ordinary call, 911
+# day 40 (lapsed), five minutes after that person's ordinary call, 911
 # through the PBX (9911) and the emergency service calling back, caller id
 # withheld (docs/EMERGENCY.md). Entries merged in time order.
-JAN10=3492000
+DAY40=3492000 # day 40, 10:00 (E + 33 d)
+DAY40_DATE=$(date -u -d "$START + $DAY40 seconds" +%Y-%m-%d)
 { cat "$root/examples/week.jsonl" "$root/examples/person.jsonl"
-  echo "{\"t\":$((JAN10 + 300)),\"call\":{\"to\":\"9911\",\"seconds\":240}}"
-  echo "{\"t\":$((JAN10 + 900)),\"incoming\":{\"from\":\"\",\"seconds\":180}}"
+  echo "{\"t\":$((DAY40 + 300)),\"call\":{\"to\":\"9911\",\"seconds\":240}}"
+  echo "{\"t\":$((DAY40 + 900)),\"incoming\":{\"from\":\"\",\"seconds\":180}}"
 } | grep -v '^#' | awk -F'[:,]' '{ print $2 "\t" $0 }' | sort -s -n -k1,1 | cut -f2- >room2.jsonl
 for room in room1 room2 room3; do
     scenario=$root/examples/week.jsonl
@@ -114,8 +115,8 @@ for room in room1 room2 room3; do
         "$room.log" | sed "s/^/$room /" || true
 done
 echo
-echo "== room2 on 10 January (lapsed): its calls, the collector's totals (R11; docs/EMERGENCY.md)"
-grep -E '^2027-01-10.* (call|incoming call) [0-9]+: ' room2.log | sed -E 's/ I call: / /'
+echo "== room2 on day 40, $DAY40_DATE (lapsed): its calls, the collector's totals (R11; docs/EMERGENCY.md)"
+grep -E "^$DAY40_DATE.* (call|incoming call) [0-9]+: " room2.log | sed -E 's/ I call: / /'
 early=$(awk '/licence seq 1 accepted/ { exit } /call [0-9]+: denied/ { n++ } END { print n + 0 }' room2.log)
 "$bin/spark-collector" admin --db collector.db totals --serial FOC2240Y102 |
     grep -E '^(calls|calls_blocked|emergency_calls) '
