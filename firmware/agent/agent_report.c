@@ -278,12 +278,9 @@ static void send_prov_if_changed(agent_report_t *r)
     (void)snprintf(p.mac, sizeof p.mac, "%02x:%02x:%02x:%02x:%02x:%02x", id.mac[0], id.mac[1],
                    id.mac[2], id.mac[3], id.mac[4], id.mac[5]);
     (void)snprintf(p.hw_revision, sizeof p.hw_revision, "%u", id.hw_revision);
-    (void)snprintf(p.serial, sizeof p.serial, "%s", r->prov->serial);
-    (void)snprintf(p.model, sizeof p.model, "%s", r->prov->model);
+    /* serial, model, trial, region, locale, gen: as provisioned */
+    (void)proto_record_copy(&proto_prov_report_record, &p, &proto_provisioning_record, r->prov);
     (void)snprintf(p.fw_version, sizeof p.fw_version, "%s", SPARK_FW_VERSION);
-    (void)snprintf(p.trial, sizeof p.trial, "%s", r->prov->trial);
-    (void)snprintf(p.region, sizeof p.region, "%s", r->prov->region);
-    (void)snprintf(p.locale, sizeof p.locale, "%s", r->prov->locale);
     (void)snprintf(p.licence_state, sizeof p.licence_state, "%s", licence_state(r->trial));
     size_t len = 0;
     if (report_encode_prov(&p, r->body, sizeof r->body, &len) != 0) {

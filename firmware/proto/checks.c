@@ -96,15 +96,6 @@ int proto_check_locale(const char *s, char *why, size_t cap)
     return ok ? 0 : fail(why, cap, "locale: expected a language code like en or de-DE");
 }
 
-int proto_check_psk_len(size_t len, char *why, size_t cap)
-{
-    if (len < PROTO_PSK_MIN || len > PROTO_PSK_MAX) {
-        return fail(why, cap, "psk: expected %d to %d bytes (%d to %d hex digits), got %zu bytes",
-                    PROTO_PSK_MIN, PROTO_PSK_MAX, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX, len);
-    }
-    return 0;
-}
-
 int proto_check_dial_prefix(const char *s, char *why, size_t cap)
 {
     size_t n = strlen(s);
@@ -117,4 +108,24 @@ int proto_check_dial_prefix(const char *s, char *why, size_t cap)
                      "dial_prefix: expected the outside-line prefix, 0 to %d digits (e.g. 9 or "
                      "0), got '%.8s'",
                      PROTO_DIAL_PREFIX_MAX, s);
+}
+
+int proto_check_return_url(const char *s, char *why, size_t cap)
+{
+    size_t max = sizeof(((proto_provisioning_t *)0)->return_url) - 1;
+    bool ok = (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) &&
+              strlen(s) <= max && strchr(s, ' ') == NULL;
+    return ok ? 0
+              : fail(why, cap,
+                     "return_url: expected an http:// or https:// URL of at most %zu characters "
+                     "without spaces",
+                     max);
+}
+
+int proto_check_pubkey_pem(const char *s, char *why, size_t cap)
+{
+    static const char head[] = "-----BEGIN PUBLIC KEY-----";
+    return strncmp(s, head, sizeof head - 1) == 0
+               ? 0
+               : fail(why, cap, "licence_pubkey: expected a PEM public key (%s)", head);
 }

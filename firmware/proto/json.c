@@ -13,9 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "fw/err.h"
 #include "proto_priv.h"
-#include "fw/hex.h"
 
 #define bad(why, cap, ...) proto_fail(why, cap, FW_E_FORMAT, __VA_ARGS__)
 
@@ -48,8 +49,11 @@ void proto_w_string(proto_writer_t *w, const char *s)
     proto_w_printf(w, "\"");
     for (; s && *s && !w->overflow; s++) {
         unsigned char c = (unsigned char)*s;
+        const char *esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
         if (c == '"' || c == '\\') {
             proto_w_printf(w, "\\%c", c);
+        } else if (esc != NULL) {
+            proto_w_printf(w, "%s", esc); /* as cJSON writes them: PEM text reads back */
         } else if (c < 0x20) {
             proto_w_printf(w, "\\u%04x", c);
         } else {
@@ -86,6 +90,7 @@ static void w_value(proto_writer_t *w, const proto_field_t *f, const void *obj)
         proto_w_printf(w, "%" PRIu64, v);
         break;
     }
+    case PROTO_T_CONST: proto_w_printf(w, "%" PRId64, f->min); break;
     default: proto_w_printf(w, "%" PRId64, proto_field_get(f, obj)); break;
     }
 }
@@ -95,17 +100,25 @@ static bool is_zero(const proto_field_t *f, const void *obj)
     return f->type != PROTO_T_STR && f->type != PROTO_T_HEX && proto_field_get(f, obj) == 0;
 }
 
-void proto_w_fields(proto_writer_t *w, const proto_record_t *r, const void *obj, bool comma)
+/* The members, each after `sep` (but the first when !comma), `colon`
+ * between name and value. */
+static void w_members(proto_writer_t *w, const proto_record_t *r, const void *obj, bool comma,
+                      const char *sep, const char *colon)
 {
     for (size_t i = 0; i < r->n; i++) {
         const proto_field_t *f = &r->fields[i];
         if ((f->flags & PROTO_F_NONZERO) && is_zero(f, obj)) {
             continue;
         }
-        proto_w_printf(w, "%s\"%s\":", comma ? "," : "", f->name);
+        proto_w_printf(w, "%s\"%s\":%s", comma ? sep : "", f->name, colon);
         w_value(w, f, obj);
         comma = true;
     }
+}
+
+void proto_w_fields(proto_writer_t *w, const proto_record_t *r, const void *obj, bool comma)
+{
+    w_members(w, r, obj, comma, ",", "");
 }
 
 void proto_w_object(proto_writer_t *w, const proto_record_t *r, const void *obj)
@@ -115,38 +128,77 @@ void proto_w_object(proto_writer_t *w, const proto_record_t *r, const void *obj)
     proto_w_printf(w, "}");
 }
 
+void proto_w_object_lines(proto_writer_t *w, const proto_record_t *r, const void *obj)
+{
+    proto_w_printf(w, "{\n\t");
+    w_members(w, r, obj, false, ",\n\t", "\t");
+    proto_w_printf(w, "\n}");
+}
+
 /* ---- reader ------------------------------------------------------------------ */
 
-int proto_json_parse_object(const char *json, size_t len, cJSON **out, char *why, size_t cap)
+int proto_json_parse_named(const char *json, size_t len, const char *what, cJSON **out, char *why,
+                           size_t cap)
 {
     *out = NULL;
     if (json == NULL || len == 0) {
-        return bad(why, cap, "body: empty, expected a JSON object");
+        return bad(why, cap, "%s: empty, expected a JSON object", what);
     }
     if (len > PROTO_BODY_MAX) {
-        (void)bad(why, cap, "body of %zu bytes: at most %u allowed", len, PROTO_BODY_MAX);
+        (void)bad(why, cap, "%s of %zu bytes: at most %u allowed", what, len, PROTO_BODY_MAX);
         return FW_E_TOOBIG;
     }
     if (memchr(json, '\0', len) != NULL) {
-        return bad(why, cap, "body: contains a NUL byte");
+        return bad(why, cap, "%s: contains a NUL byte", what);
     }
     /* A literal backslash followed by u0000 is refused too: conservative, and
      * no legitimate body contains it. */
     for (size_t i = 0; i + 6 <= len; i++) {
         if (json[i] == '\\' && memcmp(json + i + 1, "u0000", 5) == 0) {
-            return bad(why, cap, "body: \\u0000 is not allowed in strings");
+            return bad(why, cap, "%s: \\u0000 is not allowed in strings", what);
         }
     }
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (root == NULL) {
-        return bad(why, cap, "body: not valid JSON");
+        return bad(why, cap, "%s: not valid JSON", what);
     }
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return bad(why, cap, "body: expected a JSON object");
+        return bad(why, cap, "%s: expected a JSON object", what);
     }
     *out = root;
     return 0;
+}
+
+int proto_json_parse_object(const char *json, size_t len, cJSON **out, char *why, size_t cap)
+{
+    return proto_json_parse_named(json, len, "body", out, why, cap);
+}
+
+bool proto_json_add_field(cJSON *o, const proto_field_t *f, const void *obj)
+{
+    const char *p = (const char *)obj + f->offset;
+    switch (f->type) {
+    case PROTO_T_STR: return cJSON_AddStringToObject(o, f->name, p) != NULL;
+    case PROTO_T_HEX: return false;
+    case PROTO_T_BOOL: return cJSON_AddBoolToObject(o, f->name, proto_field_get(f, obj)) != NULL;
+    case PROTO_T_KIND: {
+        const char *k = proto_event_kind_name((proto_event_kind_t)proto_field_get(f, obj));
+        return cJSON_AddStringToObject(o, f->name, k ? k : "unknown") != NULL;
+    }
+    default: return cJSON_AddNumberToObject(o, f->name, (double)proto_field_get(f, obj)) != NULL;
+    }
+}
+
+void proto_json_delete_wiped(cJSON *o, const proto_record_t *r)
+{
+    for (const cJSON *c = o != NULL ? o->child : NULL; c != NULL; c = c->next) {
+        const proto_field_t *f = c->string != NULL ? proto_record_field(r, c->string) : NULL;
+        if (f != NULL && (f->flags & PROTO_F_SECRET) && cJSON_IsString(c) && c->valuestring) {
+            mbedtls_platform_zeroize(c->valuestring, strlen(c->valuestring));
+        }
+    }
+    cJSON_Delete(o);
 }
 
 int proto_json_member(const cJSON *o, const char *ctx, const char *name, bool optional,
@@ -168,57 +220,6 @@ int proto_json_member(const cJSON *o, const char *ctx, const char *name, bool op
     return 0;
 }
 
-static int read_string(const cJSON *it, const proto_field_t *f, void *obj, const char *ctx,
-                       char *why, size_t cap)
-{
-    if (!cJSON_IsString(it) || it->valuestring == NULL) {
-        return bad(why, cap, "%s%s: expected a string", ctx, f->name);
-    }
-    const char *s = it->valuestring;
-    size_t n = strlen(s);
-    char *dst = (char *)obj + f->offset;
-    if (f->type == PROTO_T_KIND) {
-        proto_event_kind_t k;
-        if (proto_event_kind_parse(s, &k) != 0) {
-            return bad(why, cap, "%s%s: unknown kind '%.24s'", ctx, f->name, s);
-        }
-        proto_field_set(f, obj, (int64_t)k);
-        return 0;
-    }
-    if (f->type == PROTO_T_HEX) {
-        size_t got = 0;
-        if (n % 2 != 0 || fw_hex_decode(s, (uint8_t *)dst, f->size, &got) != 0 ||
-            (int64_t)got < f->min || (int64_t)got > f->max) {
-            return bad(why, cap, "%s%s: expected %lld to %lld hex digits", ctx, f->name,
-                       (long long)(2 * f->min), (long long)(2 * f->max));
-        }
-        memcpy((char *)obj + f->len_offset, &got, sizeof got);
-        return 0;
-    }
-    if ((int64_t)n < f->min || (int64_t)n > f->max || n >= f->size) {
-        return bad(why, cap, "%s%s: expected %lld to %lld characters, got %zu", ctx, f->name,
-                   (long long)f->min, (long long)f->max, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        bool ml = (f->flags & PROTO_F_MULTILINE) && (c == '\n' || c == '\r');
-        if ((c < 0x20 || c > 0x7e) && !ml) {
-            return bad(why, cap, "%s%s: expected printable ASCII", ctx, f->name);
-        }
-    }
-    char reason[160];
-    if (f->check && n > 0 && f->check(s, reason, sizeof reason) != 0) {
-        return bad(why, cap, "%s%s", ctx, reason);
-    }
-    memcpy(dst, s, n + 1);
-    if (f->flags & PROTO_F_LOWER) {
-        for (char *c = dst; *c; c++) {
-            *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-        }
-    }
-    return 0;
-}
-
 int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, const char *ctx,
                           char *why, size_t cap)
 {
@@ -230,7 +231,11 @@ int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, con
     switch (f->type) {
     case PROTO_T_STR:
     case PROTO_T_KIND:
-    case PROTO_T_HEX: return read_string(it, f, obj, ctx, why, cap);
+    case PROTO_T_HEX:
+        if (!cJSON_IsString(it) || it->valuestring == NULL) {
+            return bad(why, cap, "%s%s: expected a string", ctx, f->name);
+        }
+        return proto_field_from_text(f, obj, it->valuestring, ctx, why, cap);
     case PROTO_T_BOOL:
         if (!cJSON_IsBool(it)) {
             return bad(why, cap, "%s%s: expected true or false", ctx, f->name);
@@ -243,6 +248,9 @@ int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, con
         return bad(why, cap, "%s%s: expected an integer", ctx, f->name);
     }
     double v = it->valuedouble;
+    if (f->type == PROTO_T_CONST && v != (double)f->min) {
+        return bad(why, cap, "%s%s: expected %lld (%s)", ctx, f->name, (long long)f->min, f->unit);
+    }
     if (!isfinite(v) || v != floor(v) || v < (double)f->min || v > (double)f->max) {
         return bad(why, cap, "%s%s: expected an integer from %lld to %lld", ctx, f->name,
                    (long long)f->min, (long long)f->max);

@@ -8,15 +8,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fw/err.h"
 #include "proto_priv.h"
 #include "fw/hex.h"
 
-#define PROTO_FIELD(rtype, fname, ctype, dim, ftype, lo, hi, unit, flags, check, merge)            \
-    {#fname, PROTO_T_##ftype, offsetof(rtype, fname), sizeof(((rtype *)0)->fname),                 \
-     0,      (int64_t)(lo),   (int64_t)(hi),          unit,                                        \
-     flags,  check,           PROTO_MERGE_##merge},
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- usage ------------------------------------------------------------------ */
@@ -89,9 +86,13 @@ const proto_record_t proto_event_record = {"event", s_event_fields, N_OF(s_event
 static const proto_field_t s_batch_fields[] = {PROTO_BATCH_FIELDS(BATCH_FIELD)};
 const proto_record_t proto_batch_record = {"batch", s_batch_fields, N_OF(s_batch_fields), NULL, 0};
 
-const proto_field_t proto_id_field = {
-    "id",        PROTO_T_U64, 0,    sizeof(uint64_t), 0, 1, PROTO_ID_MAX,
-    "record id", 0,           NULL, PROTO_MERGE_NONE};
+const proto_field_t proto_id_field = {.name = "id",
+                                      .type = PROTO_T_U64,
+                                      .size = sizeof(uint64_t),
+                                      .min = 1,
+                                      .max = PROTO_ID_MAX,
+                                      .unit = "record id",
+                                      .label = ""};
 
 /* ---- provisioning report, licence answer ------------------------------------------ */
 
@@ -104,9 +105,12 @@ const proto_record_t proto_prov_report_record = {"provisioning report", s_prov_f
 static const proto_field_t s_licence_fields[] = {PROTO_LICENCE_FIELDS(LICENCE_FIELD)};
 const proto_record_t proto_licence_record = {"licence answer", s_licence_fields,
                                              N_OF(s_licence_fields), NULL, 0};
-const proto_field_t proto_server_time_field = {
-    "server_time", PROTO_T_I64, 0,    sizeof(int64_t), 0, 0, PROTO_INT_MAX,
-    "unix s",      0,           NULL, PROTO_MERGE_NONE};
+const proto_field_t proto_server_time_field = {.name = "server_time",
+                                               .type = PROTO_T_I64,
+                                               .size = sizeof(int64_t),
+                                               .max = PROTO_INT_MAX,
+                                               .unit = "unix s",
+                                               .label = ""};
 
 /* ---- checks ------------------------------------------------------------------------ */
 
@@ -148,6 +152,7 @@ int64_t proto_field_get(const proto_field_t *f, const void *obj)
     case PROTO_T_U32: memcpy(&u32, p, sizeof u32); return u32;
     case PROTO_T_KIND: memcpy(&k, p, sizeof k); return (int64_t)k;
     case PROTO_T_BOOL: memcpy(&b, p, sizeof b); return b;
+    case PROTO_T_CONST: return f->min;
     default: return 0;
     }
 }
@@ -179,30 +184,215 @@ const proto_field_t *proto_record_field(const proto_record_t *r, const char *nam
     return NULL;
 }
 
-static bool text_ok(const char *s, size_t n, bool multiline)
+const char *proto_field_label(const proto_field_t *f, char *buf, size_t cap)
 {
+    (void)snprintf(buf, cap, "%s", f->label && f->label[0] ? f->label : f->name);
+    for (char *c = buf; *c; c++) {
+        *c = *c == '_' ? ' ' : *c;
+    }
+    return buf;
+}
+
+const char *proto_field_text(const proto_field_t *f, const void *obj, char *buf, size_t cap)
+{
+    const char *p = (const char *)obj + f->offset;
+    int64_t v = proto_field_get(f, obj);
+    time_t t = (time_t)v;
+    struct tm tm;
+    size_t n;
+    switch (f->type) {
+    case PROTO_T_STR: (void)snprintf(buf, cap, "%.*s", (int)strnlen(p, f->size), p); break;
+    case PROTO_T_HEX:
+        memcpy(&n, (const char *)obj + f->len_offset, sizeof n);
+        (void)snprintf(buf, cap, "%zu bytes", n);
+        break;
+    case PROTO_T_BOOL: (void)snprintf(buf, cap, "%s", v ? "yes" : "no"); break;
+    case PROTO_T_KIND: {
+        const char *k = proto_event_kind_name((proto_event_kind_t)v);
+        (void)snprintf(buf, cap, "%s", k ? k : "unknown");
+        break;
+    }
+    default:
+        if ((f->flags & PROTO_F_TIME) && (v <= 0 || gmtime_r(&t, &tm) == NULL ||
+                                          strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)) {
+            (void)snprintf(buf, cap, "unknown");
+        } else if (!(f->flags & PROTO_F_TIME)) {
+            (void)snprintf(buf, cap, "%lld", (long long)v);
+        }
+        break;
+    }
+    if (f->type == PROTO_T_STR && buf[0] == '\0' && cap > 6) {
+        (void)snprintf(buf, cap, "(none)");
+    }
+    return buf;
+}
+
+size_t proto_record_copy(const proto_record_t *dst_r, void *dst, const proto_record_t *src_r,
+                         const void *src)
+{
+    size_t copied = 0;
+    for (size_t i = 0; i < dst_r->n; i++) {
+        const proto_field_t *d = &dst_r->fields[i];
+        const proto_field_t *s = proto_record_field(src_r, d->name);
+        if (s == NULL || s->type != d->type || d->type == PROTO_T_CONST) {
+            continue;
+        }
+        const char *from = (const char *)src + s->offset;
+        char *to = (char *)dst + d->offset;
+        if (d->type == PROTO_T_STR) {
+            (void)snprintf(to, d->size, "%.*s", (int)strnlen(from, s->size), from);
+        } else if (d->type == PROTO_T_HEX) {
+            size_t n;
+            memcpy(&n, (const char *)src + s->len_offset, sizeof n);
+            n = n < d->size ? n : d->size;
+            memcpy(to, from, n);
+            memcpy((char *)dst + d->len_offset, &n, sizeof n);
+        } else {
+            proto_field_set(d, dst, proto_field_get(s, src));
+        }
+        copied++;
+    }
+    return copied;
+}
+
+/* ---- one rule per field, for text from anywhere ------------------------------------- */
+
+#define bad(why, cap, ...) proto_fail(why, cap, FW_E_FORMAT, __VA_ARGS__)
+
+/* A string value for field `f`: its own check first (it says best what is
+ * expected), then the table's length and printable ASCII. Empty optional
+ * strings are not checked further. */
+static int check_string(const proto_field_t *f, const char *s, const char *ctx, char *why,
+                        size_t cap)
+{
+    size_t n = strlen(s);
+    if (n == 0 && (f->flags & PROTO_F_OPTIONAL) && f->min == 0) {
+        return 0;
+    }
+    char reason[160];
+    if (f->check && f->check(s, reason, sizeof reason) != 0) {
+        return bad(why, cap, "%s%s", ctx, reason);
+    }
+    if ((int64_t)n < f->min || (int64_t)n > f->max || n >= f->size) {
+        return bad(why, cap, "%s%s: expected %lld to %lld characters, got %zu", ctx, f->name,
+                   (long long)f->min, (long long)f->max, n);
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 || c > 0x7e) && !(multiline && (c == '\n' || c == '\r'))) {
-            return false;
+        bool ml = (f->flags & PROTO_F_MULTILINE) && (c == '\n' || c == '\r');
+        if ((c < 0x20 || c > 0x7e) && !ml) {
+            return bad(why, cap, "%s%s: expected printable ASCII", ctx, f->name);
         }
     }
-    return true;
+    return 0;
 }
+
+/* Hex digits for HEX field `f`: an even number of them, then the length. */
+static int hex_text(const proto_field_t *f, void *obj, const char *s, const char *ctx, char *why,
+                    size_t cap)
+{
+    size_t len = strlen(s), got = 0;
+    if (len == 0 && (f->flags & PROTO_F_OPTIONAL)) {
+        memcpy((char *)obj + f->len_offset, &got, sizeof got);
+        return 0;
+    }
+    bool hex = len % 2 == 0 && len > 0;
+    for (size_t i = 0; hex && i < len; i++) {
+        hex = isxdigit((unsigned char)s[i]) != 0;
+    }
+    if (!hex) {
+        return bad(why, cap,
+                   "%s%s: expected hex digits (0-9 a-f), an even number of them: %lld to %lld "
+                   "digits for %lld to %lld bytes",
+                   ctx, f->name, (long long)(2 * f->min), (long long)(2 * f->max),
+                   (long long)f->min, (long long)f->max);
+    }
+    if ((int64_t)(len / 2) < f->min || (int64_t)(len / 2) > f->max || len / 2 > f->size) {
+        return bad(why, cap,
+                   "%s%s: expected %lld to %lld bytes (%lld to %lld hex digits), got %zu bytes",
+                   ctx, f->name, (long long)f->min, (long long)f->max, (long long)(2 * f->min),
+                   (long long)(2 * f->max), len / 2);
+    }
+    if (fw_hex_decode(s, (uint8_t *)obj + f->offset, f->size, &got) != 0) {
+        return bad(why, cap, "%s%s: expected hex digits", ctx, f->name);
+    }
+    memcpy((char *)obj + f->len_offset, &got, sizeof got);
+    return 0;
+}
+
+/* A decimal integer in the field's range; no sign, no spaces, no junk. */
+static int int_text(const proto_field_t *f, void *obj, const char *s, const char *ctx, char *why,
+                    size_t cap)
+{
+    int64_t v = 0;
+    bool ok = s[0] != '\0' && strlen(s) <= 18; /* every range is below 10^18 */
+    for (const char *c = s; ok && *c; c++) {
+        ok = *c >= '0' && *c <= '9';
+        v = v * 10 + (*c - '0');
+    }
+    if (!ok || v < f->min || v > f->max) {
+        return f->type == PROTO_T_CONST
+                   ? bad(why, cap, "%s%s: expected %lld (%s)", ctx, f->name, (long long)f->min,
+                         f->unit)
+                   : bad(why, cap, "%s%s: expected an integer from %lld to %lld", ctx, f->name,
+                         (long long)f->min, (long long)f->max);
+    }
+    proto_field_set(f, obj, v);
+    return 0;
+}
+
+int proto_field_from_text(const proto_field_t *f, void *obj, const char *text, const char *ctx,
+                          char *why, size_t cap)
+{
+    ctx = ctx ? ctx : "";
+    switch (f->type) {
+    case PROTO_T_STR: {
+        int rc = check_string(f, text, ctx, why, cap);
+        if (rc != 0) {
+            return rc;
+        }
+        char *dst = (char *)obj + f->offset;
+        size_t n = strlen(text);
+        memcpy(dst, text, n + 1);
+        if (f->flags & PROTO_F_LOWER) {
+            for (char *c = dst; *c; c++) {
+                *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+            }
+        }
+        return 0;
+    }
+    case PROTO_T_HEX: return hex_text(f, obj, text, ctx, why, cap);
+    case PROTO_T_KIND: {
+        proto_event_kind_t k;
+        if (proto_event_kind_parse(text, &k) != 0) {
+            return bad(why, cap, "%s%s: unknown kind '%.24s'", ctx, f->name, text);
+        }
+        proto_field_set(f, obj, (int64_t)k);
+        return 0;
+    }
+    case PROTO_T_BOOL:
+        if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0) {
+            return bad(why, cap, "%s%s: expected true or false", ctx, f->name);
+        }
+        proto_field_set(f, obj, text[0] == 't');
+        return 0;
+    default: return int_text(f, obj, text, ctx, why, cap); /* integers, CONST */
+    }
+}
+
+#undef bad
+
+/* ---- validation of a record in memory ----------------------------------------------- */
 
 static int validate_field(const proto_field_t *f, const void *obj, char *why, size_t cap)
 {
     const char *p = (const char *)obj + f->offset;
     if (f->type == PROTO_T_STR) {
-        size_t n = strnlen(p, f->size);
-        if (n == f->size || (int64_t)n < f->min || (int64_t)n > f->max) {
+        if (strnlen(p, f->size) == f->size) {
             return fail(why, cap, "%s: expected %lld to %lld characters", f->name,
                         (long long)f->min, (long long)f->max);
         }
-        if (!text_ok(p, n, (f->flags & PROTO_F_MULTILINE) != 0)) {
-            return fail(why, cap, "%s: expected printable ASCII", f->name);
-        }
-        return f->check && (n > 0 || !(f->flags & PROTO_F_OPTIONAL)) ? f->check(p, why, cap) : 0;
+        return check_string(f, p, "", why, cap) == 0 ? 0 : FW_E_INVAL;
     }
     if (f->type == PROTO_T_HEX) {
         size_t n;
@@ -221,7 +411,7 @@ static int validate_field(const proto_field_t *f, const void *obj, char *why, si
                    ? 0
                    : fail(why, cap, "%s: unknown kind", f->name);
     }
-    if (f->type == PROTO_T_BOOL) {
+    if (f->type == PROTO_T_BOOL || f->type == PROTO_T_CONST) {
         return 0;
     }
     int64_t v = proto_field_get(f, obj);

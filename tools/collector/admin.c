@@ -15,12 +15,12 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "fw/hex.h"
 #include "db.h"
 #include "fw/err.h"
 #include "fw/file.h"
 #include "fw/iso8601.h"
 #include "fw/zeroize.h"
+#include "proto/json.h"
 #include "proto/provisioning.h"
 
 #define ENROLL_FILE_MAX 4096u
@@ -38,70 +38,7 @@ static int bad(const char *msg)
     return CLI_USAGE;
 }
 
-static int check_psk_identity(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64) {
-        return FW_E_INVAL;
-    }
-    for (; *s != '\0'; s++) {
-        if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e) {
-            return FW_E_INVAL;
-        }
-    }
-    return 0;
-}
-
-/* Validate and fill `d`; the message names the bad field. */
-static int device_from(cdb_device_t *d, const char *serial, const char *trial, const char *psk_hex,
-                       const char *region, const char *identity, const char *model, bool keep,
-                       char *why, size_t cap)
-{
-    memset(d, 0, sizeof *d);
-    if (proto_check_serial(serial, why, cap) != 0 || proto_check_trial(trial, why, cap) != 0 ||
-        proto_check_region(region, why, cap) != 0) {
-        return FW_E_INVAL;
-    }
-    size_t hl = strlen(psk_hex);
-    if (hl % 2 != 0 || hl > 2 * PROTO_PSK_MAX ||
-        fw_hex_decode(psk_hex, d->psk, sizeof d->psk, &d->psk_len) != 0 ||
-        proto_check_psk_len(d->psk_len, why, cap) != 0) {
-        if (hl % 2 != 0 || hl > 2 * PROTO_PSK_MAX || d->psk_len == 0) {
-            (void)snprintf(why, cap, "psk: expected %d to %d hex digits", 2 * PROTO_PSK_MIN,
-                           2 * PROTO_PSK_MAX);
-        }
-        return FW_E_INVAL;
-    }
-    if (identity == NULL) {
-        identity = serial;
-    }
-    if (check_psk_identity(identity) != 0) {
-        (void)snprintf(why, cap, "psk_identity: expected 1 to 64 printable ASCII characters");
-        return FW_E_INVAL;
-    }
-    if (model != NULL && (strlen(model) > 47)) {
-        (void)snprintf(why, cap, "model: expected at most 47 characters");
-        return FW_E_INVAL;
-    }
-    (void)snprintf(d->serial, sizeof d->serial, "%s", serial);
-    (void)snprintf(d->trial, sizeof d->trial, "%s", trial);
-    (void)snprintf(d->region, sizeof d->region, "%s", region);
-    (void)snprintf(d->psk_identity, sizeof d->psk_identity, "%s", identity);
-    (void)snprintf(d->model, sizeof d->model, "%s", model != NULL ? model : "");
-    d->keep_devices = keep;
-    return 0;
-}
-
-static const char *json_str(const cJSON *o, const char *name, char *why, size_t cap)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsString(it) || it->valuestring == NULL) {
-        (void)snprintf(why, cap, "%s: %s", name, it == NULL ? "missing" : "expected a string");
-        return NULL;
-    }
-    return it->valuestring;
-}
-
+/* enroll --from FILE: the enrollment record sparkflash wrote. */
 static int enroll_from_file(const char *path, cdb_device_t *d, char *why, size_t cap)
 {
     size_t len;
@@ -112,83 +49,102 @@ static int enroll_from_file(const char *path, cdb_device_t *d, char *why, size_t
         return FW_E_IO;
     }
     char *text = (char *)raw;
-    cJSON *o = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
-    int rc = FW_E_INVAL;
-    if (!cJSON_IsObject(o)) {
-        (void)snprintf(why, cap, "--from '%s': not a JSON object", path);
-    } else {
-        const char *serial = json_str(o, "serial", why, cap);
-        const char *trial = serial ? json_str(o, "trial", why, cap) : NULL;
-        const char *ident = trial ? json_str(o, "psk_identity", why, cap) : NULL;
-        const char *psk = ident ? json_str(o, "psk", why, cap) : NULL;
-        const char *region = psk ? json_str(o, "region", why, cap) : NULL;
-        const char *model = region ? json_str(o, "model", why, cap) : NULL;
-        const char *spsk = model ? json_str(o, "support_psk", why, cap) : NULL;
-        const cJSON *keep = cJSON_GetObjectItemCaseSensitive(o, "keep_devices");
-        if (spsk != NULL && !cJSON_IsBool(keep)) {
-            (void)snprintf(why, cap, "keep_devices: %s",
-                           keep == NULL ? "missing" : "expected true or false");
-        } else if (spsk != NULL) {
-            rc = device_from(d, serial, trial, psk, region, ident, model, cJSON_IsTrue(keep), why,
-                             cap);
-        }
+    char reason[160];
+    int rc = proto_enrollment_decode(text, len, d, reason, sizeof reason);
+    if (rc != 0) {
+        (void)snprintf(why, cap, "--from '%s': %s", path, reason);
+        rc = FW_E_INVAL;
     }
-    cJSON_Delete(o);
     fw_zeroize(text, len); /* it held the PSKs */
     free(text);
     return rc;
 }
 
-static int cmd_enroll(cdb_t *db, int argc, char **argv)
+/* The fields that `enroll` without --from must be given; the others have
+ * defaults (psk_identity: the serial; the rest empty, 0 or false). */
+static const char *const s_enroll_required[] = {"serial", "psk", "trial", "region"};
+
+#define ENROLL_OPT_FROM 1
+#define ENROLL_OPT_FIELD 256 /* + the field's index in the enrollment table */
+
+/* enroll --FIELD VALUE ...: one option per field of the enrollment record
+ * (--serial, --psk, --psk-identity, --keep-devices, --dial-prefix, --gen,
+ * ...), each read with the table's own rules. */
+static int enroll_from_flags(int argc, char **argv, const char **from, cdb_device_t *d, char *why,
+                             size_t cap)
 {
-    static const struct option opts[] = {
-        {"from", required_argument, NULL, 'f'},
-        {"serial", required_argument, NULL, 's'},
-        {"psk", required_argument, NULL, 'p'},
-        {"trial", required_argument, NULL, 't'},
-        {"region", required_argument, NULL, 'r'},
-        {"keep-devices", no_argument, NULL, 'k'},
-        {"psk-identity", required_argument, NULL, 'i'},
-        {"model", required_argument, NULL, 'm'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *from = NULL, *serial = NULL, *psk = NULL, *trial = NULL, *region = NULL,
-               *ident = NULL, *model = NULL;
-    bool keep = false;
+    const proto_record_t *r = &proto_enrollment_record;
+    static char names[32][32];
+    static struct option opts[34];
+    const char *value[32] = {NULL};
+    size_t n = 0;
+    for (size_t i = 0; i < r->n && i < 32; i++, n++) {
+        const proto_field_t *f = &r->fields[i];
+        (void)snprintf(names[i], sizeof names[i], "%s", f->name);
+        for (char *c = names[i]; *c; c++) {
+            *c = *c == '_' ? '-' : *c;
+        }
+        opts[i] =
+            (struct option){names[i], f->type == PROTO_T_BOOL ? no_argument : required_argument,
+                            NULL, ENROLL_OPT_FIELD + (int)i};
+    }
+    opts[n] = (struct option){"from", required_argument, NULL, ENROLL_OPT_FROM};
+    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    bool any = false;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': from = optarg; break;
-        case 's': serial = optarg; break;
-        case 'p': psk = optarg; break;
-        case 't': trial = optarg; break;
-        case 'r': region = optarg; break;
-        case 'k': keep = true; break;
-        case 'i': ident = optarg; break;
-        case 'm': model = optarg; break;
-        default: return CLI_USAGE;
+        if (c == ENROLL_OPT_FROM) {
+            *from = optarg;
+        } else if (c >= ENROLL_OPT_FIELD && c < ENROLL_OPT_FIELD + (int)n) {
+            value[c - ENROLL_OPT_FIELD] = optarg != NULL ? optarg : "true";
+            any = true;
+        } else {
+            return CLI_USAGE;
         }
     }
-    char why[160] = "";
-    cdb_device_t d;
-    int rc;
-    if (from != NULL) {
-        if (serial || psk || trial || region || ident || model || keep) {
-            return bad("enroll: --from cannot be combined with other fields");
-        }
-        rc = enroll_from_file(from, &d, why, sizeof why);
-    } else {
-        if (!serial || !psk || !trial || !region) {
+    if (*from != NULL) {
+        return any ? bad("enroll: --from cannot be combined with other fields") : CLI_OK;
+    }
+    memset(d, 0, sizeof *d);
+    for (size_t k = 0; k < sizeof s_enroll_required / sizeof s_enroll_required[0]; k++) {
+        const proto_field_t *f = proto_record_field(r, s_enroll_required[k]);
+        if (f == NULL || value[f - r->fields] == NULL) {
             return bad("enroll: give --from FILE, or --serial, --psk, --trial and --region");
         }
-        rc = device_from(&d, serial, trial, psk, region, ident, model, keep, why, sizeof why);
     }
-    if (rc != 0) {
-        fprintf(stderr, "spark-collector admin enroll: %s\n", why);
-        return rc == FW_E_IO ? CLI_USAGE : CLI_FAIL;
+    size_t identity = (size_t)(proto_record_field(r, "psk_identity") - r->fields);
+    if (value[identity] == NULL) {
+        value[identity] = value[proto_record_field(r, "serial") - r->fields];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (value[i] != NULL &&
+            proto_field_from_text(&r->fields[i], d, value[i], "", why, cap) != 0) {
+            return CLI_FAIL;
+        }
+    }
+    return CLI_OK;
+}
+
+static int cmd_enroll(cdb_t *db, int argc, char **argv)
+{
+    const char *from = NULL;
+    char why[200] = "";
+    static cdb_device_t d;
+    int rc = enroll_from_flags(argc, argv, &from, &d, why, sizeof why);
+    if (rc == CLI_OK && from != NULL) {
+        rc = enroll_from_file(from, &d, why, sizeof why);
+        rc = rc == 0 ? CLI_OK : rc == FW_E_IO ? CLI_USAGE : CLI_FAIL;
+    }
+    if (rc != CLI_OK) {
+        if (why[0] != '\0') {
+            fprintf(stderr, "spark-collector admin enroll: %s\n", why);
+        }
+        fw_zeroize(&d, sizeof d);
+        return rc;
     }
     rc = cdb_enroll(db, &d, wall_now());
     fw_zeroize(d.psk, sizeof d.psk);
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
     if (rc == FW_E_STATE) {
         fprintf(stderr,
                 "spark-collector admin enroll: psk_identity '%s' already belongs to "
@@ -200,7 +156,8 @@ static int cmd_enroll(cdb_t *db, int argc, char **argv)
         fprintf(stderr, "spark-collector admin enroll: database error (%s)\n", fw_strerror(rc));
         return CLI_FAIL;
     }
-    printf("enrolled %s (trial %s, identity %s)\n", d.serial, d.trial, d.psk_identity);
+    printf("enrolled %s (trial %s, identity %s, generation %u)\n", d.serial, d.trial,
+           d.psk_identity, (unsigned)d.gen);
     return CLI_OK;
 }
 
@@ -409,12 +366,14 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     (void)cdb_event_kind(db, serial, "rma_labels_requested", &labels, &labels_at);
     char b1[24], b2[24], b3[24];
 
+    /* The enrollment: every field of the record but its keys. */
+    const proto_record_t *er = &proto_enrollment_record;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "serial", d.serial);
-    cJSON_AddStringToObject(o, "trial", d.trial);
-    cJSON_AddStringToObject(o, "psk_identity", d.psk_identity);
-    cJSON_AddStringToObject(o, "region", d.region);
-    cJSON_AddBoolToObject(o, "keep_devices", d.keep_devices);
+    for (size_t i = 0; i < er->n; i++) {
+        if (!(er->fields[i].flags & PROTO_F_SECRET)) {
+            (void)proto_json_add_field(o, &er->fields[i], &d);
+        }
+    }
     cJSON_AddStringToObject(o, "enrolled_at", fw_iso8601_format(s.enrolled_at, b1, 24));
     if (s.last_contact > 0) {
         cJSON_AddStringToObject(o, "last_contact", fw_iso8601_format(s.last_contact, b1, 24));
@@ -425,13 +384,8 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         cJSON *p = cJSON_AddObjectToObject(o, "provisioning");
         for (size_t i = 0; i < proto_prov_report_record.n; i++) {
             const proto_field_t *pf = &proto_prov_report_record.fields[i];
-            if (strcmp(pf->name, "serial") == 0) {
-                continue;
-            }
-            if (pf->type == PROTO_T_STR) {
-                cJSON_AddStringToObject(p, pf->name, (const char *)&s.prov + pf->offset);
-            } else {
-                cJSON_AddNumberToObject(p, pf->name, (double)proto_field_get(pf, &s.prov));
+            if (strcmp(pf->name, "serial") != 0) {
+                (void)proto_json_add_field(p, pf, &s.prov);
             }
         }
         cJSON_AddStringToObject(p, "first_seen", fw_iso8601_format(s.first_seen, b2, 24));
@@ -477,17 +431,23 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         printf("%s\n", txt != NULL ? txt : "{}");
         cJSON_free(txt);
     } else {
-        printf("serial        %s\ntrial         %s\nidentity      %s\nregion        %s%s\n"
-               "enrolled      %s\n",
-               d.serial, d.trial, d.psk_identity, d.region,
-               d.keep_devices ? " (keeps devices)" : "", fw_iso8601_format(s.enrolled_at, b1, 24));
+        for (size_t i = 0; i < er->n; i++) {
+            const proto_field_t *f = &er->fields[i];
+            char label[32], value[80];
+            if (!(f->flags & PROTO_F_SECRET)) {
+                printf("%-13s %s\n", proto_field_label(f, label, sizeof label),
+                       proto_field_text(f, &d, value, sizeof value));
+            }
+        }
+        printf("enrolled      %s\n", fw_iso8601_format(s.enrolled_at, b1, 24));
         printf("last contact  %s\n",
                s.last_contact > 0 ? fw_iso8601_format(s.last_contact, b1, 24) : "never");
         if (s.has_prov) {
-            printf("provisioning  %s hw %s mac %s fw %s locale %s state %s\n"
+            printf("provisioning  %s hw %s mac %s fw %s locale %s state %s generation %u\n"
                    "first seen    %s\nlast seen     %s (%" PRId64 " report(s))\n",
                    s.prov.model, s.prov.hw_revision, s.prov.mac, s.prov.fw_version, s.prov.locale,
-                   s.prov.licence_state, fw_iso8601_format(s.first_seen, b2, 24),
+                   s.prov.licence_state, (unsigned)s.prov.gen,
+                   fw_iso8601_format(s.first_seen, b2, 24),
                    fw_iso8601_format(s.last_seen, b3, 24), s.prov_reports);
         } else {
             printf("provisioning  not reported yet\n");
@@ -517,7 +477,8 @@ static const struct {
 } s_admin[] = {
     {"enroll", cmd_enroll,
      "--from FILE | --serial SN --psk HEX --trial DNNN --region CC [--keep-devices]\n"
-     "                 [--psk-identity ID] [--model M]"},
+     "                 [--psk-identity ID] [--model M] [--support-psk HEX] [--dial-prefix D]\n"
+     "                 [--gen N]"},
     {"licence", cmd_licence,
      "--serial SN [--trial-exp ISO8601] [--paid] [--extend] [--add-service ID:ISO8601]...\n"
      "                 [--org NAME]"},

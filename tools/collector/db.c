@@ -22,14 +22,9 @@
 #define FW_LOG_TAG "coll-db"
 #include "fw/log.h"
 
-/* Tables whose columns are not wire fields. The usage, event and
- * provisioning tables are made from proto/wire.h's tables (schema_sql()). */
+/* Tables whose columns are not record fields. The device, usage, event and
+ * provisioning tables are made from proto's tables (schema_sql()). */
 static const char s_schema_fixed[] =
-    "CREATE TABLE IF NOT EXISTS device ("
-    " serial TEXT PRIMARY KEY, psk_identity TEXT NOT NULL UNIQUE, psk BLOB NOT NULL,"
-    " trial TEXT NOT NULL, region TEXT NOT NULL, keep_devices INTEGER NOT NULL,"
-    " model TEXT NOT NULL DEFAULT '', enrolled_at INTEGER NOT NULL,"
-    " last_contact INTEGER);"
     "CREATE TABLE IF NOT EXISTS licence ("
     " serial TEXT PRIMARY KEY REFERENCES device(serial), org TEXT NOT NULL,"
     " typ TEXT NOT NULL CHECK (typ IN ('trial','paid')), trial_exp INTEGER,"
@@ -44,7 +39,9 @@ static const char s_schema_fixed[] =
 /* Schema version 2: usage and event rows keyed by (serial, gen, id), so
  * records of a re-provisioned device (a new generation, ids from 1 again)
  * are stored beside those of its earlier life, never taken for them.
- * Version 1 databases are migrated in place (their rows get gen 0). */
+ * Version 1 databases are migrated in place (their rows get gen 0). A field
+ * added to a table is a column added on open (add_columns()), with the
+ * field's zero value in the rows there are: no version of its own. */
 #define SCHEMA_VERSION 2
 
 /* ---- SQL from the wire tables ------------------------------------------------ */
@@ -72,9 +69,26 @@ static void sql_add(sql_t *q, const char *fmt, ...)
     q->len += (size_t)n;
 }
 
-static bool is_text(const proto_field_t *f)
+/* The column type of a field and the value rows had before it existed. */
+static const char *sql_type(const proto_field_t *f, const char **zero)
 {
-    return f->type == PROTO_T_STR || f->type == PROTO_T_KIND || f->type == PROTO_T_HEX;
+    if (f->type == PROTO_T_STR || f->type == PROTO_T_KIND) {
+        *zero = "''";
+        return "TEXT";
+    }
+    if (f->type == PROTO_T_HEX) {
+        *zero = "x''";
+        return "BLOB";
+    }
+    *zero = "0";
+    return "INTEGER";
+}
+
+/* Fields that are not columns: the serial (each table has its own key) and
+ * a record's format version. */
+static bool is_column(const proto_field_t *f)
+{
+    return strcmp(f->name, "serial") != 0 && f->type != PROTO_T_CONST;
 }
 
 typedef enum {
@@ -83,17 +97,19 @@ typedef enum {
     COL_EXCLUDED, /* , "name"=excluded."name" */
 } col_mode_t;
 
-/* Each field of `r` except "serial" as a column. Names are quoted ("end" is
- * a keyword). */
+/* Each column field of `r` (is_column()). Names are quoted ("end" is a
+ * keyword). */
 static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode)
 {
     for (size_t i = 0; i < r->n; i++) {
         const proto_field_t *f = &r->fields[i];
-        if (strcmp(f->name, "serial") == 0) {
+        if (!is_column(f)) {
             continue;
         }
         if (mode == COL_DECL) {
-            sql_add(q, ", \"%s\" %s NOT NULL", f->name, is_text(f) ? "TEXT" : "INTEGER");
+            const char *zero;
+            const char *type = sql_type(f, &zero);
+            sql_add(q, ", \"%s\" %s NOT NULL DEFAULT %s", f->name, type, zero);
         } else if (mode == COL_NAME) {
             sql_add(q, ", \"%s\"", f->name);
         } else {
@@ -102,11 +118,11 @@ static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode)
     }
 }
 
-/* A ?N placeholder for each field of `r` except "serial", from `first`. */
+/* A ?N placeholder for each column field of `r`, from `first`. */
 static int sql_params(sql_t *q, const proto_record_t *r, int first)
 {
     for (size_t i = 0; i < r->n; i++) {
-        if (strcmp(r->fields[i].name, "serial") != 0) {
+        if (is_column(&r->fields[i])) {
             sql_add(q, ",?%d", first++);
         }
     }
@@ -124,8 +140,22 @@ static void sql_record_table(sql_t *q, const char *table, const proto_record_t *
     sql_add(q, ", received_at INTEGER NOT NULL, PRIMARY KEY (serial, gen, id)) WITHOUT ROWID;");
 }
 
+/* The tables made from records, with the record each is made from. */
+static const struct {
+    const char *table;
+    const proto_record_t *r;
+} s_record_tables[] = {{"device", &proto_enrollment_record},
+                       {"usage", &proto_usage_record},
+                       {"event", &proto_event_record},
+                       {"provisioning", &proto_prov_report_record}};
+
 static void schema_sql(sql_t *q)
 {
+    /* The psk_identity names the device in the DTLS handshake: one device
+     * each. */
+    sql_add(q, "CREATE TABLE IF NOT EXISTS device (serial TEXT PRIMARY KEY");
+    sql_cols(q, &proto_enrollment_record, COL_DECL);
+    sql_add(q, ", enrolled_at INTEGER NOT NULL, last_contact INTEGER, UNIQUE (psk_identity));");
     sql_record_table(q, "usage", &proto_usage_record);
     sql_record_table(q, "event", &proto_event_record);
     sql_add(q, "CREATE TABLE IF NOT EXISTS provisioning ("
@@ -140,6 +170,11 @@ static void bind_field(sqlite3_stmt *st, int i, const proto_field_t *f, const vo
 {
     if (f->type == PROTO_T_STR) {
         sqlite3_bind_text(st, i, (const char *)obj + f->offset, -1, SQLITE_STATIC);
+    } else if (f->type == PROTO_T_HEX) {
+        size_t n;
+        memcpy(&n, (const char *)obj + f->len_offset, sizeof n);
+        sqlite3_bind_blob(st, i, (const char *)obj + f->offset, (int)(n < f->size ? n : f->size),
+                          SQLITE_STATIC);
     } else if (f->type == PROTO_T_KIND) {
         const char *name = proto_event_kind_name((proto_event_kind_t)proto_field_get(f, obj));
         sqlite3_bind_text(st, i, name != NULL ? name : "unknown", -1, SQLITE_STATIC);
@@ -148,11 +183,11 @@ static void bind_field(sqlite3_stmt *st, int i, const proto_field_t *f, const vo
     }
 }
 
-/* Bind every field of `r` but "serial" from parameter `first` on. */
+/* Bind every column field of `r` from parameter `first` on. */
 static int bind_fields(sqlite3_stmt *st, int first, const proto_record_t *r, const void *obj)
 {
     for (size_t i = 0; i < r->n; i++) {
-        if (strcmp(r->fields[i].name, "serial") != 0) {
+        if (is_column(&r->fields[i])) {
             bind_field(st, first++, &r->fields[i], obj);
         }
     }
@@ -199,6 +234,35 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
     (void)snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
 }
 
+/* The column fields of `r` (sql_cols() order) from result column `col` on,
+ * into `obj`. FW_E_CORRUPT when a blob does not fit its field (a damaged
+ * row: never half-used). */
+static int read_fields(sqlite3_stmt *st, int col, const proto_record_t *r, void *obj)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        if (!is_column(f)) {
+            continue;
+        }
+        if (f->type == PROTO_T_STR) {
+            copy_col(st, col, (char *)obj + f->offset, f->size);
+        } else if (f->type == PROTO_T_HEX) {
+            int n = sqlite3_column_bytes(st, col);
+            const void *b = sqlite3_column_blob(st, col);
+            size_t len = n > 0 && b != NULL ? (size_t)n : 0;
+            if (len > f->size) {
+                return FW_E_CORRUPT;
+            }
+            memcpy((char *)obj + f->offset, b, len);
+            memcpy((char *)obj + f->len_offset, &len, sizeof len);
+        } else {
+            proto_field_set(f, obj, sqlite3_column_int64(st, col));
+        }
+        col++;
+    }
+    return 0;
+}
+
 static int user_version(cdb_t *c, int *v)
 {
     sqlite3_stmt *st = prep(c, "PRAGMA user_version");
@@ -242,6 +306,43 @@ static int migrate_v1(cdb_t *c)
     return rc != 0 ? rc : q.overflow ? FW_E_NOSPACE : 0;
 }
 
+/* Columns for the fields a table has gained since the database was made
+ * (the enrollment record's dial_prefix and gen, the provisioning report's
+ * gen, ...): added with the field's zero value in the rows there are. */
+static int add_columns(cdb_t *c)
+{
+    int rc = 0;
+    for (size_t t = 0; rc == 0 && t < sizeof s_record_tables / sizeof s_record_tables[0]; t++) {
+        const proto_record_t *r = s_record_tables[t].r;
+        for (size_t i = 0; rc == 0 && i < r->n; i++) {
+            const proto_field_t *f = &r->fields[i];
+            char sql[160];
+            (void)snprintf(sql, sizeof sql,
+                           "SELECT COUNT(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                           s_record_tables[t].table, f->name);
+            sqlite3_stmt *st = is_column(f) ? prep(c, sql) : NULL;
+            if (st == NULL) {
+                rc = is_column(f) ? FW_E_IO : 0;
+                continue;
+            }
+            bool has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+            sqlite3_finalize(st);
+            if (!has) {
+                const char *zero;
+                const char *type = sql_type(f, &zero);
+                (void)snprintf(sql, sizeof sql,
+                               "ALTER TABLE %s ADD COLUMN \"%s\" %s NOT NULL DEFAULT %s;",
+                               s_record_tables[t].table, f->name, type, zero);
+                rc = exec(c, sql);
+                if (rc == 0) {
+                    FW_LOGI("database: column %s.%s added", s_record_tables[t].table, f->name);
+                }
+            }
+        }
+    }
+    return rc;
+}
+
 static int create_schema(cdb_t *c)
 {
     int v = 0;
@@ -263,6 +364,9 @@ static int create_schema(cdb_t *c)
     sql_add(&q, "PRAGMA user_version = %d;", SCHEMA_VERSION);
     if (rc == 0) {
         rc = q.overflow ? FW_E_NOSPACE : exec(c, q.buf);
+    }
+    if (rc == 0) {
+        rc = add_columns(c);
     }
     return rc;
 }
@@ -338,36 +442,36 @@ int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
         exec(c, "ROLLBACK;");
         return FW_E_STATE;
     }
-    st = prep(c, "INSERT INTO device(serial, psk_identity, psk, trial, region, keep_devices,"
-                 " model, enrolled_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"
-                 " ON CONFLICT(serial) DO UPDATE SET psk_identity=excluded.psk_identity,"
-                 " psk=excluded.psk, trial=excluded.trial, region=excluded.region,"
-                 " keep_devices=excluded.keep_devices, model=excluded.model,"
-                 " enrolled_at=excluded.enrolled_at");
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    sql_add(&q, "INSERT INTO device(serial");
+    sql_cols(&q, &proto_enrollment_record, COL_NAME);
+    sql_add(&q, ", enrolled_at) VALUES (?1");
+    int at = sql_params(&q, &proto_enrollment_record, 2);
+    sql_add(&q, ",?%d) ON CONFLICT(serial) DO UPDATE SET enrolled_at=excluded.enrolled_at", at);
+    sql_cols(&q, &proto_enrollment_record, COL_EXCLUDED);
+    st = q.overflow ? NULL : prep(c, q.buf);
     if (st == NULL) {
         exec(c, "ROLLBACK;");
         return FW_E_IO;
     }
     sqlite3_bind_text(st, 1, d->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, d->psk_identity, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, d->psk, (int)d->psk_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, d->trial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, d->region, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 6, d->keep_devices ? 1 : 0);
-    sqlite3_bind_text(st, 7, d->model, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, now);
+    at = bind_fields(st, 2, &proto_enrollment_record, d);
+    sqlite3_bind_int64(st, at, now);
     rc = finish(c, st, sqlite3_step(st), "enroll");
     return end_tx(c, rc);
 }
 
 static int device_by(cdb_t *c, const char *col_sql, const char *key, cdb_device_t *out)
 {
-    char sql[256];
-    (void)snprintf(sql, sizeof sql,
-                   "SELECT serial, psk_identity, psk, trial, region, keep_devices, model"
-                   " FROM device WHERE %s = ?1",
-                   col_sql);
-    sqlite3_stmt *st = prep(c, sql);
+    static sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    sql_add(&q, "SELECT serial");
+    sql_cols(&q, &proto_enrollment_record, COL_NAME);
+    sql_add(&q, " FROM device WHERE %s = ?1", col_sql);
+    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
     if (st == NULL) {
         return FW_E_IO;
     }
@@ -377,19 +481,10 @@ static int device_by(cdb_t *c, const char *col_sql, const char *key, cdb_device_
     if (s == SQLITE_ROW) {
         memset(out, 0, sizeof *out);
         copy_col(st, 0, out->serial, sizeof out->serial);
-        copy_col(st, 1, out->psk_identity, sizeof out->psk_identity);
-        int n = sqlite3_column_bytes(st, 2);
-        const void *b = sqlite3_column_blob(st, 2);
-        if (n <= 0 || (size_t)n > sizeof out->psk || b == NULL) {
-            rc = FW_E_CORRUPT;
-        } else {
-            memcpy(out->psk, b, (size_t)n);
-            out->psk_len = (size_t)n;
+        rc = read_fields(st, 1, &proto_enrollment_record, out);
+        if (rc == 0 && out->psk_len == 0) {
+            rc = FW_E_CORRUPT; /* no key to serve it with */
         }
-        copy_col(st, 3, out->trial, sizeof out->trial);
-        copy_col(st, 4, out->region, sizeof out->region);
-        out->keep_devices = sqlite3_column_int(st, 5) != 0;
-        copy_col(st, 6, out->model, sizeof out->model);
     } else {
         rc = s == SQLITE_DONE ? FW_E_NOENT : fail(c, "device lookup");
     }
@@ -739,18 +834,10 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
         s->first_seen = sqlite3_column_int64(st, 0);
         s->last_seen = sqlite3_column_int64(st, 1);
         s->prov_reports = sqlite3_column_int64(st, 2);
-        int col = 3;
-        for (size_t i = 0; i < proto_prov_report_record.n; i++) {
-            const proto_field_t *f = &proto_prov_report_record.fields[i];
-            if (strcmp(f->name, "serial") == 0) {
-                continue;
-            }
-            if (f->type == PROTO_T_STR) {
-                copy_col(st, col, (char *)p + f->offset, f->size);
-            } else {
-                proto_field_set(f, p, sqlite3_column_int64(st, col));
-            }
-            col++;
+        int rc = read_fields(st, 3, &proto_prov_report_record, p);
+        if (rc != 0) {
+            sqlite3_finalize(st);
+            return rc;
         }
     }
     return finish(c, st, r, "show provisioning");

@@ -15,27 +15,22 @@
 #include <sqlite3.h>
 
 #include "collector/payload.h"
+#include "proto/provisioning.h"
 
 typedef struct {
     sqlite3 *db;
 } cdb_t;
 
-typedef struct {
-    char serial[21];
-    char trial[17];
-    char psk_identity[65];
-    uint8_t psk[64];
-    size_t psk_len;
-    char region[3];
-    bool keep_devices;
-    char model[48];
-} cdb_device_t;
+/* An enrolled device: the enrollment record (proto/provisioning.h), whose
+ * fields are the `device` table's columns. */
+typedef proto_enrollment_t cdb_device_t;
 
 /* Open (creating the file and schema if missing). */
 int cdb_open(cdb_t *c, const char *path);
 void cdb_close(cdb_t *c);
 
-/* Insert or replace a device's enrollment. FW_E_STATE if the PSK identity
+/* Insert or replace a device's enrollment (every field of the record; a
+ * device enrolled by flags may lack the optional ones). FW_E_STATE if the PSK identity
  * already belongs to another serial. */
 int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now);
 

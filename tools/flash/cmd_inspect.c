@@ -22,6 +22,7 @@
 #include "hal/flash.h"
 #include "hal/identity.h"
 #include "proto/layout.h"
+#include "proto/json.h"
 #include "proto/provisioning.h"
 #include "proto/slots.h"
 #include "trial/history.h"
@@ -80,9 +81,8 @@ typedef struct {
     records_t records;
     int prov_rc; /* 0, FW_E_NOENT, FW_E_FORMAT or a store error */
     char prov_why[200];
-    proto_provisioning_t prov;
-    char psk_fp[17], support_fp[17], key_fp[17]; /* of prov's secrets, never the secrets */
-    int boot_rc;                                 /* 0, FW_E_NOENT, or the failure */
+    proto_provisioning_t prov; /* shown by fingerprint() for its secrets, never in clear */
+    int boot_rc;               /* 0, FW_E_NOENT, or the failure */
     char boot_why[160];
     slots_boot_t boot;
 } report_t;
@@ -109,11 +109,6 @@ static void check_records(store_t *s, report_t *r, mbedtls_pk_context *pub)
                 (void)snprintf(rec->why, sizeof rec->why, "%s", r->prov_why);
             } else if (rec->rc != 0) {
                 (void)snprintf(r->prov_why, sizeof r->prov_why, "%s", fw_strerror(rec->rc));
-            } else {
-                const proto_provisioning_t *p = &r->prov;
-                sf_fingerprint(p->psk, p->psk_len, r->psk_fp);
-                sf_fingerprint(p->support_psk, p->support_psk_len, r->support_fp);
-                sf_fingerprint(p->licence_pubkey, strlen(p->licence_pubkey), r->key_fp);
             }
         } else if (rec->key == STORE_KEY_TRIAL_HISTORY && rec->rc == 0) {
             trial_history_t h;
@@ -175,6 +170,34 @@ static const char *firmware_state(const report_t *r)
     return r->boot_rc == 0 ? "ok" : r->boot_rc == FW_E_NOENT ? "none" : "damaged";
 }
 
+/* The fingerprint of a secret or long field of the provisioning record:
+ * sha256 of its bytes, the first 8 in hex (never the secret itself). */
+static const char *fingerprint(const report_t *r, const proto_field_t *f, char fp[17])
+{
+    const uint8_t *p = (const uint8_t *)&r->prov + f->offset;
+    size_t n = strnlen((const char *)p, f->size);
+    if (f->type == PROTO_T_HEX) {
+        memcpy(&n, (const char *)&r->prov + f->len_offset, sizeof n);
+    }
+    sf_fingerprint(p, n, fp);
+    return fp;
+}
+
+/* A field of the provisioning record as show prints it: keys and long
+ * fields by their fingerprint ("sha256:0011aabb... (32 bytes)"). */
+static const char *shown(const report_t *r, const proto_field_t *f, char *buf, size_t cap)
+{
+    if (!(f->flags & (PROTO_F_SECRET | PROTO_F_DIGEST))) {
+        return proto_field_text(f, &r->prov, buf, cap);
+    }
+    char fp[17], bytes[32] = "";
+    if (f->type == PROTO_T_HEX) {
+        (void)snprintf(bytes, sizeof bytes, " (%s)", proto_field_text(f, &r->prov, buf, cap));
+    }
+    (void)snprintf(buf, cap, "sha256:%s%s", fingerprint(r, f, fp), bytes);
+    return buf;
+}
+
 static void print_text(const char *image, const report_t *r)
 {
     const store_health_t *h = &r->health;
@@ -183,23 +206,15 @@ static void print_text(const char *image, const report_t *r)
     printf("device: serial %s, model %s, hw revision %u\n", r->id.serial, r->id.model,
            (unsigned)r->id.hw_revision);
     if (r->prov_rc == 0) {
-        const proto_provisioning_t *p = &r->prov;
-        char when[FW_ISO8601_LEN] = "unknown";
-        if (p->provisioned_at > 0) {
-            (void)fw_iso8601_format(p->provisioned_at, when, sizeof when);
-        }
         printf("provisioning: ok\n");
-        printf("  serial          %s\n  model           %s\n  trial           %s\n", p->serial,
-               p->model, p->trial);
-        printf("  server          %s\n  region          %s\n  locale          %s\n", p->server,
-               p->region, p->locale);
-        printf("  dial prefix     %s\n", p->dial_prefix[0] ? p->dial_prefix : "(none)");
-        printf("  psk identity    %s\n  psk             sha256:%s (%zu bytes)\n", p->psk_identity,
-               r->psk_fp, p->psk_len);
-        printf("  support psk     sha256:%s (%zu bytes)\n", r->support_fp, p->support_psk_len);
-        printf("  licence pubkey  sha256:%s\n  return url      %s\n  provisioned at  %s\n",
-               r->key_fp, p->return_url[0] ? p->return_url : "(none)", when);
-        printf("  generation      %u\n", (unsigned)p->gen);
+        for (size_t i = 0; i < proto_provisioning_record.n; i++) {
+            const proto_field_t *f = &proto_provisioning_record.fields[i];
+            char label[32], value[96];
+            if (f->type != PROTO_T_CONST) {
+                printf("  %-15s %s\n", proto_field_label(f, label, sizeof label),
+                       shown(r, f, value, sizeof value));
+            }
+        }
     } else if (r->prov_rc == FW_E_NOENT) {
         printf("provisioning: absent (not provisioned)\n");
     } else {
@@ -236,22 +251,17 @@ static void print_json(const char *image, const report_t *r)
     cJSON_AddNumberToObject(dev, "hw_revision", r->id.hw_revision);
     cJSON *prov = cJSON_AddObjectToObject(o, "provisioning");
     if (r->prov_rc == 0) {
-        const proto_provisioning_t *p = &r->prov;
         cJSON_AddStringToObject(prov, "status", "ok");
-        cJSON_AddStringToObject(prov, "serial", p->serial);
-        cJSON_AddStringToObject(prov, "model", p->model);
-        cJSON_AddStringToObject(prov, "trial", p->trial);
-        cJSON_AddStringToObject(prov, "server", p->server);
-        cJSON_AddStringToObject(prov, "region", p->region);
-        cJSON_AddStringToObject(prov, "locale", p->locale);
-        cJSON_AddStringToObject(prov, "dial_prefix", p->dial_prefix);
-        cJSON_AddStringToObject(prov, "psk_identity", p->psk_identity);
-        cJSON_AddStringToObject(prov, "psk_fingerprint", r->psk_fp);
-        cJSON_AddStringToObject(prov, "support_psk_fingerprint", r->support_fp);
-        cJSON_AddStringToObject(prov, "licence_pubkey_fingerprint", r->key_fp);
-        cJSON_AddStringToObject(prov, "return_url", p->return_url);
-        cJSON_AddNumberToObject(prov, "provisioned_at", (double)p->provisioned_at);
-        cJSON_AddNumberToObject(prov, "gen", (double)p->gen);
+        for (size_t i = 0; i < proto_provisioning_record.n; i++) {
+            const proto_field_t *f = &proto_provisioning_record.fields[i];
+            char name[48], fp[17];
+            if (f->flags & (PROTO_F_SECRET | PROTO_F_DIGEST)) {
+                (void)snprintf(name, sizeof name, "%s_fingerprint", f->name);
+                cJSON_AddStringToObject(prov, name, fingerprint(r, f, fp));
+            } else if (f->type != PROTO_T_CONST) {
+                (void)proto_json_add_field(prov, f, &r->prov);
+            }
+        }
     } else {
         cJSON_AddStringToObject(prov, "status", r->prov_rc == FW_E_NOENT ? "absent" : "invalid");
         if (r->prov_rc != FW_E_NOENT) {

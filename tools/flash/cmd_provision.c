@@ -18,10 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 
 #include "flash_cli.h"
-#include "fw/hex.h"
 #include "fw/err.h"
 #include "fw/file.h"
 #include "fw/zeroize.h"
@@ -82,101 +80,77 @@ typedef struct {
     sf_target_opts_t target;
 } prov_args_t;
 
-static bool printable(const char *s)
+/* Options O_IMAGE .. O_PREFIX take a value each (prov_args_slot()); those named
+ * like a field of the provisioning record (--psk-identity: psk_identity) set
+ * that field, with the table's rules. */
+enum {
+    O_IMAGE = 256,
+    O_SERIAL,
+    O_MODEL,
+    O_TRIAL,
+    O_SERVER,
+    O_PUBKEY,
+    O_REGION,
+    O_LOCALE,
+    O_PSK,
+    O_PSKID,
+    O_SUPPORT,
+    O_RETURN,
+    O_ENROLL,
+    O_PREFIX,
+    O_CREATE,
+    O_SIZE,
+    O_KEEP,
+    O_HELP
+};
+static const struct option s_opts[] = {
+    {"image", required_argument, NULL, O_IMAGE},
+    {"serial", required_argument, NULL, O_SERIAL},
+    {"model", required_argument, NULL, O_MODEL},
+    {"trial", required_argument, NULL, O_TRIAL},
+    {"server", required_argument, NULL, O_SERVER},
+    {"licence-pubkey", required_argument, NULL, O_PUBKEY},
+    {"region", required_argument, NULL, O_REGION},
+    {"locale", required_argument, NULL, O_LOCALE},
+    {"psk", required_argument, NULL, O_PSK},
+    {"psk-identity", required_argument, NULL, O_PSKID},
+    {"support-psk", required_argument, NULL, O_SUPPORT},
+    {"return-url", required_argument, NULL, O_RETURN},
+    {"enroll-out", required_argument, NULL, O_ENROLL},
+    {"dial-prefix", required_argument, NULL, O_PREFIX},
+    {"create", no_argument, NULL, O_CREATE},
+    {"flash-size", required_argument, NULL, O_SIZE},
+    {"keep-devices", no_argument, NULL, O_KEEP},
+    {"help", no_argument, NULL, O_HELP},
+    SF_TARGET_LONGOPTS,
+    {NULL, 0, NULL, 0},
+};
+/* The value of option O_IMAGE + i. */
+static const char **prov_args_slot(prov_args_t *a, size_t i)
 {
-    for (; *s; s++) {
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Hex PSK of PROTO_PSK_MIN..PROTO_PSK_MAX bytes into out/n. */
-static int parse_psk(const char *flag, const char *hex, uint8_t *out, size_t *n)
-{
-    size_t len = strlen(hex);
-    bool ok = len % 2 == 0 && len > 0;
-    for (size_t i = 0; ok && i < len; i++) {
-        ok = strchr("0123456789abcdefABCDEF", hex[i]) != NULL;
-    }
-    if (!ok) {
-        return sf_refuse(CMD,
-                         "%s: expected hex digits (0-9 a-f), an even number of them: %d to %d "
-                         "digits for %d to %d bytes",
-                         flag, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX, PROTO_PSK_MIN, PROTO_PSK_MAX);
-    }
-    if (len / 2 < PROTO_PSK_MIN || len / 2 > PROTO_PSK_MAX) {
-        return sf_refuse(CMD, "%s: expected %d to %d bytes (%d to %d hex digits), got %zu bytes",
-                         flag, PROTO_PSK_MIN, PROTO_PSK_MAX, 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX,
-                         len / 2);
-    }
-    return fw_hex_decode(hex, out, PROTO_PSK_MAX, n) == 0 ? SF_EXIT_OK
-                                                          : sf_refuse(CMD, "%s: not hex", flag);
-}
-
-static int parse_args(int argc, char **argv, prov_args_t *a)
-{
-    enum {
-        O_IMAGE = 256,
-        O_SERIAL,
-        O_MODEL,
-        O_TRIAL,
-        O_SERVER,
-        O_PUBKEY,
-        O_REGION,
-        O_LOCALE,
-        O_PSK,
-        O_PSKID,
-        O_SUPPORT,
-        O_RETURN,
-        O_ENROLL,
-        O_PREFIX,
-        O_CREATE,
-        O_SIZE,
-        O_KEEP,
-        O_HELP
-    };
-    static const struct option opts[] = {
-        {"image", required_argument, NULL, O_IMAGE},
-        {"serial", required_argument, NULL, O_SERIAL},
-        {"model", required_argument, NULL, O_MODEL},
-        {"trial", required_argument, NULL, O_TRIAL},
-        {"server", required_argument, NULL, O_SERVER},
-        {"licence-pubkey", required_argument, NULL, O_PUBKEY},
-        {"region", required_argument, NULL, O_REGION},
-        {"locale", required_argument, NULL, O_LOCALE},
-        {"psk", required_argument, NULL, O_PSK},
-        {"psk-identity", required_argument, NULL, O_PSKID},
-        {"support-psk", required_argument, NULL, O_SUPPORT},
-        {"return-url", required_argument, NULL, O_RETURN},
-        {"enroll-out", required_argument, NULL, O_ENROLL},
-        {"dial-prefix", required_argument, NULL, O_PREFIX},
-        {"create", no_argument, NULL, O_CREATE},
-        {"flash-size", required_argument, NULL, O_SIZE},
-        {"keep-devices", no_argument, NULL, O_KEEP},
-        {"help", no_argument, NULL, O_HELP},
-        SF_TARGET_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     const char **slot[] = {&a->image,      &a->serial,       &a->model,       &a->trial,
                            &a->server,     &a->pubkey,       &a->region,      &a->locale,
                            &a->psk,        &a->psk_identity, &a->support_psk, &a->return_url,
                            &a->enroll_out, &a->dial_prefix};
+    return slot[i];
+}
+
+static int parse_args(int argc, char **argv, prov_args_t *a)
+{
     memset(a, 0, sizeof *a);
     sf_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", s_opts, NULL)) != -1) {
         if (sf_is_target_option(c)) {
             int rc = sf_target_option(CMD, c, optarg, &a->target);
             if (rc != SF_EXIT_OK) {
                 return rc;
             }
         } else if (c >= O_IMAGE && c <= O_PREFIX) {
-            const char **dst = slot[c - O_IMAGE];
+            const char **dst = prov_args_slot(a, (size_t)(c - O_IMAGE));
             if (*dst) {
                 /* Two different values: which did the technician mean? */
-                return sf_usage_error(CMD, "--%s given twice", opts[c - O_IMAGE].name);
+                return sf_usage_error(CMD, "--%s given twice", s_opts[c - O_IMAGE].name);
             }
             *dst = optarg;
         } else if (c == O_CREATE) {
@@ -196,8 +170,8 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
         return sf_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     }
     for (size_t i = 0; i < 8; i++) { /* the required ones come first in opts[] */
-        if (!*slot[i]) {
-            return sf_usage_error(CMD, "missing --%s", opts[i].name);
+        if (!*prov_args_slot(a, i)) {
+            return sf_usage_error(CMD, "missing --%s", s_opts[i].name);
         }
     }
     if (a->flash_size && !a->create) {
@@ -206,86 +180,80 @@ static int parse_args(int argc, char **argv, prov_args_t *a)
     return SF_EXIT_OK;
 }
 
-static int check_text_field(const char *flag, const char *v, size_t max)
+/* The option that sets field `f` (its name, '-' for '_'), or NULL. */
+static const char *arg_for(prov_args_t *a, const proto_field_t *f, char *flag, size_t cap)
 {
-    size_t n = strlen(v);
-    if (n == 0 || n > max || !printable(v)) {
-        return sf_refuse(CMD, "%s: expected 1 to %zu printable ASCII characters, got %zu%s", flag,
-                         max, n,
-                         printable(v) ? " characters"
-                                      : " characters with control or "
-                                        "non-ASCII bytes");
+    (void)snprintf(flag, cap, "%s", f->name);
+    for (char *c = flag; *c; c++) {
+        *c = *c == '_' ? '-' : *c;
     }
-    return SF_EXIT_OK;
+    for (size_t i = 0; i <= O_PREFIX - O_IMAGE; i++) {
+        if (strcmp(s_opts[i].name, flag) == 0) {
+            return *prov_args_slot(a, i);
+        }
+    }
+    return NULL;
 }
 
-/* Fill `p` from the arguments, refusing the first bad value. */
-static int build_record(const prov_args_t *a, proto_provisioning_t *p, bool *psk_generated,
-                        bool *support_generated)
+/* Field `f` of `p` from `text`, with the table's rules; a refusal names the
+ * option (--psk-identity: "psk-identity: ...") where the record's reason
+ * names the field. */
+static int set_field(const proto_field_t *f, const char *flag, proto_provisioning_t *p,
+                     const char *text)
+{
+    char why[320];
+    if (proto_field_from_text(f, p, text, "", why, sizeof why) == 0) {
+        return SF_EXIT_OK;
+    }
+    size_t n = strlen(f->name);
+    bool named = strncmp(why, f->name, n) == 0 && why[n] == ':';
+    return sf_refuse(CMD, "%s%s", named ? flag : "", named ? why + n : why);
+}
+
+/* The licence public key file (PEM or DER), as PEM: the record always reads
+ * the same way. */
+static int load_pubkey(const char *path, char *pem, size_t cap)
 {
     char why[512];
-    int rc;
-    memset(p, 0, sizeof *p);
-    if (proto_check_serial(a->serial, why, sizeof why) != 0 ||
-        proto_check_trial(a->trial, why, sizeof why) != 0 ||
-        proto_check_server(a->server, why, sizeof why) != 0 ||
-        proto_check_region(a->region, why, sizeof why) != 0 ||
-        sf_locale_check(a->locale, why, sizeof why) != 0 ||
-        (a->dial_prefix && proto_check_dial_prefix(a->dial_prefix, why, sizeof why) != 0)) {
-        return sf_refuse(CMD, "%s", why);
-    }
-    if ((rc = check_text_field("model", a->model, sizeof p->model - 1)) != 0) {
-        return rc;
-    }
-    const char *identity = a->psk_identity ? a->psk_identity : a->serial;
-    if ((rc = check_text_field("psk-identity", identity, sizeof p->psk_identity - 1)) != 0) {
-        return rc;
-    }
-    if (a->return_url) {
-        size_t n = strlen(a->return_url);
-        bool scheme =
-            strncmp(a->return_url, "https://", 8) == 0 || strncmp(a->return_url, "http://", 7) == 0;
-        if (!scheme || n >= sizeof p->return_url || !printable(a->return_url) ||
-            strchr(a->return_url, ' ')) {
-            return sf_refuse(CMD,
-                             "return-url: expected an http:// or https:// URL of at most "
-                             "%zu characters without spaces",
-                             sizeof p->return_url - 1);
-        }
-        memcpy(p->return_url, a->return_url, n + 1);
-    }
-    if (a->psk && (rc = parse_psk("psk", a->psk, p->psk, &p->psk_len)) != 0) {
-        return rc;
-    }
-    if (a->support_psk &&
-        (rc = parse_psk("support-psk", a->support_psk, p->support_psk, &p->support_psk_len)) != 0) {
-        return rc;
-    }
-
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
-    if (sf_load_p256_public("licence-pubkey", a->pubkey, &pk, why, sizeof why) != 0) {
+    if (sf_load_p256_public("licence-pubkey", path, &pk, why, sizeof why) != 0) {
         mbedtls_pk_free(&pk);
         return sf_refuse(CMD, "%s", why);
     }
-    /* Stored as PEM whatever the input was (DER is accepted), so the record
-     * always reads the same way. */
-    rc = mbedtls_pk_write_pubkey_pem(&pk, (unsigned char *)p->licence_pubkey,
-                                     sizeof p->licence_pubkey);
+    int rc = mbedtls_pk_write_pubkey_pem(&pk, (unsigned char *)pem, cap);
     mbedtls_pk_free(&pk);
-    if (rc != 0) {
-        return sf_fail(CMD, "licence-pubkey: cannot encode as PEM (mbedtls -0x%04x)", -rc);
-    }
+    return rc == 0 ? SF_EXIT_OK
+                   : sf_fail(CMD, "licence-pubkey: cannot encode as PEM (mbedtls -0x%04x)", -rc);
+}
 
-    memcpy(p->serial, a->serial, strlen(a->serial) + 1);
-    memcpy(p->model, a->model, strlen(a->model) + 1);
-    memcpy(p->trial, a->trial, strlen(a->trial) + 1);
-    memcpy(p->server, a->server, strlen(a->server) + 1);
-    memcpy(p->region, a->region, strlen(a->region) + 1);
-    memcpy(p->locale, a->locale, strlen(a->locale) + 1);
-    memcpy(p->psk_identity, identity, strlen(identity) + 1);
-    if (a->dial_prefix) {
-        memcpy(p->dial_prefix, a->dial_prefix, strlen(a->dial_prefix) + 1);
+/* Fill `p` from the arguments, field by field of the record's table,
+ * refusing the first bad value. */
+static int build_record(prov_args_t *a, proto_provisioning_t *p, bool *psk_generated,
+                        bool *support_generated)
+{
+    static char pem[sizeof p->licence_pubkey];
+    char why[512], flag[32];
+    int rc;
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < proto_provisioning_record.n; i++) {
+        const proto_field_t *f = &proto_provisioning_record.fields[i];
+        const char *text = arg_for(a, f, flag, sizeof flag);
+        if (text && strcmp(f->name, "licence_pubkey") == 0) { /* the option names a file */
+            if ((rc = load_pubkey(text, pem, sizeof pem)) != 0) {
+                return rc;
+            }
+            text = pem;
+        } else if (!text && strcmp(f->name, "psk_identity") == 0) {
+            text = a->serial; /* the default identity */
+        }
+        if (text && (rc = set_field(f, flag, p, text)) != 0) {
+            return rc;
+        }
+    }
+    /* Only languages the screens have (firmware/ui's catalogues). */
+    if (sf_locale_check(p->locale, why, sizeof why) != 0) {
+        return sf_refuse(CMD, "%s", why);
     }
     p->provisioned_at = (int64_t)time(NULL);
 
@@ -308,41 +276,26 @@ static int build_record(const prov_args_t *a, proto_provisioning_t *p, bool *psk
         }
     }
     if (proto_provisioning_validate(p, why, sizeof why) != 0) {
-        return sf_refuse(CMD, "%s", why); /* belt and braces: the record's own rules */
+        return sf_refuse(CMD, "%s", why); /* every option was given: a missing one */
     }
     return SF_EXIT_OK;
 }
 
-/* The enrollment record (docs/ENROLLMENT.md). Secrets in hex: this file is
- * the one place the cloud learns the PSKs, so it is created mode 0600. */
-static char *enrollment_json(const proto_provisioning_t *p, bool keep_devices)
+/* The enrollment record (docs/ENROLLMENT.md): every field of the same name
+ * in the provisioning record just written, and keep_devices. Secrets in
+ * hex: this file is the one place the cloud learns the PSKs, so it is
+ * created mode 0600 and `buf` is wiped by the caller. */
+static int enrollment_text(const proto_provisioning_t *p, bool keep_devices, char *buf, size_t cap,
+                           size_t *len)
 {
-    char psk[2 * PROTO_PSK_MAX + 1], support[2 * PROTO_PSK_MAX + 1];
-    (void)fw_hex_encode(p->psk, p->psk_len, psk, sizeof psk);
-    (void)fw_hex_encode(p->support_psk, p->support_psk_len, support, sizeof support);
-    cJSON *o = cJSON_CreateObject();
-    char *text = NULL;
-    if (o && cJSON_AddStringToObject(o, "serial", p->serial) &&
-        cJSON_AddStringToObject(o, "trial", p->trial) &&
-        cJSON_AddStringToObject(o, "psk_identity", p->psk_identity) &&
-        cJSON_AddStringToObject(o, "psk", psk) && cJSON_AddStringToObject(o, "region", p->region) &&
-        cJSON_AddBoolToObject(o, "keep_devices", keep_devices) &&
-        cJSON_AddStringToObject(o, "model", p->model) &&
-        cJSON_AddStringToObject(o, "support_psk", support) &&
-        cJSON_AddStringToObject(o, "dial_prefix", p->dial_prefix)) {
-        text = cJSON_Print(o);
-    }
-    /* cJSON keeps copies of the hex strings: wipe them before freeing. */
-    for (cJSON *it = o ? o->child : NULL; it; it = it->next) {
-        if (cJSON_IsString(it) &&
-            (strcmp(it->string, "psk") == 0 || strcmp(it->string, "support_psk") == 0)) {
-            fw_zeroize(it->valuestring, strlen(it->valuestring));
-        }
-    }
-    cJSON_Delete(o);
-    fw_zeroize(psk, sizeof psk);
-    fw_zeroize(support, sizeof support);
-    return text;
+    static proto_enrollment_t e;
+    memset(&e, 0, sizeof e);
+    (void)proto_record_copy(&proto_enrollment_record, &e, &proto_provisioning_record, p);
+    e.keep_devices = keep_devices;
+    char why[256];
+    int rc = proto_enrollment_encode(&e, buf, cap, len, why, sizeof why);
+    fw_zeroize(&e, sizeof e);
+    return rc == 0 ? SF_EXIT_OK : sf_fail(CMD, "enrollment record: %s", why);
 }
 
 static int check_enroll_path(const char *path, const char *image)
@@ -362,23 +315,36 @@ static int check_enroll_path(const char *path, const char *image)
     return SF_EXIT_OK;
 }
 
-/* Write the enrollment record under FILE.tmp; renamed by commit_enrollment(). */
-static int stage_enrollment(const char *path, const char *text, char *tmp, size_t cap)
+/* Write the enrollment record of `p` under FILE.tmp, before anything of the
+ * device is written (so a full disk cannot leave a device whose keys nobody
+ * knows); renamed into place once the device reads its record back. */
+static int stage_enrollment(const prov_args_t *a, const proto_provisioning_t *p, char *tmp,
+                            size_t cap)
 {
-    (void)snprintf(tmp, cap, "%s.tmp", path);
+    static char text[4096];
+    size_t len = 0;
+    int rc = enrollment_text(p, a->keep_devices, text, sizeof text - 1, &len);
+    if (rc != 0) {
+        return rc;
+    }
+    text[len++] = '\n';
+    (void)snprintf(tmp, cap, "%s.tmp", a->enroll_out);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
-        return sf_refuse(CMD, "enroll-out: cannot create %s: %s", tmp, strerror(errno));
+        tmp[0] = '\0';
+        rc = sf_refuse(CMD, "enroll-out: cannot create %s.tmp: %s", a->enroll_out, strerror(errno));
+    } else {
+        bool ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+        int e = errno;
+        ok = close(fd) == 0 && ok;
+        if (!ok) {
+            (void)unlink(tmp);
+            tmp[0] = '\0';
+            rc = sf_refuse(CMD, "enroll-out: cannot write %s.tmp: %s", a->enroll_out, strerror(e));
+        }
     }
-    size_t len = strlen(text);
-    bool ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-    int e = errno;
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
-        (void)unlink(tmp);
-        return sf_refuse(CMD, "enroll-out: cannot write %s: %s", tmp, strerror(e));
-    }
-    return SF_EXIT_OK;
+    fw_zeroize(text, sizeof text);
+    return rc;
 }
 
 /* The record as the agent will see it: mount afresh, read, decode, compare. */
@@ -409,11 +375,9 @@ static int read_back(const char *expect, size_t len)
 
 /* The generation of this provisioning (proto/provisioning.h): the first
  * value of the secure element's monotonic counter no record or earlier
- * provisioning of this device was bound to. Writing STORE_KEY_GENERATION
- * with STORE_F_MONOTONIC binds it to exactly that value and moves the
- * counter there, so the next provisioning (after a factory reset, or a flash
- * wiped by any other means) gets a later one. */
-static int take_generation(store_t *s, uint32_t *gen)
+ * provisioning of this device was bound to. Read only: bind_generation()
+ * takes it. */
+static int next_generation(store_t *s, uint32_t *gen)
 {
     uint32_t hw = 0;
     store_health_t h;
@@ -428,23 +392,33 @@ static int take_generation(store_t *s, uint32_t *gen)
         return sf_fail(CMD, "the secure element's monotonic counter is exhausted");
     }
     *gen = top + 1;
-    const uint8_t le[4] = {(uint8_t)*gen, (uint8_t)(*gen >> 8), (uint8_t)(*gen >> 16),
-                           (uint8_t)(*gen >> 24)};
-    rc = store_put(s, STORE_KEY_GENERATION, le, sizeof le, STORE_F_MONOTONIC);
+    return SF_EXIT_OK;
+}
+
+/* Writing STORE_KEY_GENERATION with STORE_F_MONOTONIC binds `gen` and moves
+ * the counter to exactly it, so the next provisioning (after a factory
+ * reset, or a flash wiped by any other means) gets a later one. */
+static int bind_generation(store_t *s, uint32_t gen)
+{
+    const uint8_t le[4] = {(uint8_t)gen, (uint8_t)(gen >> 8), (uint8_t)(gen >> 16),
+                           (uint8_t)(gen >> 24)};
+    int rc = store_put(s, STORE_KEY_GENERATION, le, sizeof le, STORE_F_MONOTONIC);
     if (rc != 0) {
         return sf_fail(CMD, "writing the provisioning generation: %s", fw_strerror(rc));
     }
+    store_health_t h;
     store_health(s, &h);
-    if (h.counter_flash != *gen) { /* the store bound it elsewhere: never guess */
+    if (h.counter_flash != gen) { /* the store bound it elsewhere: never guess */
         return sf_fail(CMD, "provisioning generation: expected the counter at %u, it is at %u",
-                       (unsigned)*gen, (unsigned)h.counter_flash);
+                       (unsigned)gen, (unsigned)h.counter_flash);
     }
     return SF_EXIT_OK;
 }
 
 /* Refuse devices that are not ours to provision; then take a generation,
- * write the record and read it back. */
-static int write_device(const prov_args_t *a, proto_provisioning_t *p)
+ * stage the enrollment record (into tmp, with --enroll-out), write the
+ * record and read it back. */
+static int write_device(const prov_args_t *a, proto_provisioning_t *p, char *tmp, size_t tmp_cap)
 {
     hal_identity_t id;
     if (hal_identity_get(&id) != 0) {
@@ -476,7 +450,9 @@ static int write_device(const prov_args_t *a, proto_provisioning_t *p)
                          "run 'sparkflash factory-reset --image %s --yes' first",
                          a->image, who, a->image);
     }
-    if ((rc = take_generation(&s, &p->gen)) != 0) {
+    if ((rc = next_generation(&s, &p->gen)) != 0 ||
+        (a->enroll_out && (rc = stage_enrollment(a, p, tmp, tmp_cap)) != 0) ||
+        (rc = bind_generation(&s, p->gen)) != 0) {
         return rc;
     }
     static char json[STORE_VALUE_MAX];
@@ -572,25 +548,11 @@ int sf_cmd_provision(int argc, char **argv)
     }
 
     char tmp[PATH_MAX] = "";
-    if (a.enroll_out) {
-        char *text = enrollment_json(&p, a.keep_devices);
-        if (!text) {
-            rc = sf_fail(CMD, "out of memory");
-            goto out;
-        }
-        rc = stage_enrollment(a.enroll_out, text, tmp, sizeof tmp);
-        fw_zeroize(text, strlen(text));
-        cJSON_free(text);
-        if (rc != 0) {
-            goto out;
-        }
-    }
-
     sf_board_args_t board = {
         .target = &t, .flash_size = flash_size, .serial = a.serial, .model = a.model};
     rc = sf_board_open(CMD, &board);
     if (rc == 0) {
-        rc = write_device(&a, &p);
+        rc = write_device(&a, &p, tmp, sizeof tmp);
         sf_board_close();
     }
     if (rc == 0 && a.enroll_out && rename(tmp, a.enroll_out) != 0) {

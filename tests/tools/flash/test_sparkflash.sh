@@ -124,9 +124,9 @@ refused $T 'locale: expected a language code' -- provision "${ARGS[@]}"
 prov $T ABC12345 --region usa
 refused $T 'region: expected an ISO 3166' -- provision "${ARGS[@]}"
 prov $T ABC12345 --dial-prefix 999
-refused $T 'dial_prefix: expected the outside-line prefix, 0 to 2 digits' -- provision "${ARGS[@]}"
+refused $T 'dial-prefix: expected the outside-line prefix, 0 to 2 digits' -- provision "${ARGS[@]}"
 prov $T ABC12345 --dial-prefix 9a
-refused $T 'dial_prefix: expected the outside-line prefix' -- provision "${ARGS[@]}"
+refused $T 'dial-prefix: expected the outside-line prefix' -- provision "${ARGS[@]}"
 prov $T ABC12345 --model ""
 refused $T 'model: expected 1 to 47' -- provision "${ARGS[@]}"
 prov $T ABC12345  --psk-identity "$(printf 'x%.0s' {1..65})"

@@ -104,15 +104,15 @@ static bool is_hex(const char *s, size_t min, size_t max)
     return true;
 }
 
-/* docs/ENROLLMENT.md: exactly these nine members, with these types. */
+/* docs/ENROLLMENT.md: exactly these ten members, with these types. */
 static void check_schema(const cJSON *o)
 {
-    static const char *const keys[] = {"serial", "trial",       "psk_identity",
-                                       "psk",    "region",      "keep_devices",
-                                       "model",  "support_psk", "dial_prefix"};
+    static const char *const keys[] = {"serial",      "trial",        "psk_identity", "psk",
+                                       "region",      "keep_devices", "model",        "support_psk",
+                                       "dial_prefix", "gen"};
     assert_true(cJSON_IsObject(o));
-    assert_int_equal(cJSON_GetArraySize(o), 9);
-    for (size_t i = 0; i < 9; i++) {
+    assert_int_equal(cJSON_GetArraySize(o), 10);
+    for (size_t i = 0; i < 10; i++) {
         assert_non_null(cJSON_GetObjectItemCaseSensitive(o, keys[i]));
     }
     char why[200];
@@ -125,6 +125,9 @@ static void check_schema(const cJSON *o)
     assert_true(is_hex(str(o, "support_psk"), 2 * PROTO_PSK_MIN, 2 * PROTO_PSK_MAX));
     assert_true(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(o, "keep_devices")));
     assert_int_equal(proto_check_dial_prefix(str(o, "dial_prefix"), why, sizeof why), 0);
+    /* the generation sparkflash took from the secure element's counter */
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(o, "gen");
+    assert_true(cJSON_IsNumber(gen) && gen->valuedouble >= 1 && gen->valuedouble <= 4294967295.0);
 }
 
 static void test_enrollment_generated_keys(void **state)

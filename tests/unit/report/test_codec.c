@@ -157,11 +157,16 @@ static void test_event_and_prov_bodies(void **state)
     body[len] = '\0';
     assert_string_equal(body, "{\"serial\":\"SIMTEST0001\",\"events\":[{\"id\":5,\"t\":1700000000,"
                               "\"kind\":\"calling_degraded\",\"detail\":\"grace \\\"over\\\"\"}]}");
-    report_prov_t p = {"SIMTEST0001", "Room Kit", "1",    "02:00:00:00:00:01", "0.1.0", "D123",
-                       "DE",          "de-DE",    "trial"};
+    report_prov_t p = {"SIMTEST0001", "Room Kit", "1", "02:00:00:00:00:01", "0.1.0", "D123", "DE",
+                       "de-DE",       "trial",    0};
     assert_int_equal(report_encode_prov(&p, body, sizeof body, &len), 0);
     body[len] = '\0';
     assert_non_null(strstr(body, "\"licence_state\":\"trial\""));
+    assert_null(strstr(body, "\"gen\"")); /* generation 0: as devices sent it before */
+    p.gen = 175;
+    assert_int_equal(report_encode_prov(&p, body, sizeof body, &len), 0);
+    body[len] = '\0';
+    assert_non_null(strstr(body, "\"licence_state\":\"trial\",\"gen\":175}"));
     assert_int_equal(report_encode_prov(&p, body, 20, &len), FW_E_NOSPACE);
     report_event_kind_t k;
     assert_int_equal(report_event_kind_parse("rma_acknowledged", &k), 0);

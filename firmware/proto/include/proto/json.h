@@ -37,12 +37,25 @@ void proto_w_string(proto_writer_t *w, const char *s);
 void proto_w_fields(proto_writer_t *w, const proto_record_t *r, const void *obj, bool comma);
 /* A whole object of `r`: {"name":value,...}. */
 void proto_w_object(proto_writer_t *w, const proto_record_t *r, const void *obj);
+/* The same, one member a line as people read files (and as cJSON_Print
+ * writes them): {\n\t"name":\tvalue,\n...\n}. */
+void proto_w_object_lines(proto_writer_t *w, const proto_record_t *r, const void *obj);
 
 /* Parse `len` bytes (need not be NUL-terminated, at most PROTO_BODY_MAX)
  * into an object, refusing what cJSON would silently misread: NUL bytes and
  * \u0000 escapes (cJSON cuts strings there). 0 and *out (cJSON_Delete it),
  * or FW_E_FORMAT / FW_E_TOOBIG with the reason in `why`. */
 int proto_json_parse_object(const char *json, size_t len, cJSON **out, char *why, size_t why_cap);
+/* The same for a file or record: `what` instead of "body" in the reasons. */
+int proto_json_parse_named(const char *json, size_t len, const char *what, cJSON **out, char *why,
+                           size_t why_cap);
+/* Field `f` of `obj` as a member of `o` (for a tool's --json output):
+ * strings, numbers (integers and times), true/false. Hex fields are not
+ * added (they are keys: a tool shows a fingerprint); false then. */
+bool proto_json_add_field(cJSON *o, const proto_field_t *f, const void *obj);
+/* cJSON_Delete(o) after wiping the text of every member that is a secret
+ * field of `r` (PROTO_F_SECRET): cJSON keeps its own copies of strings. */
+void proto_json_delete_wiped(cJSON *o, const proto_record_t *r);
 
 /* The member `name` of `o`, exactly once. 0 with *item (NULL if absent and
  * `optional`), or FW_E_FORMAT: "<ctx><name>: missing" / "given more than once". */

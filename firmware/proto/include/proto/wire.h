@@ -44,6 +44,11 @@
 #define PROTO_DETAIL_MAX 120u
 /* A licence token (JWS, base64url and dots) in GET /v1/licence. */
 #define PROTO_TOKEN_MAX 4096u
+/* DTLS PSKs (device and local support), bytes. */
+#define PROTO_PSK_MIN 16
+#define PROTO_PSK_MAX 64
+/* Digits of a room's outside-line prefix (docs/EMERGENCY.md). */
+#define PROTO_DIAL_PREFIX_MAX 2
 
 /* ---- field tables ----------------------------------------------------------- */
 
@@ -54,8 +59,10 @@ typedef enum {
     PROTO_T_STR,  /* char[size], JSON string; min/max: length in bytes */
     PROTO_T_KIND, /* proto_event_kind_t, JSON string (its wire name) */
     PROTO_T_BOOL, /* bool, JSON true/false */
-    PROTO_T_HEX,  /* uint8_t[size] + size_t at len_offset, JSON lower-case hex;
+    PROTO_T_HEX,  /* uint8_t[size] + size_t name##_len, JSON lower-case hex;
                      min/max: length in bytes */
+    PROTO_T_CONST /* no member: the integer `min`, written always, read must
+                     equal it (a format version) */
 } proto_type_t;
 
 /* How two usage records of adjacent intervals merge (report_usage_merge()). */
@@ -70,6 +77,10 @@ typedef enum {
 #define PROTO_F_MULTILINE 0x2u /* a string that may hold \n and \r (PEM) */
 #define PROTO_F_LOWER 0x4u     /* a string stored in lower case */
 #define PROTO_F_NONZERO 0x8u   /* written only when not 0 (older readers) */
+/* A key: never printed or logged (a fingerprint at most), wiped after use. */
+#define PROTO_F_SECRET 0x10u
+#define PROTO_F_DIGEST 0x20u /* shown by its fingerprint (too long to read) */
+#define PROTO_F_TIME 0x40u   /* unix seconds: shown as ISO 8601, 0 = unknown */
 
 /* An extra content check of a string: 0, or FW_E_INVAL with `why` saying
  * what is expected (the proto/provisioning.h checks). */
@@ -85,6 +96,7 @@ typedef struct {
     unsigned flags;      /* PROTO_F_* */
     proto_check_fn check;
     proto_merge_t merge;
+    const char *label; /* for people (sparkflash show), "" = the name */
 } proto_field_t;
 
 typedef struct proto_record {
@@ -98,9 +110,60 @@ typedef struct proto_record {
     size_t check_after;
 } proto_record_t;
 
-/* X(name, ctype, dim, type, min, max, unit, flags, check, merge): one line
- * per field. `dim` is the array bound of strings ([21]) and empty otherwise. */
-#define PROTO_DECLARE_MEMBER(name, ctype, dim, ...) ctype name dim;
+/* X(name, ctype, dim, type, min, max, unit, flags, check, merge[, label]):
+ * one line per field. `dim` is the array bound of strings ([21]) and empty
+ * otherwise; `label` names the field for people where its name does not
+ * read well ("generation" for gen). */
+#define PROTO_DECLARE_MEMBER(name, ctype, dim, type, ...) PROTO_DECL_##type(name, ctype, dim)
+
+/* Per type, the struct members a field declares, and the descriptor's
+ * offset, size and len_offset of them (PROTO_FIELD below). A HEX field
+ * also declares its length, name##_len; a CONST field declares nothing. */
+#define PROTO_DECL_ONE(n, ctype, dim) ctype n dim;
+#define PROTO_DECL_I64 PROTO_DECL_ONE
+#define PROTO_DECL_U32 PROTO_DECL_ONE
+#define PROTO_DECL_U64 PROTO_DECL_ONE
+#define PROTO_DECL_STR PROTO_DECL_ONE
+#define PROTO_DECL_KIND PROTO_DECL_ONE
+#define PROTO_DECL_BOOL PROTO_DECL_ONE
+#define PROTO_DECL_HEX(n, ctype, dim)                                                              \
+    ctype n dim;                                                                                   \
+    size_t n##_len;
+#define PROTO_DECL_CONST(n, ctype, dim)
+
+#define PROTO_AT_ONE(rtype, n) offsetof(rtype, n), sizeof(((rtype *)0)->n), 0
+#define PROTO_AT_I64 PROTO_AT_ONE
+#define PROTO_AT_U32 PROTO_AT_ONE
+#define PROTO_AT_U64 PROTO_AT_ONE
+#define PROTO_AT_STR PROTO_AT_ONE
+#define PROTO_AT_KIND PROTO_AT_ONE
+#define PROTO_AT_BOOL PROTO_AT_ONE
+#define PROTO_AT_HEX(rtype, n) offsetof(rtype, n), sizeof(((rtype *)0)->n), offsetof(rtype, n##_len)
+#define PROTO_AT_CONST(rtype, n) 0, 0, 0
+
+/* A descriptor from a table line, for the struct `rtype`. */
+#define PROTO_FIELD(rtype, fname, ctype, dim, ftype, lo, hi, unit, flags, check, merge, ...)       \
+    {#fname,        PROTO_T_##ftype, PROTO_AT_##ftype(rtype, fname),                               \
+     (int64_t)(lo), (int64_t)(hi),   unit,                                                         \
+     flags,         check,           PROTO_MERGE_##merge,                                          \
+     "" __VA_ARGS__},
+
+/* ---- fields several records share, defined once ---------------------------- */
+
+#define PROTO_SERIAL_FIELD(X)                                                                      \
+    X(serial, char, [21], STR, 8, 20, "A-Z 0-9: the hardware serial (the DTLS identity's device)", \
+      0, proto_check_serial, NONE)
+#define PROTO_MODEL_FIELD(X) X(model, char, [48], STR, 1, 47, "printable ASCII", 0, NULL, NONE)
+#define PROTO_TRIAL_FIELD(X)                                                                       \
+    X(trial, char, [17], STR, 2, 16, "D + 1..15 digits (R1)", 0, proto_check_trial, NONE)
+#define PROTO_REGION_FIELD(X)                                                                      \
+    X(region, char, [3], STR, 2, 2, "ISO 3166 alpha-2", 0, proto_check_region, NONE)
+#define PROTO_LOCALE_FIELD(X)                                                                      \
+    X(locale, char, [6], STR, 2, 5, "ll or ll-CC", 0, proto_check_locale, NONE)
+/* The provisioning generation: the secure element's monotonic counter. */
+#define PROTO_GEN_FIELD(X, flags)                                                                  \
+    X(gen, uint32_t, , U32, 0, PROTO_GEN_MAX, "provisioning generation", flags, NULL, NONE,        \
+      "generation")
 
 /* ---- usage records: POST /v1/usage -------------------------------------- */
 
@@ -177,10 +240,8 @@ extern const proto_record_t proto_event_record;
  * devices provisioned before generations existed); ids are unique per
  * (serial, gen) and the collector keys records by all three. */
 #define PROTO_BATCH_FIELDS(X)                                                                      \
-    X(serial, char, [21], STR, 8, 20, "A-Z 0-9; the DTLS identity's device", 0,                    \
-      proto_check_serial, NONE)                                                                    \
-    X(gen, uint32_t, , U32, 0, PROTO_GEN_MAX, "provisioning generation",                           \
-      PROTO_F_OPTIONAL | PROTO_F_NONZERO, NULL, NONE)
+    PROTO_SERIAL_FIELD(X)                                                                          \
+    PROTO_GEN_FIELD(X, PROTO_F_OPTIONAL | PROTO_F_NONZERO)
 
 typedef struct {
     PROTO_BATCH_FIELDS(PROTO_DECLARE_MEMBER)
@@ -194,16 +255,19 @@ extern const proto_field_t proto_id_field;
 
 /* ---- provisioning report: POST /v1/prov --------------------------------------- */
 
+/* "gen": the generation of the provisioning record the device runs on (left
+ * out when 0: a device provisioned before generations). */
 #define PROTO_PROV_REPORT_FIELDS(X)                                                                \
-    X(serial, char, [21], STR, 8, 20, "A-Z 0-9", 0, proto_check_serial, NONE)                      \
-    X(model, char, [48], STR, 1, 47, "printable ASCII", 0, NULL, NONE)                             \
+    PROTO_SERIAL_FIELD(X)                                                                          \
+    PROTO_MODEL_FIELD(X)                                                                           \
     X(hw_revision, char, [33], STR, 1, 32, "printable ASCII", 0, NULL, NONE)                       \
     X(mac, char, [18], STR, 17, 17, "aa:bb:cc:dd:ee:ff", PROTO_F_LOWER, proto_check_mac, NONE)     \
     X(fw_version, char, [33], STR, 1, 32, "printable ASCII", 0, NULL, NONE)                        \
-    X(trial, char, [17], STR, 2, 16, "D + 1..15 digits (R1)", 0, proto_check_trial, NONE)          \
-    X(region, char, [3], STR, 2, 2, "ISO 3166 alpha-2", 0, proto_check_region, NONE)               \
-    X(locale, char, [6], STR, 2, 5, "ll or ll-CC", 0, proto_check_locale, NONE)                    \
-    X(licence_state, char, [33], STR, 1, 32, "trial state name or none", 0, NULL, NONE)
+    PROTO_TRIAL_FIELD(X)                                                                           \
+    PROTO_REGION_FIELD(X)                                                                          \
+    PROTO_LOCALE_FIELD(X)                                                                          \
+    X(licence_state, char, [33], STR, 1, 32, "trial state name or none", 0, NULL, NONE)            \
+    PROTO_GEN_FIELD(X, PROTO_F_OPTIONAL | PROTO_F_NONZERO)
 
 typedef struct {
     PROTO_PROV_REPORT_FIELDS(PROTO_DECLARE_MEMBER)
@@ -239,7 +303,7 @@ extern const proto_field_t proto_server_time_field;
 int proto_check_mac(const char *s, char *why, size_t why_cap);
 /* base64url characters and dots. */
 int proto_check_token(const char *s, char *why, size_t why_cap);
-/* defined in proto/provisioning.h; declared here for the tables */
+/* checks.c: the fields several records share */
 int proto_check_serial(const char *s, char *why, size_t why_cap);
 int proto_check_trial(const char *s, char *why, size_t why_cap);
 int proto_check_region(const char *s, char *why, size_t why_cap);
@@ -252,6 +316,28 @@ int64_t proto_field_get(const proto_field_t *f, const void *obj);
 void proto_field_set(const proto_field_t *f, void *obj, int64_t v);
 /* A field by name, or NULL. */
 const proto_field_t *proto_record_field(const proto_record_t *r, const char *name);
+/* What people call it, into buf[cap]: its label, else its name with
+ * spaces for underscores ("dial prefix"). Returns buf. */
+const char *proto_field_label(const proto_field_t *f, char *buf, size_t cap);
+/* Field `f` of `obj` as people read it, into buf[cap]: strings as they are
+ * ("(none)" when empty), integers in decimal, booleans yes/no, times
+ * (PROTO_F_TIME) in ISO 8601 ("unknown" for 0), hex as its byte count.
+ * Never call it for PROTO_F_SECRET fields' bytes: it prints only their
+ * length. Returns buf. */
+const char *proto_field_text(const proto_field_t *f, const void *obj, char *buf, size_t cap);
+
+/* Set field `f` of `obj` from text, with the table's rules and the same
+ * refusals the JSON reader gives ("<ctx><name>: expected ..."): a string
+ * as it is (STR), hex digits (HEX), a decimal integer in range (integers),
+ * true/false (BOOL). Used for the wire (proto/json.h) and for a tool's
+ * arguments alike. 0, or FW_E_FORMAT with the reason in `why`. */
+int proto_field_from_text(const proto_field_t *f, void *obj, const char *text, const char *ctx,
+                          char *why, size_t why_cap);
+
+/* Copy into `dst` (a record of `dst_r`) every field that `src_r` has under
+ * the same name and type, from `src`. Returns how many were copied. */
+size_t proto_record_copy(const proto_record_t *dst_r, void *dst, const proto_record_t *src_r,
+                         const void *src);
 
 /* Check every field of `obj` against the table (ranges, lengths, checks) and
  * the record's own rule. 0, or FW_E_INVAL with the field named in `why`. */
