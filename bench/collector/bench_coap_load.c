@@ -9,15 +9,17 @@
  *
  * Session i (0-based) uses PSK identity PREFIX + %05u (i + 1), e.g.
  * BENCH00001, and key KEY, or KEY + "-%05u" with --key-per-session. The body
- * is a valid /v1/usage body (the device's encoder, generation 1) whose
- * serial is the identity; record ids are ID-BASE + r + 1 (r = request number in the session), so
- * every request of a run stores a new record on spark-collector.
+ * is a valid /v1/usage body (the device's encoder, provisioning generation
+ * GEN, default 1) whose serial is the identity; record ids are ID-BASE + r + 1
+ * (r = request number in the session), so every request of a run stores a new
+ * record on spark-collector, and a run with another --gen stores its records
+ * beside those of the first (a re-provisioned device).
  *
  * Every loop is bounded by --timeout seconds and an iteration cap.
  *
  * usage: bench_coap_load --port P --sessions S --requests R --key KEY
  *        [--key-per-session] [--prefix BENCH] [--path /v1/usage]
- *        [--window W] [--body-bytes B] [--id-base N] [--timeout SEC]
+ *        [--window W] [--body-bytes B] [--id-base N] [--gen GEN] [--timeout SEC]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <coap3/coap.h>
@@ -58,7 +60,8 @@ static struct {
     uint64_t id_base;
     const char *key, *prefix, *path;
     int key_per_session;
-} g_opt = {0, 10, 100, 50, 300, 60, 0, NULL, "BENCH", "/v1/usage", 0};
+    uint32_t gen;
+} g_opt = {0, 10, 100, 50, 300, 60, 0, NULL, "BENCH", "/v1/usage", 0, 1};
 
 static sess_t *g_sess;
 static unsigned g_hs_pending, g_hs_ok, g_hs_fail;
@@ -76,7 +79,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: bench_coap_load --port P --sessions S --requests R --key KEY\n"
                     "       [--key-per-session] [--prefix BENCH] [--path /v1/usage] [--window W]\n"
-                    "       [--body-bytes B] [--id-base N] [--timeout SEC]\n");
+                    "       [--body-bytes B] [--id-base N] [--gen GEN] [--timeout SEC]\n");
     exit(2);
 }
 
@@ -115,6 +118,8 @@ static void parse_args(int argc, char **argv)
             g_opt.body_bytes = (unsigned)parse_num(v, 0, MAX_BODY - 1);
         } else if (!strcmp(a, "--id-base")) {
             g_opt.id_base = parse_num(v, 0, 1000000000000UL);
+        } else if (!strcmp(a, "--gen")) {
+            g_opt.gen = (uint32_t)parse_num(v, 0, (unsigned long)PROTO_GEN_MAX);
         } else if (!strcmp(a, "--timeout")) {
             g_opt.timeout_s = (unsigned)parse_num(v, 1, 3600);
         } else if (!strcmp(a, "--key")) {
@@ -148,7 +153,7 @@ static size_t make_body(char *buf, size_t cap, const char *serial, uint64_t id)
     report_usage_people(&u, 4);
     report_usage_uptime(&u, 3600);
     report_writer_t w;
-    proto_batch_head_t head = {.gen = 1};
+    proto_batch_head_t head = {.gen = g_opt.gen};
     (void)snprintf(head.serial, sizeof head.serial, "%.20s", serial);
     size_t len = 0;
     report_batch_open(&w, buf, cap, &head, true);

@@ -5,6 +5,7 @@
  */
 #include "proto/fwimage.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,27 +17,11 @@
 #include "crypto/es256.h"
 #include "fw/err.h"
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
+#define HEADER_FIELD(...) PROTO_BFIELD(fwimg_header_t, __VA_ARGS__)
+static const proto_bfield_t s_header_fields[] = {FWIMG_HEADER_LAYOUT(HEADER_FIELD)};
+const proto_blayout_t fwimg_header_layout = {"firmware image header", s_header_fields,
+                                             sizeof s_header_fields / sizeof s_header_fields[0],
+                                             FWIMG_HEADER_LEN};
 
 int fwimg_version_parse(const char *text, fwimg_version_t *v)
 {
@@ -91,36 +76,12 @@ void fwimg_version_format(const fwimg_version_t *v, char *buf, size_t cap)
 
 void fwimg_header_encode(const fwimg_header_t *h, uint8_t out[FWIMG_HEADER_LEN])
 {
-    memset(out, 0, FWIMG_HEADER_LEN);
-    memcpy(out, FWIMG_MAGIC, FWIMG_MAGIC_LEN);
-    put16(out + 8, h->format);
-    put16(out + 10, (uint16_t)FWIMG_HEADER_LEN);
-    put16(out + 12, h->version.major);
-    put16(out + 14, h->version.minor);
-    put16(out + 16, h->version.patch);
-    put16(out + 18, h->flags);
-    put32(out + 20, h->size);
-    memcpy(out + 32, h->sha256, FWIMG_HASH_LEN);
-    memcpy(out + 64, h->sig, FWIMG_SIG_LEN);
+    proto_bytes_encode(&fwimg_header_layout, h, out);
 }
 
 int fwimg_header_decode(const uint8_t in[FWIMG_HEADER_LEN], fwimg_header_t *h)
 {
-    if (memcmp(in, FWIMG_MAGIC, FWIMG_MAGIC_LEN) != 0 || get16(in + 10) != FWIMG_HEADER_LEN) {
-        return FW_E_FORMAT;
-    }
-    h->format = get16(in + 8);
-    if (h->format != FWIMG_FORMAT) {
-        return FW_E_UNSUPPORTED;
-    }
-    h->version.major = get16(in + 12);
-    h->version.minor = get16(in + 14);
-    h->version.patch = get16(in + 16);
-    h->flags = get16(in + 18);
-    h->size = get32(in + 20);
-    memcpy(h->sha256, in + 32, FWIMG_HASH_LEN);
-    memcpy(h->sig, in + 64, FWIMG_SIG_LEN);
-    return 0;
+    return proto_bytes_decode(&fwimg_header_layout, in, FWIMG_HEADER_LEN, h, NULL);
 }
 
 bool fwimg_key_is_p256(mbedtls_pk_context *pk)

@@ -4,6 +4,7 @@
  */
 #include "proto/slots.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,35 +46,20 @@ uint64_t slots_min_flash_bytes(uint32_t sector_size, uint32_t payload)
     return LAYOUT_STORE_BYTES + SLOTS_COUNT * slot;
 }
 
+#define BOOT_FIELD(...) PROTO_BFIELD(slots_boot_t, __VA_ARGS__)
+static const proto_bfield_t s_boot_fields[] = {SLOTS_BOOT_LAYOUT(BOOT_FIELD)};
+const proto_blayout_t slots_boot_layout = {"boot record", s_boot_fields,
+                                           sizeof s_boot_fields / sizeof s_boot_fields[0],
+                                           SLOTS_BOOT_RECORD_LEN};
+
 void slots_boot_encode(const slots_boot_t *b, uint8_t out[SLOTS_BOOT_RECORD_LEN])
 {
-    memset(out, 0, SLOTS_BOOT_RECORD_LEN);
-    out[0] = SLOTS_BOOT_FORMAT;
-    out[1] = b->slot;
-    const uint16_t v[3] = {b->version.major, b->version.minor, b->version.patch};
-    for (int i = 0; i < 3; i++) {
-        out[2 + 2 * i] = (uint8_t)v[i];
-        out[3 + 2 * i] = (uint8_t)(v[i] >> 8);
-    }
-    for (int i = 0; i < 4; i++) {
-        out[8 + i] = (uint8_t)(b->size >> (8 * i));
-    }
-    memcpy(out + 12, b->sha256, FWIMG_HASH_LEN);
+    proto_bytes_encode(&slots_boot_layout, b, out);
 }
 
 int slots_boot_decode(const uint8_t *in, size_t len, slots_boot_t *b)
 {
-    if (len != SLOTS_BOOT_RECORD_LEN || in[0] != SLOTS_BOOT_FORMAT || in[1] >= SLOTS_COUNT) {
-        return FW_E_FORMAT;
-    }
-    b->slot = in[1];
-    b->version.major = (uint16_t)(in[2] | in[3] << 8);
-    b->version.minor = (uint16_t)(in[4] | in[5] << 8);
-    b->version.patch = (uint16_t)(in[6] | in[7] << 8);
-    b->size =
-        (uint32_t)in[8] | (uint32_t)in[9] << 8 | (uint32_t)in[10] << 16 | (uint32_t)in[11] << 24;
-    memcpy(b->sha256, in + 12, FWIMG_HASH_LEN);
-    return 0;
+    return proto_bytes_decode(&slots_boot_layout, in, len, b, NULL);
 }
 
 int slots_boot_read(store_t *s, slots_boot_t *b)

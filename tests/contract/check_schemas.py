@@ -1,21 +1,30 @@
 #!/usr/bin/env python3
 """The JSON Schemas of docs/schemas/ (docs/FORMATS.md) against the code.
 
-1. Each schema agrees with its table in proto/wire.h (printed by proto_dump):
-   the same members, the same integer ranges and string lengths, the same
-   required members, the same event kinds. A schema edited alone, or a table
-   changed without its schema, fails here.
+1. Each schema agrees with its table in proto/wire.h and proto/provisioning.h
+   (printed by proto_dump): the same members, the same integer ranges and
+   string lengths, the same required members, the same event kinds; for the
+   provisioning and enrollment records, each member's schema takes the
+   table's values at its limits and refuses those one past. A schema edited
+   alone, or a table changed without its schema, fails here.
 2. What both sides produce validates: the device's bodies, the collector's
-   answers and refusals, the provisioning record, and an enrollment record
-   written by a real `sparkflash provision --enroll-out`.
+   answers and refusals, the provisioning and enrollment records, and an
+   enrollment record written by a real `sparkflash provision --enroll-out`
+   with every field at its maximum, which a real `spark-collector admin
+   enroll --from` takes and shows back.
 3. Each schema refuses a value one past its table's limit (so it is not
-   vacuous).
+   vacuous), and so do both programs: sparkflash refuses each option one past
+   its field's limit and spark-collector each enrollment file member, naming
+   it.
+4. docs/FORMATS.md's byte layouts (firmware image header, boot record) are
+   the tables the packer and parser are made of.
 
-usage: check_schemas.py PROTO_DUMP SPARKFLASH SCHEMA_DIR
+usage: check_schemas.py PROTO_DUMP SPARKFLASH SPARK_COLLECTOR SCHEMA_DIR FORMATS_MD
 """
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -66,8 +75,141 @@ def agree(label, props, required, table, kinds, extra_required=()):
     check(f"{label}: no member the table lacks", not extra, str(sorted(extra)))
 
 
+def agree_values(label, sch, table):
+    """A record's schema against a table with values at and past its limits:
+    the same members, required as the table says, and each member's schema
+    taking the values at the limits and refusing those past them."""
+    props, required = sch["properties"], sch.get("required", [])
+    names = [f["name"] for f in table]
+    check(f"{label}: the table's members", sorted(props) == sorted(names),
+          f"schema {sorted(props)}, table {sorted(names)}")
+    for f in table:
+        p = props.get(f["name"])
+        if p is None:
+            continue
+        want_req = not f["optional"]
+        check(f"{label}.{f['name']}: required={want_req}", (f["name"] in required) == want_req)
+        v = jsonschema.Draft202012Validator(p)
+        for k in ("min_value", "max_value"):
+            if f[k] is not None:
+                check(f"{label}.{f['name']}: takes {k} {str(f[k])[:24]}", v.is_valid(f[k]))
+        for k in ("below_min", "above_max"):
+            if f[k] is not None:
+                check(f"{label}.{f['name']}: refuses {k} {str(f[k])[:24]}", not v.is_valid(f[k]))
+
+
+def flag(name):
+    return name.replace("_", "-")
+
+
+def run(*args):
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=60)
+
+
+def programs(d, s, sparkflash, collector, tmp):
+    """sparkflash writes a record with every field at its maximum, the
+    collector takes it; each refuses one past each limit, naming it."""
+    prov = {f["name"]: f for f in d["tables"]["provisioning"]}
+    enr_t = d["tables"]["enrollment"]
+    key, img, enr, db = (os.path.join(tmp, n) for n in ("lic.pem", "max.img", "max.json", "c.db"))
+    run(sparkflash, "keygen", "--out", key)
+    helptext = run(sparkflash, "provision", "--help").stdout
+    options = {n: f for n, f in prov.items() if re.search(rf"--{flag(n)}\b", helptext)}
+    check("sparkflash provision: an option per field", len(options) >= 10, str(sorted(options)))
+    # every option at its field's maximum (the key: a real one; the locale:
+    # one the screens have, and as long as any)
+    args = [sparkflash, "provision", "--image", img, "--create", "--enroll-out", enr,
+            "--keep-devices"]
+    for n, f in options.items():
+        args += [f"--{flag(n)}", key + ".pub" if n == "licence_pubkey" else f["max_value"]]
+    r = run(*args)
+    check("sparkflash provision with every field at its maximum", r.returncode == 0, r.stderr)
+    if r.returncode == 0:
+        shown = json.loads(run(sparkflash, "show", "--image", img, "--json").stdout)["provisioning"]
+        for n, f in options.items():
+            if not f["secret"] and n != "licence_pubkey":
+                check(f"sparkflash show --json: {n} as given", shown.get(n) == f["max_value"],
+                      f"{shown.get(n)!r}")
+        with open(enr, encoding="utf-8") as fh:
+            body = json.load(fh)
+        errs = list(jsonschema.Draft202012Validator(s["enrollment-record"]).iter_errors(body))
+        check("sparkflash's longest enrollment-record validates", not errs,
+              "; ".join(e.message for e in errs[:3]))
+        r = run(collector, "admin", "--db", db, "enroll", "--from", enr)
+        check("spark-collector enroll --from sparkflash's longest record", r.returncode == 0,
+              r.stderr)
+        r = run(collector, "admin", "--db", db, "show", "--serial", body["serial"], "--json")
+        got = json.loads(r.stdout) if r.returncode == 0 else {}
+        for f in enr_t:
+            if not f["secret"]:
+                check(f"spark-collector show: {f['name']} as enrolled",
+                      got.get(f["name"]) == body.get(f["name"]),
+                      f"{got.get(f['name'])!r} != {body.get(f['name'])!r}")
+    # one past each limit: sparkflash refuses the option, naming it
+    for n, f in options.items():
+        for k in ("below_min", "above_max"):
+            if f[k] is None:
+                continue
+            value = f[k]
+            if n == "licence_pubkey":  # the option names a file holding it
+                value = os.path.join(tmp, "past.pem")
+                with open(value, "w", encoding="utf-8") as fh:
+                    fh.write(f[k])
+            a = list(args)
+            a[a.index(f"--{flag(n)}") + 1] = str(value)
+            a[a.index(img)] = os.path.join(tmp, "past.img")
+            a[a.index(enr)] = os.path.join(tmp, "past.json")
+            r = run(*a)
+            check(f"sparkflash refuses --{flag(n)} {k}",
+                  r.returncode == 1 and f"{flag(n)}:" in r.stderr, r.stderr.strip()[:200])
+    # ... and the collector each enrollment member, naming it
+    samples = [json.loads(x["body"]) for x in d["samples"] if x["schema"] == "enrollment-record"]
+    for i, smp in enumerate(samples):
+        path = os.path.join(tmp, f"limit{i}.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(smp, fh)
+        r = run(collector, "admin", "--db", db, "enroll", "--from", path)
+        check(f"spark-collector takes the enrollment record at its {('min', 'max')[i]}",
+              r.returncode == 0, r.stderr)
+    for f in enr_t:
+        for k in ("below_min", "above_max"):
+            if f[k] is None:
+                continue
+            bad = copy.deepcopy(samples[-1])
+            bad[f["name"]] = f[k]
+            path = os.path.join(tmp, "past.json")
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(bad, fh)
+            r = run(collector, "admin", "--db", db, "enroll", "--from", path)
+            check(f"spark-collector refuses {f['name']} {k}",
+                  r.returncode == 1 and f"{f['name']}:" in r.stderr, r.stderr.strip()[:200])
+
+
+def layouts(d, formats_md):
+    """docs/FORMATS.md's layout tables: | offset | size | field | ... | rows
+    under a heading naming the layout, equal to the descriptor tables."""
+    with open(formats_md, encoding="utf-8") as fh:
+        text = fh.read()
+    for name, lay in d["layouts"].items():
+        m = re.search(rf"<!-- layout {name} -->(.*?)<!-- /layout -->", text, re.S)
+        check(f"docs/FORMATS.md has the {name} layout", m is not None)
+        if m is None:
+            continue
+        rows = [[c.strip(" `") for c in line.strip().strip("|").split("|")]
+                for line in m.group(1).splitlines() if re.match(r"\s*\|\s*\d", line)]
+        doc = [(int(r[0]), int(r[1]), r[2]) for r in rows]
+        want = [(f["at"], f["size"], f["name"]) for f in lay["fields"]]
+        check(f"docs/FORMATS.md {name}: offsets, sizes, names as the table", doc == want,
+              f"doc {doc} table {want}")
+        end = 0
+        for f in lay["fields"]:
+            check(f"{name}.{f['name']} starts where the one before ends", f["at"] == end)
+            end = f["at"] + f["size"]
+        check(f"{name}: the fields cover its {lay['len']} bytes", end == lay["len"])
+
+
 def main():
-    dump, sparkflash, schema_dir = sys.argv[1:4]
+    dump, sparkflash, collector, schema_dir, formats_md = sys.argv[1:6]
     d = json.loads(subprocess.run([dump], check=True, capture_output=True, text=True).stdout)
     t = d["tables"]
     kinds = t["kinds"]
@@ -92,6 +234,8 @@ def main():
     agree("prov-report", s["prov-report"]["properties"], s["prov-report"]["required"],
           t["prov_report"], kinds)
     agree("licence", s["licence"]["properties"], s["licence"]["required"], t["licence"], kinds)
+    agree_values("provisioning-record", s["provisioning-record"], t["provisioning"])
+    agree_values("enrollment-record", s["enrollment-record"], t["enrollment"])
 
     # 2. what both sides produce validates
     for smp in d["samples"]:
@@ -101,21 +245,12 @@ def main():
               "; ".join(e.message for e in errs[:3]))
         check(f"{smp['from']}'s {smp['schema']} body within {d['limits']['body']} bytes",
               len(smp["body"]) <= d["limits"]["body"])
+    # 2, 3: the programs themselves
     with tempfile.TemporaryDirectory() as tmp:
-        img, enr, key = (os.path.join(tmp, n) for n in ("dev.img", "enroll.json", "lic.pem"))
-        subprocess.run([sparkflash, "keygen", "--out", key], check=True, capture_output=True)
-        r = subprocess.run([sparkflash, "provision", "--image", img, "--create", "--serial",
-                            "FOC2240Y1ZZ", "--model", "Spark Room Kit", "--trial", "D1000001",
-                            "--server", "coaps://127.0.0.1:5684", "--licence-pubkey",
-                            key + ".pub", "--region", "US", "--locale", "en", "--keep-devices",
-                            "--enroll-out", enr], capture_output=True, text=True)
-        check("sparkflash provision --enroll-out", r.returncode == 0, r.stderr)
-        if r.returncode == 0:
-            with open(enr, encoding="utf-8") as f:
-                body = json.load(f)
-            errs = list(jsonschema.Draft202012Validator(s["enrollment-record"]).iter_errors(body))
-            check("sparkflash's enrollment-record validates", not errs,
-                  "; ".join(e.message for e in errs[:3]))
+        programs(d, s, sparkflash, collector, tmp)
+
+    # 4. the byte layouts in docs/FORMATS.md
+    layouts(d, formats_md)
 
     # 3. one past a limit is refused by the schema
     usage = next(json.loads(x["body"]) for x in d["samples"]

@@ -9,8 +9,11 @@
 #include <string.h>
 
 #include "collector/payload.h"
+#include "limits.h"
+#include "proto/fwimage.h"
 #include "proto/json.h"
 #include "proto/provisioning.h"
+#include "proto/slots.h"
 #include "proto/wire.h"
 #include "report/codec.h"
 
@@ -21,20 +24,46 @@ static const char *type_name(proto_type_t t)
     case PROTO_T_KIND: return "kind";
     case PROTO_T_BOOL: return "boolean";
     case PROTO_T_HEX: return "hex";
+    case PROTO_T_CONST: return "const";
     default: return "integer";
     }
 }
 
-static void table(const char *name, const proto_record_t *r, bool comma)
+/* A table: each field's name, type, range and flags, and (with `values`)
+ * its values at and past its limits as JSON (null where there is none). */
+static void table(const char *name, const proto_record_t *r, bool comma, bool values)
 {
+    static const char *const lim[] = {"min_value", "max_value", "below_min", "above_max"};
     printf("%s\"%s\":[", comma ? "," : "", name);
     for (size_t i = 0; i < r->n; i++) {
         const proto_field_t *f = &r->fields[i];
-        printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"min\":%lld,\"max\":%lld,\"optional\":%s}",
+        printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"min\":%lld,\"max\":%lld,\"optional\":%s,"
+               "\"secret\":%s",
                i ? "," : "", f->name, type_name(f->type), (long long)f->min, (long long)f->max,
-               (f->flags & PROTO_F_OPTIONAL) ? "true" : "false");
+               (f->flags & PROTO_F_OPTIONAL) ? "true" : "false",
+               (f->flags & PROTO_F_SECRET) ? "true" : "false");
+        for (int k = 0; values && k < 4; k++) {
+            static char v[2048];
+            printf(",\"%s\":%s", lim[k], limit_json(f, (limit_t)k, v, sizeof v) ? v : "null");
+        }
+        printf("}");
     }
     printf("]");
+}
+
+/* A byte layout: each field's offset, size, name and range. */
+static void layout(const char *name, const proto_blayout_t *l, bool comma)
+{
+    static const char *const types[] = {"u8", "u16", "u32", "bytes", "magic", "fixed", "zero"};
+    printf("%s\"%s\":{\"len\":%zu,\"fields\":[", comma ? "," : "", name, l->len);
+    for (size_t i = 0; i < l->n; i++) {
+        const proto_bfield_t *f = &l->fields[i];
+        printf("%s{\"name\":\"%s\",\"at\":%zu,\"size\":%zu,\"type\":\"%s\",\"min\":%u,"
+               "\"max\":%u}",
+               i ? "," : "", f->name, f->at, f->size, types[f->type], (unsigned)f->min,
+               (unsigned)f->max);
+    }
+    printf("]}");
 }
 
 static bool s_first = true;
@@ -54,16 +83,7 @@ static void sample(const char *schema, const char *from, const char *body, size_
 
 static void fill(const proto_record_t *r, void *obj, bool max)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        const proto_field_t *f = &r->fields[i];
-        if (f->type == PROTO_T_STR) {
-            size_t n = (size_t)(max ? f->max : f->min);
-            memset((char *)obj + f->offset, 'a', n);
-            ((char *)obj)[f->offset + n] = '\0';
-        } else if (f->type != PROTO_T_KIND) {
-            proto_field_set(f, obj, max ? f->max : f->min);
-        }
-    }
+    limit_fill(r, obj, max ? LIM_MAX : LIM_MIN);
 }
 
 static void usage_samples(void)
@@ -97,16 +117,13 @@ static void usage_samples(void)
     if (report_batch_end(&w, &len) == 0) {
         sample("events-body", "device", body, len);
     }
-    report_prov_t p;
-    memset(&p, 0, sizeof p);
-    fill(&proto_prov_report_record, &p, true);
-    strcpy(p.serial, "FOC2240Y1ZZ");
-    strcpy(p.mac, "02:00:00:00:00:01");
-    strcpy(p.trial, "D1000001");
-    strcpy(p.region, "US");
-    strcpy(p.locale, "en-US");
-    if (report_encode_prov(&p, body, sizeof body, &len) == 0) {
-        sample("prov-report", "device", body, len);
+    for (int max = 0; max < 2; max++) {
+        report_prov_t p;
+        memset(&p, 0, sizeof p);
+        fill(&proto_prov_report_record, &p, max);
+        if (report_encode_prov(&p, body, sizeof body, &len) == 0) {
+            sample("prov-report", "device", body, len);
+        }
     }
 }
 
@@ -129,44 +146,48 @@ static void collector_samples(void)
     }
 }
 
+/* The provisioning record (sparkflash writes it, the agent reads it) and
+ * the enrollment record (sparkflash writes it, the collector reads it), at
+ * their minimum and maximum. */
 static void record_samples(void)
 {
     static proto_provisioning_t p;
-    memset(&p, 0, sizeof p);
-    strcpy(p.serial, "FOC2240Y1ZZ");
-    strcpy(p.model, "Spark Room Kit");
-    strcpy(p.trial, "D1000001");
-    strcpy(p.server, "coaps://collector.example:5684");
-    strcpy(p.licence_pubkey, "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n");
-    strcpy(p.region, "DE");
-    strcpy(p.locale, "de-DE");
-    memset(p.psk, 0xab, 32);
-    p.psk_len = 32;
-    strcpy(p.psk_identity, "FOC2240Y1ZZ");
-    strcpy(p.return_url, "https://example.com/rma");
-    p.provisioned_at = 1700000000;
-    p.gen = 42;
-    static char out[4096];
+    static proto_enrollment_t e;
+    static char out[8192];
     size_t len = 0;
     char why[128];
-    if (proto_provisioning_encode(&p, out, sizeof out, &len, why, sizeof why) == 0) {
-        sample("provisioning-record", "sparkflash", out, len);
+    for (int max = 0; max < 2; max++) {
+        memset(&p, 0, sizeof p);
+        fill(&proto_provisioning_record, &p, max);
+        if (proto_provisioning_encode(&p, out, sizeof out, &len, why, sizeof why) == 0) {
+            sample("provisioning-record", "sparkflash", out, len);
+        }
+        memset(&e, 0, sizeof e);
+        fill(&proto_enrollment_record, &e, max);
+        if (proto_enrollment_encode(&e, out, sizeof out, &len, why, sizeof why) == 0) {
+            sample("enrollment-record", "sparkflash", out, len);
+        }
     }
 }
 
 int main(void)
 {
     printf("{\"tables\":{");
-    table("usage", &proto_usage_record, false);
-    table("event", &proto_event_record, true);
-    table("batch", &proto_batch_record, true);
-    table("prov_report", &proto_prov_report_record, true);
-    table("licence", &proto_licence_record, true);
+    table("usage", &proto_usage_record, false, false);
+    table("event", &proto_event_record, true, false);
+    table("batch", &proto_batch_record, true, false);
+    table("prov_report", &proto_prov_report_record, true, false);
+    table("licence", &proto_licence_record, true, false);
+    table("provisioning", &proto_provisioning_record, true, true);
+    table("enrollment", &proto_enrollment_record, true, true);
     printf(",\"kinds\":[");
     for (size_t i = 0; i < proto_event_kind_count(); i++) {
         printf("%s\"%s\"", i ? "," : "", proto_event_kind_name(proto_event_kind_at(i)));
     }
-    printf("]},\"limits\":{\"body\":%u,\"batch\":%u,\"detail\":%u,\"token\":%u,\"id\":%lld},",
+    printf("]},\"layouts\":{");
+    layout("fwimage-header", &fwimg_header_layout, false);
+    layout("boot-record", &slots_boot_layout, true);
+    printf("},\"limits\":{\"body\":%u,\"batch\":%u,\"detail\":%u,\"token\":%u,\"id\":%lld},",
            PROTO_BODY_MAX, PROTO_BATCH_MAX, PROTO_DETAIL_MAX, PROTO_TOKEN_MAX,
            (long long)PROTO_ID_MAX);
     printf("\"samples\":[");

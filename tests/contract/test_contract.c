@@ -12,12 +12,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include "collector/payload.h"
 #include "fw/err.h"
+#include "limits.h"
+#include "proto/provisioning.h"
 #include "proto/wire.h"
 #include "report/codec.h"
 
@@ -27,20 +32,10 @@ static collector_usage_t s_u;
 static collector_events_t s_e;
 static char s_body[PROTO_BODY_MAX];
 
-/* Every field of `r` in `obj` at its max (or min): integers at the value,
- * strings of that length. */
+/* Every field of `r` in `obj` at its max (or min), valid values (limits.h). */
 static void fill(const proto_record_t *r, void *obj, bool max)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        const proto_field_t *f = &r->fields[i];
-        if (f->type == PROTO_T_STR) {
-            int64_t n = max ? f->max : f->min;
-            memset((char *)obj + f->offset, 'a', (size_t)n);
-            ((char *)obj)[f->offset + (size_t)n] = '\0';
-        } else if (f->type != PROTO_T_KIND) {
-            proto_field_set(f, obj, max ? f->max : f->min);
-        }
-    }
+    limit_fill(r, obj, max ? LIM_MAX : LIM_MIN);
 }
 
 /* Field by field through the table. */
@@ -52,6 +47,13 @@ static void expect_same(const proto_record_t *r, const void *a, const void *b)
             const char *x = (const char *)a + f->offset, *y = (const char *)b + f->offset;
             if (strcmp(x, y) != 0) {
                 fail_msg("%s.%s: sent '%s', read '%s'", r->name, f->name, x, y);
+            }
+        } else if (f->type == PROTO_T_HEX) {
+            size_t na, nb;
+            memcpy(&na, (const char *)a + f->len_offset, sizeof na);
+            memcpy(&nb, (const char *)b + f->len_offset, sizeof nb);
+            if (na != nb || memcmp((const char *)a + f->offset, (const char *)b + f->offset, na)) {
+                fail_msg("%s.%s: sent %zu bytes, read %zu other bytes", r->name, f->name, na, nb);
             }
         } else if (proto_field_get(f, a) != proto_field_get(f, b)) {
             fail_msg("%s.%s: sent %lld, read %lld", r->name, f->name,
@@ -222,12 +224,6 @@ static void test_prov_report_longest(void **state)
     report_prov_t p;
     memset(&p, 0, sizeof p);
     fill(&proto_prov_report_record, &p, true);
-    /* fields with a content rule: their longest valid value */
-    strcpy(p.serial, SERIAL_MAX);
-    strcpy(p.mac, "02:AB:cd:00:00:01");
-    strcpy(p.trial, "D999999999999999");
-    strcpy(p.region, "DE");
-    strcpy(p.locale, "de-AT");
     char body[1024];
     size_t len;
     assert_int_equal(report_encode_prov(&p, body, sizeof body, &len), 0);
@@ -236,8 +232,36 @@ static void test_prov_report_longest(void **state)
     if (collector_parse_prov(body, len, p.serial, &got, &err) != 0) {
         fail_msg("collector refused the device's report (%d: %s)", err.coap, err.reason);
     }
-    strcpy(p.mac, "02:ab:cd:00:00:01"); /* the collector keeps one spelling */
     expect_same(&proto_prov_report_record, &p, &got);
+    assert_int_equal(got.gen, PROTO_GEN_MAX);
+    /* the collector keeps one spelling of a MAC address */
+    strcpy(p.mac, "02:AB:cd:00:00:01");
+    assert_int_equal(report_encode_prov(&p, body, sizeof body, &len), 0);
+    assert_int_equal(collector_parse_prov(body, len, p.serial, &got, &err), 0);
+    assert_string_equal(got.mac, "02:ab:cd:00:00:01");
+}
+
+/* The agent's report takes serial, model, trial, region, locale and gen from
+ * its provisioning record by name: every field the two tables share. */
+static void test_prov_report_from_the_record(void **state)
+{
+    (void)state;
+    static proto_provisioning_t rec;
+    memset(&rec, 0, sizeof rec);
+    fill(&proto_provisioning_record, &rec, true);
+    report_prov_t p;
+    memset(&p, 0, sizeof p);
+    fill(&proto_prov_report_record, &p, false);
+    assert_int_equal(
+        proto_record_copy(&proto_prov_report_record, &p, &proto_provisioning_record, &rec), 6);
+    char body[1024];
+    size_t len;
+    assert_int_equal(report_encode_prov(&p, body, sizeof body, &len), 0);
+    collector_prov_t got;
+    collector_err_t err = {0};
+    assert_int_equal(collector_parse_prov(body, len, rec.serial, &got, &err), 0);
+    assert_string_equal(got.trial, rec.trial);
+    assert_int_equal(got.gen, rec.gen);
 }
 
 static void test_answers_back_to_the_device(void **state)
@@ -280,6 +304,155 @@ static void test_answers_back_to_the_device(void **state)
     assert_true(collector_build_licence_body(longer, 1, out, sizeof out) < 0);
 }
 
+/* ---- the provisioning and enrollment records ------------------------------------ */
+
+typedef int (*encode_fn)(const void *obj, char *buf, size_t cap, size_t *len, char *why,
+                         size_t why_cap);
+typedef int (*decode_fn)(const char *buf, size_t len, void *out, char *why, size_t why_cap);
+
+static int prov_encode(const void *o, char *b, size_t c, size_t *l, char *w, size_t wc)
+{
+    return proto_provisioning_encode(o, b, c, l, w, wc);
+}
+static int prov_decode(const char *b, size_t l, void *o, char *w, size_t wc)
+{
+    return proto_provisioning_decode(b, l, o, w, wc);
+}
+static int enroll_encode(const void *o, char *b, size_t c, size_t *l, char *w, size_t wc)
+{
+    return proto_enrollment_encode(o, b, c, l, w, wc);
+}
+static int enroll_decode(const char *b, size_t l, void *o, char *w, size_t wc)
+{
+    return proto_enrollment_decode(b, l, o, w, wc);
+}
+
+/* Set field `f` of `obj` to `text` as it is, without the reader's checks
+ * (what a writer might hold). false if the struct cannot hold it. */
+static bool set_raw(const proto_field_t *f, void *obj, const char *text)
+{
+    char *p = (char *)obj + f->offset;
+    size_t n = strlen(text);
+    if (f->type == PROTO_T_STR) {
+        if (n >= f->size) {
+            return false;
+        }
+        memcpy(p, text, n + 1);
+        return true;
+    }
+    if (f->type == PROTO_T_HEX) {
+        size_t got = n / 2;
+        if (got > f->size) {
+            return false;
+        }
+        for (size_t i = 0; i < got; i++) {
+            p[i] = (char)0xab;
+        }
+        memcpy((char *)obj + f->len_offset, &got, sizeof got);
+        return true;
+    }
+    long long v = strtoll(text, NULL, 10);
+    if (f->type == PROTO_T_BOOL || f->type == PROTO_T_CONST || f->type == PROTO_T_KIND ||
+        (f->size == 4 && (v < 0 || v > (long long)UINT32_MAX)) ||
+        (f->size == 8 && v < 0 && f->type == PROTO_T_U64)) {
+        return false;
+    }
+    proto_field_set(f, obj, v);
+    return true;
+}
+
+/* Both sides of a record, with every field at its limits: at its minimum and
+ * maximum written and read back equal; one past each limit refused by the
+ * reader (in a record otherwise at its maximum) and by the writer (where the
+ * struct can hold the value), each naming the field. */
+static void record_limits(const proto_record_t *r, size_t size, encode_fn encode, decode_fn decode)
+{
+    static char a[8192], b[8192], json[8192], out[8192];
+    char why[200], val[2048];
+    size_t len = 0;
+    for (int max = 0; max < 2; max++) {
+        memset(a, 0, size);
+        fill(r, a, max);
+        if (encode(a, json, sizeof json, &len, why, sizeof why) != 0) {
+            fail_msg("%s at its %s: the writer refuses it: %s", r->name, max ? "max" : "min", why);
+        }
+        if (decode(json, len, b, why, sizeof why) != 0) {
+            fail_msg("%s at its %s: the reader refuses it: %s", r->name, max ? "max" : "min", why);
+        }
+        expect_same(r, a, b);
+    }
+    /* a: the record at its maximum; json: as written */
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        for (limit_t past = LIM_BELOW_MIN; past <= LIM_ABOVE_MAX; past++) {
+            if (!limit_json(f, past, val, sizeof val)) {
+                continue;
+            }
+            cJSON *o = cJSON_ParseWithLength(json, len);
+            assert_non_null(o);
+            assert_true(cJSON_ReplaceItemInObjectCaseSensitive(o, f->name, cJSON_CreateRaw(val)));
+            char *text = cJSON_PrintUnformatted(o);
+            cJSON_Delete(o);
+            int rc = decode(text, strlen(text), b, why, sizeof why);
+            if (rc == 0 || strstr(why, f->name) == NULL) {
+                fail_msg("%s.%s = %.40s: the reader %s (%s)", r->name, f->name, val,
+                         rc == 0 ? "takes it" : "does not name it", why);
+            }
+            cJSON_free(text);
+            /* the writer */
+            limit_text(f, past, val, sizeof val);
+            memcpy(b, a, size);
+            if (set_raw(f, b, val)) {
+                size_t l2;
+                rc = encode(b, out, sizeof out, &l2, why, sizeof why);
+                if (rc == 0 || strstr(why, f->name) == NULL) {
+                    fail_msg("%s.%s = %.40s: the writer %s (%s)", r->name, f->name, val,
+                             rc == 0 ? "writes it" : "does not name it", why);
+                }
+            }
+        }
+    }
+}
+
+static void test_provisioning_record_limits(void **state)
+{
+    (void)state;
+    record_limits(&proto_provisioning_record, sizeof(proto_provisioning_t), prov_encode,
+                  prov_decode);
+}
+
+static void test_enrollment_record_limits(void **state)
+{
+    (void)state;
+    record_limits(&proto_enrollment_record, sizeof(proto_enrollment_t), enroll_encode,
+                  enroll_decode);
+}
+
+/* sparkflash writes the enrollment record from the provisioning record it
+ * wrote, field by name: every field but keep_devices must come from there,
+ * or a field added to one table alone goes out empty. */
+static void test_enrollment_from_the_provisioning_record(void **state)
+{
+    (void)state;
+    static proto_provisioning_t p;
+    static proto_enrollment_t e, back;
+    memset(&p, 0, sizeof p);
+    memset(&e, 0, sizeof e);
+    fill(&proto_provisioning_record, &p, true);
+    assert_int_equal(
+        proto_record_copy(&proto_enrollment_record, &e, &proto_provisioning_record, &p),
+        proto_enrollment_record.n - 1);
+    e.keep_devices = true;
+    static char text[4096];
+    char why[200];
+    size_t len;
+    assert_int_equal(proto_enrollment_encode(&e, text, sizeof text, &len, why, sizeof why), 0);
+    assert_int_equal(proto_enrollment_decode(text, len, &back, why, sizeof why), 0);
+    expect_same(&proto_enrollment_record, &e, &back);
+    assert_int_equal(back.gen, p.gen);
+    assert_string_equal(back.dial_prefix, p.dial_prefix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +461,10 @@ int main(void)
         cmocka_unit_test(test_full_batch_fits),
         cmocka_unit_test(test_events_every_kind_longest_detail),
         cmocka_unit_test(test_prov_report_longest),
+        cmocka_unit_test(test_prov_report_from_the_record),
+        cmocka_unit_test(test_provisioning_record_limits),
+        cmocka_unit_test(test_enrollment_record_limits),
+        cmocka_unit_test(test_enrollment_from_the_provisioning_record),
         cmocka_unit_test(test_answers_back_to_the_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,16 +2,8 @@
  * proto/fwimage.h - the signed firmware image that `sparkflash sign` writes and
  * `sparkflash flash` (and a bootloader) checks. Pure: no HAL, no files.
  *
- * Layout (all integers little-endian), FWIMG_HEADER_LEN bytes then payload:
- *   0   magic "SPKFWIMG"            8 bytes
- *   8   format version (1)          u16
- *   10  header length (128)         u16
- *   12  version major, minor, patch u16 x 3
- *   18  flags (0)                   u16
- *   20  payload size in bytes       u32
- *   24  reserved, zero              8 bytes
- *   32  SHA-256 of the payload      32 bytes
- *   64  ES256 signature r || s      64 bytes, over SHA-256 of bytes 0..63
+ * Layout: FWIMG_HEADER_LAYOUT below (proto/bytes.h), FWIMG_HEADER_LEN bytes
+ * then the payload; docs/FORMATS.md shows it as a table.
  * The signature covers every header field and, through the hash, the payload,
  * so one verify + one hash proves the whole image.
  */
@@ -23,6 +15,8 @@
 #include <stdint.h>
 
 #include <mbedtls/pk.h>
+
+#include "proto/bytes.h"
 
 #define FWIMG_MAGIC "SPKFWIMG"
 #define FWIMG_MAGIC_LEN 8u
@@ -45,6 +39,27 @@ typedef struct {
     uint8_t sha256[FWIMG_HASH_LEN];
     uint8_t sig[FWIMG_SIG_LEN];
 } fwimg_header_t;
+
+/* The header, byte by byte (X as in proto/bytes.h). A reader refuses a wrong
+ * magic or header length as not an image (FW_E_FORMAT) and another format
+ * version as one it cannot read (FW_E_UNSUPPORTED); the payload size is
+ * checked against the file and the slot by those who have them. */
+#define FWIMG_HEADER_LAYOUT(X)                                                                     \
+    X(magic, 0, 8, MAGIC, _, 0, 0, FORMAT, FWIMG_MAGIC, "\"SPKFWIMG\"")                            \
+    X(format, 8, 2, U16, format, FWIMG_FORMAT, FWIMG_FORMAT, UNSUPPORTED, NULL, "format version")  \
+    X(header_len, 10, 2, FIXED, _, FWIMG_HEADER_LEN, FWIMG_HEADER_LEN, FORMAT, NULL,               \
+      "header length in bytes")                                                                    \
+    X(major, 12, 2, U16, version.major, 0, UINT16_MAX, NONE, NULL, "version X of X.Y.Z")           \
+    X(minor, 14, 2, U16, version.minor, 0, UINT16_MAX, NONE, NULL, "version Y")                    \
+    X(patch, 16, 2, U16, version.patch, 0, UINT16_MAX, NONE, NULL, "version Z")                    \
+    X(flags, 18, 2, U16, flags, 0, UINT16_MAX, NONE, NULL, "0: none defined")                      \
+    X(size, 20, 4, U32, size, 0, UINT32_MAX, NONE, NULL, "payload bytes")                          \
+    X(reserved, 24, 8, ZERO, _, 0, 0, NONE, NULL, "zero")                                          \
+    X(sha256, 32, 32, BYTES, sha256, 0, 0, NONE, NULL, "SHA-256 of the payload")                   \
+    X(signature, 64, 64, BYTES, sig, 0, 0, NONE, NULL,                                             \
+      "ES256 r || s over the SHA-256 of bytes 0..63")
+
+extern const proto_blayout_t fwimg_header_layout;
 
 /* "X.Y.Z", each part decimal 0..65535 without sign or leading junk.
  * 0 or FW_E_FORMAT. */

@@ -44,6 +44,20 @@ typedef struct {
     uint8_t sha256[FWIMG_HASH_LEN];
 } slots_boot_t;
 
+/* The boot record, byte by byte (X as in proto/bytes.h): SLOTS_BOOT_RECORD_LEN
+ * bytes; another length, format or slot is not a boot record (FW_E_FORMAT). */
+#define SLOTS_BOOT_LAYOUT(X)                                                                       \
+    X(format, 0, 1, FIXED, _, SLOTS_BOOT_FORMAT, SLOTS_BOOT_FORMAT, FORMAT, NULL,                  \
+      "boot record format")                                                                        \
+    X(slot, 1, 1, U8, slot, 0, SLOTS_COUNT - 1, FORMAT, NULL, "the active slot")                   \
+    X(major, 2, 2, U16, version.major, 0, UINT16_MAX, NONE, NULL, "its image's version X")         \
+    X(minor, 4, 2, U16, version.minor, 0, UINT16_MAX, NONE, NULL, "version Y")                     \
+    X(patch, 6, 2, U16, version.patch, 0, UINT16_MAX, NONE, NULL, "version Z")                     \
+    X(size, 8, 4, U32, size, 0, UINT32_MAX, NONE, NULL, "its payload bytes")                       \
+    X(sha256, 12, 32, BYTES, sha256, 0, 0, NONE, NULL, "SHA-256 of its payload")
+
+extern const proto_blayout_t slots_boot_layout;
+
 /* Slot geometry for this flash. FW_E_NOSPACE if the flash has no room for
  * two slots of at least one sector after the store. */
 int slots_layout(const hal_flash_geometry_t *geo, slots_slot_t out[SLOTS_COUNT]);
