@@ -274,3 +274,35 @@ int proto_json_read(const cJSON *o, const proto_record_t *r, void *obj, const ch
     }
     return 0;
 }
+
+/* ---- whole records ------------------------------------------------------------ */
+
+int proto_json_encode_record(const proto_record_t *r, const void *obj, bool lines, char *buf,
+                             size_t cap, size_t *len, char *why, size_t why_cap)
+{
+    int rc = proto_record_validate(r, obj, why, why_cap);
+    if (rc != 0) {
+        return rc;
+    }
+    proto_writer_t w;
+    proto_writer_init(&w, buf, cap);
+    (lines ? proto_w_object_lines : proto_w_object)(&w, r, obj);
+    if (w.overflow) {
+        return FW_E_NOSPACE;
+    }
+    *len = w.len;
+    return 0;
+}
+
+int proto_json_decode_record(const proto_record_t *r, const char *buf, size_t len, void *obj,
+                             size_t size, char *why, size_t why_cap)
+{
+    memset(obj, 0, size);
+    cJSON *o = NULL;
+    int rc = proto_json_parse_named(buf, len, "record", &o, why, why_cap);
+    if (rc == 0) {
+        rc = proto_json_read(o, r, obj, "", why, why_cap);
+    }
+    proto_json_delete_wiped(o, r);
+    return rc != 0 ? FW_E_FORMAT : 0;
+}

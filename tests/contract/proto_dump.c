@@ -164,7 +164,8 @@ static void record_samples(void)
         }
         memset(&e, 0, sizeof e);
         fill(&proto_enrollment_record, &e, max);
-        if (proto_enrollment_encode(&e, out, sizeof out, &len, why, sizeof why) == 0) {
+        if (proto_json_encode_record(&proto_enrollment_record, &e, true, out, sizeof out, &len, why,
+                                     sizeof why) == 0) {
             sample("enrollment-record", "sparkflash", out, len);
         }
     }

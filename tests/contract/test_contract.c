@@ -22,6 +22,7 @@
 #include "collector/payload.h"
 #include "fw/err.h"
 #include "limits.h"
+#include "proto/json.h"
 #include "proto/provisioning.h"
 #include "proto/wire.h"
 #include "report/codec.h"
@@ -306,27 +307,6 @@ static void test_answers_back_to_the_device(void **state)
 
 /* ---- the provisioning and enrollment records ------------------------------------ */
 
-typedef int (*encode_fn)(const void *obj, char *buf, size_t cap, size_t *len, char *why,
-                         size_t why_cap);
-typedef int (*decode_fn)(const char *buf, size_t len, void *out, char *why, size_t why_cap);
-
-static int prov_encode(const void *o, char *b, size_t c, size_t *l, char *w, size_t wc)
-{
-    return proto_provisioning_encode(o, b, c, l, w, wc);
-}
-static int prov_decode(const char *b, size_t l, void *o, char *w, size_t wc)
-{
-    return proto_provisioning_decode(b, l, o, w, wc);
-}
-static int enroll_encode(const void *o, char *b, size_t c, size_t *l, char *w, size_t wc)
-{
-    return proto_enrollment_encode(o, b, c, l, w, wc);
-}
-static int enroll_decode(const char *b, size_t l, void *o, char *w, size_t wc)
-{
-    return proto_enrollment_decode(b, l, o, w, wc);
-}
-
 /* Set field `f` of `obj` to `text` as it is, without the reader's checks
  * (what a writer might hold). false if the struct cannot hold it. */
 static bool set_raw(const proto_field_t *f, void *obj, const char *text)
@@ -365,7 +345,14 @@ static bool set_raw(const proto_field_t *f, void *obj, const char *text)
  * maximum written and read back equal; one past each limit refused by the
  * reader (in a record otherwise at its maximum) and by the writer (where the
  * struct can hold the value), each naming the field. */
-static void record_limits(const proto_record_t *r, size_t size, encode_fn encode, decode_fn decode)
+static int encode(const proto_record_t *r, const void *obj, char *buf, size_t cap, size_t *len,
+                  char *why, size_t why_cap)
+{
+    return proto_json_encode_record(r, obj, r == &proto_enrollment_record, buf, cap, len, why,
+                                    why_cap);
+}
+
+static void record_limits(const proto_record_t *r, size_t size)
 {
     static char a[8192], b[8192], json[8192], out[8192];
     char why[200], val[2048];
@@ -373,10 +360,10 @@ static void record_limits(const proto_record_t *r, size_t size, encode_fn encode
     for (int max = 0; max < 2; max++) {
         memset(a, 0, size);
         fill(r, a, max);
-        if (encode(a, json, sizeof json, &len, why, sizeof why) != 0) {
+        if (encode(r, a, json, sizeof json, &len, why, sizeof why) != 0) {
             fail_msg("%s at its %s: the writer refuses it: %s", r->name, max ? "max" : "min", why);
         }
-        if (decode(json, len, b, why, sizeof why) != 0) {
+        if (proto_json_decode_record(r, json, len, b, size, why, sizeof why) != 0) {
             fail_msg("%s at its %s: the reader refuses it: %s", r->name, max ? "max" : "min", why);
         }
         expect_same(r, a, b);
@@ -393,7 +380,7 @@ static void record_limits(const proto_record_t *r, size_t size, encode_fn encode
             assert_true(cJSON_ReplaceItemInObjectCaseSensitive(o, f->name, cJSON_CreateRaw(val)));
             char *text = cJSON_PrintUnformatted(o);
             cJSON_Delete(o);
-            int rc = decode(text, strlen(text), b, why, sizeof why);
+            int rc = proto_json_decode_record(r, text, strlen(text), b, size, why, sizeof why);
             if (rc == 0 || strstr(why, f->name) == NULL) {
                 fail_msg("%s.%s = %.40s: the reader %s (%s)", r->name, f->name, val,
                          rc == 0 ? "takes it" : "does not name it", why);
@@ -404,7 +391,7 @@ static void record_limits(const proto_record_t *r, size_t size, encode_fn encode
             memcpy(b, a, size);
             if (set_raw(f, b, val)) {
                 size_t l2;
-                rc = encode(b, out, sizeof out, &l2, why, sizeof why);
+                rc = encode(r, b, out, sizeof out, &l2, why, sizeof why);
                 if (rc == 0 || strstr(why, f->name) == NULL) {
                     fail_msg("%s.%s = %.40s: the writer %s (%s)", r->name, f->name, val,
                              rc == 0 ? "writes it" : "does not name it", why);
@@ -417,15 +404,13 @@ static void record_limits(const proto_record_t *r, size_t size, encode_fn encode
 static void test_provisioning_record_limits(void **state)
 {
     (void)state;
-    record_limits(&proto_provisioning_record, sizeof(proto_provisioning_t), prov_encode,
-                  prov_decode);
+    record_limits(&proto_provisioning_record, sizeof(proto_provisioning_t));
 }
 
 static void test_enrollment_record_limits(void **state)
 {
     (void)state;
-    record_limits(&proto_enrollment_record, sizeof(proto_enrollment_t), enroll_encode,
-                  enroll_decode);
+    record_limits(&proto_enrollment_record, sizeof(proto_enrollment_t));
 }
 
 /* sparkflash writes the enrollment record from the provisioning record it
@@ -446,8 +431,11 @@ static void test_enrollment_from_the_provisioning_record(void **state)
     static char text[4096];
     char why[200];
     size_t len;
-    assert_int_equal(proto_enrollment_encode(&e, text, sizeof text, &len, why, sizeof why), 0);
-    assert_int_equal(proto_enrollment_decode(text, len, &back, why, sizeof why), 0);
+    assert_int_equal(encode(&proto_enrollment_record, &e, text, sizeof text, &len, why, sizeof why),
+                     0);
+    assert_int_equal(proto_json_decode_record(&proto_enrollment_record, text, len, &back,
+                                              sizeof back, why, sizeof why),
+                     0);
     expect_same(&proto_enrollment_record, &e, &back);
     assert_int_equal(back.gen, p.gen);
     assert_string_equal(back.dial_prefix, p.dial_prefix);

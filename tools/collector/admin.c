@@ -50,7 +50,8 @@ static int enroll_from_file(const char *path, cdb_device_t *d, char *why, size_t
     }
     char *text = (char *)raw;
     char reason[160];
-    int rc = proto_enrollment_decode(text, len, d, reason, sizeof reason);
+    int rc = proto_json_decode_record(&proto_enrollment_record, text, len, d, sizeof *d, reason,
+                                      sizeof reason);
     if (rc != 0) {
         (void)snprintf(why, cap, "--from '%s': %s", path, reason);
         rc = FW_E_INVAL;
@@ -248,8 +249,9 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
     return CLI_OK;
 }
 
-/* --serial SN [--json] for the read-only views. */
-static int view_args(int argc, char **argv, const char **serial, bool *json)
+/* --serial SN [--json] for the read-only views, and the enrolled device. */
+static int view_args(const char *cmd, cdb_t *db, int argc, char **argv, const char **serial,
+                     bool *json, cdb_device_t *d)
 {
     static const struct option opts[] = {
         {"serial", required_argument, NULL, 's'},
@@ -270,6 +272,13 @@ static int view_args(int argc, char **argv, const char **serial, bool *json)
     if (*serial == NULL || proto_check_serial(*serial, why, sizeof why) != 0) {
         return bad("--serial: required, the device serial (8-20 of A-Z 0-9)");
     }
+    int found = cdb_device_by_serial(db, *serial, d);
+    fw_zeroize(d->psk, sizeof d->psk); /* never shown */
+    fw_zeroize(d->support_psk, sizeof d->support_psk);
+    if (found != 0) {
+        fprintf(stderr, "spark-collector admin %s: serial %s: not enrolled\n", cmd, *serial);
+        return CLI_FAIL;
+    }
     return CLI_OK;
 }
 
@@ -277,16 +286,10 @@ static int cmd_totals(cdb_t *db, int argc, char **argv)
 {
     const char *serial;
     bool json;
-    int rc = view_args(argc, argv, &serial, &json);
+    static cdb_device_t d;
+    int rc = view_args("totals", db, argc, argv, &serial, &json, &d);
     if (rc != CLI_OK) {
         return rc;
-    }
-    cdb_device_t d;
-    int found = cdb_device_by_serial(db, serial, &d);
-    fw_zeroize(d.psk, sizeof d.psk); /* not shown */
-    if (found != 0) {
-        fprintf(stderr, "spark-collector admin totals: serial %s: not enrolled\n", serial);
-        return CLI_FAIL;
     }
     cdb_totals_t t;
     int64_t events = 0;
@@ -344,15 +347,13 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
 {
     const char *serial;
     bool json;
-    int rc = view_args(argc, argv, &serial, &json);
+    static cdb_device_t d;
+    int rc = view_args("show", db, argc, argv, &serial, &json, &d);
     if (rc != CLI_OK) {
         return rc;
     }
-    cdb_device_t d;
     cdb_show_t s;
-    int found = cdb_device_by_serial(db, serial, &d);
-    fw_zeroize(d.psk, sizeof d.psk); /* never shown */
-    if (found != 0 || cdb_show(db, serial, &s) != 0) {
+    if (cdb_show(db, serial, &s) != 0) {
         fprintf(stderr, "spark-collector admin show: serial %s: not enrolled\n", serial);
         return CLI_FAIL;
     }

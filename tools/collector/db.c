@@ -86,6 +86,14 @@ static const char *sql_type(const proto_field_t *f, const char **zero)
 
 /* Fields that are not columns: the serial (each table has its own key) and
  * a record's format version. */
+/* An empty statement buffer: one static buffer per caller (the collector is
+ * single-threaded; statements are built per call). */
+static void sql_start(sql_t *q)
+{
+    q->len = 0;
+    q->overflow = false;
+}
+
 static bool is_column(const proto_field_t *f)
 {
     return strcmp(f->name, "serial") != 0 && f->type != PROTO_T_CONST;
@@ -286,8 +294,7 @@ static int migrate_v1(cdb_t *c)
     } t[] = {{"usage", &proto_usage_record}, {"event", &proto_event_record}};
     int rc = exec(c, "ALTER TABLE usage RENAME TO usage_v1; ALTER TABLE event RENAME TO event_v1;");
     static sql_t q;
-    q.len = 0;
-    q.overflow = false;
+    sql_start(&q);
     schema_sql(&q);
     for (size_t i = 0; i < 2; i++) {
         sql_add(&q, "INSERT INTO %s (serial, gen, id", t[i].table);
@@ -358,8 +365,7 @@ static int create_schema(cdb_t *c)
         rc = migrate_v1(c);
     }
     static sql_t q;
-    q.len = 0;
-    q.overflow = false;
+    sql_start(&q);
     schema_sql(&q);
     sql_add(&q, "PRAGMA user_version = %d;", SCHEMA_VERSION);
     if (rc == 0) {
@@ -422,6 +428,37 @@ static int finish(cdb_t *c, sqlite3_stmt *st, int step_rc, const char *what)
     return rc;
 }
 
+/* The row of `serial` in `table` (made from record `r`): inserted with
+ * `obj`'s fields and the columns `tail` = `now` (twice and then 1 when
+ * `first_last_count`: first_seen, last_seen, reports), or, when the serial
+ * is there, its fields replaced and `update` done. */
+static int upsert(cdb_t *c, const char *table, const proto_record_t *r, const void *obj,
+                  const char *serial, const char *tail, bool first_last_count, const char *update,
+                  int64_t now)
+{
+    static sql_t q;
+    sql_start(&q);
+    sql_add(&q, "INSERT INTO %s(serial", table);
+    sql_cols(&q, r, COL_NAME);
+    sql_add(&q, ", %s) VALUES (?1", tail);
+    int at = sql_params(&q, r, 2);
+    sql_add(&q, ",?%d", at);
+    if (first_last_count) {
+        sql_add(&q, ",?%d,1", at);
+    }
+    sql_add(&q, ")");
+    sql_add(&q, " ON CONFLICT(serial) DO UPDATE SET %s", update);
+    sql_cols(&q, r, COL_EXCLUDED);
+    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    at = bind_fields(st, 2, r, obj);
+    sqlite3_bind_int64(st, at, now);
+    return finish(c, st, sqlite3_step(st), table);
+}
+
 int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
 {
     int rc = exec(c, "BEGIN IMMEDIATE;");
@@ -442,32 +479,15 @@ int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
         exec(c, "ROLLBACK;");
         return FW_E_STATE;
     }
-    static sql_t q;
-    q.len = 0;
-    q.overflow = false;
-    sql_add(&q, "INSERT INTO device(serial");
-    sql_cols(&q, &proto_enrollment_record, COL_NAME);
-    sql_add(&q, ", enrolled_at) VALUES (?1");
-    int at = sql_params(&q, &proto_enrollment_record, 2);
-    sql_add(&q, ",?%d) ON CONFLICT(serial) DO UPDATE SET enrolled_at=excluded.enrolled_at", at);
-    sql_cols(&q, &proto_enrollment_record, COL_EXCLUDED);
-    st = q.overflow ? NULL : prep(c, q.buf);
-    if (st == NULL) {
-        exec(c, "ROLLBACK;");
-        return FW_E_IO;
-    }
-    sqlite3_bind_text(st, 1, d->serial, -1, SQLITE_STATIC);
-    at = bind_fields(st, 2, &proto_enrollment_record, d);
-    sqlite3_bind_int64(st, at, now);
-    rc = finish(c, st, sqlite3_step(st), "enroll");
+    rc = upsert(c, "device", &proto_enrollment_record, d, d->serial, "enrolled_at", false,
+                "enrolled_at=excluded.enrolled_at", now);
     return end_tx(c, rc);
 }
 
 static int device_by(cdb_t *c, const char *col_sql, const char *key, cdb_device_t *out)
 {
     static sql_t q;
-    q.len = 0;
-    q.overflow = false;
+    sql_start(&q);
     sql_add(&q, "SELECT serial");
     sql_cols(&q, &proto_enrollment_record, COL_NAME);
     sql_add(&q, " FROM device WHERE %s = ?1", col_sql);
@@ -515,26 +535,9 @@ int cdb_touch(cdb_t *c, const char *serial, int64_t now)
 
 int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
 {
-    static sql_t q;
-    q.len = 0;
-    q.overflow = false;
-    sql_add(&q, "INSERT INTO provisioning(serial");
-    sql_cols(&q, &proto_prov_report_record, COL_NAME);
-    sql_add(&q, ", first_seen, last_seen, reports) VALUES (?1");
-    int at = sql_params(&q, &proto_prov_report_record, 2);
-    sql_add(&q,
-            ",?%d,?%d,1) ON CONFLICT(serial) DO UPDATE SET last_seen=excluded.last_seen,"
-            " reports=reports+1",
-            at, at);
-    sql_cols(&q, &proto_prov_report_record, COL_EXCLUDED);
-    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
-    if (st == NULL) {
-        return FW_E_IO;
-    }
-    sqlite3_bind_text(st, 1, p->serial, -1, SQLITE_STATIC);
-    at = bind_fields(st, 2, &proto_prov_report_record, p);
-    sqlite3_bind_int64(st, at, now);
-    return finish(c, st, sqlite3_step(st), "store provisioning");
+    return upsert(c, "provisioning", &proto_prov_report_record, p, p->serial,
+                  "first_seen, last_seen, reports", true,
+                  "last_seen=excluded.last_seen, reports=reports+1", now);
 }
 
 /* Store the records of one batch not yet stored: INSERT OR IGNORE by
@@ -546,8 +549,7 @@ static int store_batch(cdb_t *c, const char *table, const proto_record_t *rec, c
                        int64_t now)
 {
     static sql_t q;
-    q.len = 0;
-    q.overflow = false;
+    sql_start(&q);
     sql_add(&q, "INSERT OR IGNORE INTO %s(serial, gen, id", table);
     sql_cols(&q, rec, COL_NAME);
     sql_add(&q, ", received_at) VALUES (?1,?2,?3");
@@ -740,8 +742,7 @@ int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t)
 {
     memset(t, 0, sizeof *t);
     static sql_t q;
-    q.len = 0;
-    q.overflow = false;
+    sql_start(&q);
     sql_add(&q,
             "SELECT COUNT(*), COUNT(DISTINCT gen), IFNULL(MIN(start),0), IFNULL(MAX(\"end\"),0)");
     const proto_record_t *r = &proto_usage_record;
@@ -816,8 +817,7 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
     s->last_contact = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
     static sql_t q;
-    q.len = 0;
-    q.overflow = false;
+    sql_start(&q);
     sql_add(&q, "SELECT first_seen, last_seen, reports");
     sql_cols(&q, &proto_prov_report_record, COL_NAME);
     sql_add(&q, " FROM provisioning WHERE serial = ?1");

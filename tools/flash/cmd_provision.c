@@ -26,6 +26,7 @@
 #include "hal/identity.h"
 #include "hal/secure.h"
 #include "locales.h"
+#include "proto/json.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
 
@@ -293,7 +294,8 @@ static int enrollment_text(const proto_provisioning_t *p, bool keep_devices, cha
     (void)proto_record_copy(&proto_enrollment_record, &e, &proto_provisioning_record, p);
     e.keep_devices = keep_devices;
     char why[256];
-    int rc = proto_enrollment_encode(&e, buf, cap, len, why, sizeof why);
+    int rc = proto_json_encode_record(&proto_enrollment_record, &e, true, buf, cap, len, why,
+                                      sizeof why);
     fw_zeroize(&e, sizeof e);
     return rc == 0 ? SF_EXIT_OK : sf_fail(CMD, "enrollment record: %s", why);
 }

@@ -49,6 +49,19 @@ int proto_json_parse_object(const char *json, size_t len, cJSON **out, char *why
 /* The same for a file or record: `what` instead of "body" in the reasons. */
 int proto_json_parse_named(const char *json, size_t len, const char *what, cJSON **out, char *why,
                            size_t why_cap);
+/* A whole record of `r` as JSON into buf[cap] (`lines`: one member a line,
+ * proto_w_object_lines), once proto_record_validate() holds. 0 and `*len`
+ * (no terminator counted); FW_E_INVAL with the field named in `why`;
+ * FW_E_NOSPACE. */
+int proto_json_encode_record(const proto_record_t *r, const void *obj, bool lines, char *buf,
+                             size_t cap, size_t *len, char *why, size_t why_cap);
+/* Parse `len` bytes and read every field of `r` into `obj` (`size` bytes,
+ * zeroed first); the text of secret fields is wiped in cJSON's copies.
+ * 0, or FW_E_FORMAT naming the first bad member ("record: ..." when it is not
+ * an object at all). */
+int proto_json_decode_record(const proto_record_t *r, const char *buf, size_t len, void *obj,
+                             size_t size, char *why, size_t why_cap);
+
 /* Field `f` of `obj` as a member of `o` (for a tool's --json output):
  * strings, numbers (integers and times), true/false. Hex fields are not
  * added (they are keys: a tool shows a fingerprint); false then. */

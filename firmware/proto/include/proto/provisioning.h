@@ -111,17 +111,10 @@ typedef struct {
     PROTO_ENROLLMENT_FIELDS(PROTO_DECLARE_MEMBER)
 } proto_enrollment_t;
 
+/* Written as its file holds it, one member a line (proto/json.h:
+ * proto_json_encode_record(&proto_enrollment_record, e, true, ...); the
+ * buffer then holds the PSKs: wipe it), read with proto_json_decode_record(). */
 extern const proto_record_t proto_enrollment_record;
-
-/* The enrollment record as its file holds it (one member a line). FW_E_INVAL
- * if `e` does not validate, FW_E_NOSPACE if `cap` is too small. `buf` holds
- * the PSKs: wipe it after use. */
-int proto_enrollment_encode(const proto_enrollment_t *e, char *buf, size_t cap, size_t *len,
-                            char *why, size_t why_cap);
-
-/* Decode and validate a file's bytes. 0, or FW_E_FORMAT naming the member. */
-int proto_enrollment_decode(const char *buf, size_t len, proto_enrollment_t *out, char *why,
-                            size_t why_cap);
 
 /* Field checks (checks.c), shared with the tools so every refusal reads the
  * same. Each returns 0 if valid, else FW_E_INVAL with "what is expected" in

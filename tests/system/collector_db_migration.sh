@@ -3,44 +3,31 @@
 # (serial, id)) to version 2 (keyed by (serial, gen, id)), and the columns the
 # tables gained since (the enrollment record's support_psk, dial_prefix, gen;
 # the provisioning report's gen). A version 1 database is made here with the
-# sqlite3 command from the schema as it was (schema_v1.sql) and filled with a
+# sqlite3 command from the schema as it was (collector_schema_v1.sql) and filled with a
 # device, usage records, events and a provisioning report. Today's collector
 # opens it: every row keeps its data and takes generation 0; records of
 # generation 1 for the same ids, sent over DTLS by the load generator (the
 # device's own encoder), are stored beside them; opening it again changes
 # nothing.
 #
-# usage: collector_db_migration.sh SPARK-COLLECTOR SPARK-LICENCE BENCH-COAP-LOAD SCHEMA-V1.SQL
+# usage: collector_db_migration.sh BIN_DIR BENCH-COAP-LOAD SCHEMA-V1.SQL
 set -uo pipefail
-COLL=$(readlink -f "${1:?usage: $0 SPARK-COLLECTOR SPARK-LICENCE BENCH-COAP-LOAD SCHEMA-V1.SQL}")
-LIC=$(readlink -f "${2:?}")
-LOAD=$(readlink -f "${3:?}")
-V1=$(readlink -f "${4:?}")
+B=${1:?usage: $0 BIN_DIR BENCH-COAP-LOAD SCHEMA-V1.SQL}
+LOAD=$(readlink -f "${2:?}")
+V1=$(readlink -f "${3:?}")
 command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 not installed"; exit 77; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/collector-migration.XXXXXX")
-SERVER_PID=
-cleanup() {
-    [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-cd "$WORK" || exit 1
-
-PASS=0
-FAIL=0
-check() { # check WHAT COMMAND...
-    local what=$1
-    shift
-    if "$@"; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); echo "FAIL: $what" >&2; fi
-}
-q() { sqlite3 -batch -noheader db.sqlite "$1"; }
+for b in sparkflash spark-collector; do
+    [ -x "$B/$b" ] || { echo "collector_db_migration: no $b in $B"; exit 1; }
+done
+. "$(dirname "$0")/e2e_lib.sh"
+q() { sqlite3 -batch -noheader c.db "$1"; }
 
 SN=BENCH00001 # the load generator's first identity and serial
 KEY=migrationtestkey0123456789
 KEY_HEX=$(printf %s "$KEY" | od -An -tx1 | tr -d ' \n')
 
 # --- a version 1 database, as the collector of then left it ---------------------
-sqlite3 db.sqlite <"$V1" || { echo "cannot make the v1 database" >&2; exit 1; }
+sqlite3 c.db <"$V1" || { echo "cannot make the v1 database" >&2; exit 1; }
 q "INSERT INTO device VALUES ('$SN', '$SN', X'$KEY_HEX', 'D1000001', 'US', 1, 'Room Kit',
      1700000000, 1700003600);
    INSERT INTO provisioning VALUES ('$SN', 'Room Kit', 'B', '02:00:00:00:00:01', '0.9.0',
@@ -59,7 +46,7 @@ device_v1=$(q "SELECT serial, psk_identity, hex(psk), trial, region, keep_device
                       enrolled_at, last_contact FROM device")
 
 # --- today's collector opens it ----------------------------------------------------
-"$COLL" admin --db db.sqlite totals --serial "$SN" --json >totals.json 2>open.log
+"$B/spark-collector" admin --db c.db totals --serial "$SN" --json >totals.json 2>open.log
 check "the collector opens the v1 database (exit 0)" test $? -eq 0
 check "it says it migrated" grep -q 'migrated to schema 2' open.log
 check "version 2 now" test "$(q 'PRAGMA user_version')" = 2
@@ -76,38 +63,32 @@ check "the provisioning report gains gen 0" \
     test "$(q "SELECT fw_version || '|' || reports || '|' || gen FROM provisioning")" = "0.9.0|4|0"
 check "totals: 3 records of one generation" \
     grep -q '"records":3,"calls":15,.*"generations":1,"events":2}' totals.json
-"$COLL" admin --db db.sqlite show --serial "$SN" --json >show.json 2>&1
+"$B/spark-collector" admin --db c.db show --serial "$SN" --json >show.json 2>&1
 check "admin show reads the migrated device" \
     grep -q '"keep_devices":true,"model":"Room Kit","dial_prefix":"","gen":0,' show.json
 
 # --- new records of generation 1 (same ids) stored beside them ----------------------
-"$LIC" keygen --out key.pem >/dev/null 2>&1 || { echo "keygen failed" >&2; exit 1; }
-PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$COLL" serve --db db.sqlite --listen "127.0.0.1:$PORT" --licence-key key.pem >server.log 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 50); do
-    grep -q "listening on 127.0.0.1:$PORT" server.log && break
-    sleep 0.1
-done
+PORT=$(free_port)
+start_collector "$PORT"
 timeout 60 "$LOAD" --port "$PORT" --sessions 1 --requests 3 --key "$KEY" --gen 1 --id-base 0 \
     --timeout 30 >load.txt 2>&1
-check "the load generator's 3 requests of generation 1 answered 2.04" grep -q 'req_ok=3 .*codes_2xx=3 ' load.txt ||
-    cat load.txt server.log >&2
-kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
-SERVER_PID=
+check "the load generator's 3 requests of generation 1 answered 2.04" \
+    grep -q 'req_ok=3 .*codes_2xx=3 ' load.txt
+grep -q 'req_ok=3 ' load.txt || cat load.txt server.log
+stop_collector
 check "generation 1 stored beside generation 0" \
     test "$(q 'SELECT gen, COUNT(*), MIN(id), MAX(id) FROM usage GROUP BY gen ORDER BY gen')" \
     = "$(printf '0|3|1|3\n1|3|1|3')"
 check "generation 0 rows unchanged" \
     test "$(q "SELECT $COLS FROM usage WHERE gen = 0 ORDER BY id")" = "$usage_v1"
-"$COLL" admin --db db.sqlite totals --serial "$SN" --json >totals2.json 2>&1
+"$B/spark-collector" admin --db c.db totals --serial "$SN" --json >totals2.json 2>&1
 check "totals: 6 records of two generations" grep -q '"records":6,.*"generations":2,' totals2.json
 
 # --- opened again: nothing moves ----------------------------------------------------
 before=$(q "SELECT * FROM usage ORDER BY gen, id")
-"$COLL" admin --db db.sqlite totals --serial "$SN" >/dev/null 2>again.log
+"$B/spark-collector" admin --db c.db totals --serial "$SN" >/dev/null 2>again.log
 check "opened again: no second migration" test ! -s again.log
 check "opened again: the rows as they were" test "$(q 'SELECT * FROM usage ORDER BY gen, id')" = "$before"
 
-echo "collector_db_migration: $PASS passed, $FAIL failed"
-[[ $FAIL -eq 0 ]]
+echo "collector_db_migration: $fail failures"
+[ "$fail" -eq 0 ]
