@@ -16,10 +16,8 @@ B=${1:?usage: $0 BIN_DIR BENCH-COAP-LOAD SCHEMA-V1.SQL}
 LOAD=$(readlink -f "${2:?}")
 V1=$(readlink -f "${3:?}")
 command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 not installed"; exit 77; }
-for b in sparkflash spark-collector; do
-    [ -x "$B/$b" ] || { echo "collector_db_migration: no $b in $B"; exit 1; }
-done
 . "$(dirname "$0")/e2e_lib.sh"
+need sparkflash spark-collector
 q() { sqlite3 -batch -noheader c.db "$1"; }
 
 SN=BENCH00001 # the load generator's first identity and serial
