@@ -57,6 +57,15 @@ life 2 "@$((START_S + 8 * 86400))"
 
 expect_totals "both lives" "$SN" "$SCENARIO" 2
 check "two generations at the collector" test "$(total "$SN" generations)" = 2
+# The generation the room runs on, as the collector knows it: from the
+# enrollment record and from the room's own /v1/prov report.
+"$B/spark-collector" admin --db c.db show --serial "$SN" --json >show.json
+check "enrollment and provisioning report of generation $G2 at the collector" python3 -c '
+import json, sys
+d = json.load(open("show.json"))
+sys.exit(not (d["gen"] == int(sys.argv[1]) and d["provisioning"]["gen"] == int(sys.argv[1])))' "$G2"
+check "admin show says the generation" \
+    bash -c "'$B/spark-collector' admin --db c.db show --serial $SN | grep -q '^generation    $G2\$'"
 both=$(sqlite3 c.db "SELECT COUNT(*) FROM usage a JOIN usage b ON a.serial = b.serial
     AND a.id = b.id AND a.gen = $G1 AND b.gen = $G2 WHERE a.serial = '$SN'")
 check "the lives' ids overlap ($both shared ids), and both copies are kept" test "$both" -gt 0
