@@ -261,7 +261,9 @@ static int read_fields(sqlite3_stmt *st, int col, const proto_record_t *r, void 
             if (len > f->size) {
                 return FW_E_CORRUPT;
             }
-            memcpy((char *)obj + f->offset, b, len);
+            if (len > 0) { /* an empty blob is NULL */
+                memcpy((char *)obj + f->offset, b, len);
+            }
             memcpy((char *)obj + f->len_offset, &len, sizeof len);
         } else {
             proto_field_set(f, obj, sqlite3_column_int64(st, col));
