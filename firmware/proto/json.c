@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "fw/err.h"
+#include "fw/zeroize.h"
 #include "proto_priv.h"
 
 #define bad(why, cap, ...) proto_fail(why, cap, FW_E_FORMAT, __VA_ARGS__)
@@ -195,7 +194,7 @@ void proto_json_delete_wiped(cJSON *o, const proto_record_t *r)
     for (const cJSON *c = o != NULL ? o->child : NULL; c != NULL; c = c->next) {
         const proto_field_t *f = c->string != NULL ? proto_record_field(r, c->string) : NULL;
         if (f != NULL && (f->flags & PROTO_F_SECRET) && cJSON_IsString(c) && c->valuestring) {
-            mbedtls_platform_zeroize(c->valuestring, strlen(c->valuestring));
+            fw_zeroize(c->valuestring, strlen(c->valuestring));
         }
     }
     cJSON_Delete(o);

@@ -8,9 +8,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "fw/err.h"
+#include "fw/iso8601.h"
 #include "proto_priv.h"
 #include "fw/hex.h"
 
@@ -197,11 +197,14 @@ const char *proto_field_text(const proto_field_t *f, const void *obj, char *buf,
 {
     const char *p = (const char *)obj + f->offset;
     int64_t v = proto_field_get(f, obj);
-    time_t t = (time_t)v;
-    struct tm tm;
     size_t n;
     switch (f->type) {
-    case PROTO_T_STR: (void)snprintf(buf, cap, "%.*s", (int)strnlen(p, f->size), p); break;
+    case PROTO_T_STR:
+        (void)snprintf(buf, cap, "%.*s", (int)strnlen(p, f->size), p);
+        if (buf[0] == '\0') {
+            (void)snprintf(buf, cap, "(none)");
+        }
+        break;
     case PROTO_T_HEX:
         memcpy(&n, (const char *)obj + f->len_offset, sizeof n);
         (void)snprintf(buf, cap, "%zu bytes", n);
@@ -213,16 +216,14 @@ const char *proto_field_text(const proto_field_t *f, const void *obj, char *buf,
         break;
     }
     default:
-        if ((f->flags & PROTO_F_TIME) && (v <= 0 || gmtime_r(&t, &tm) == NULL ||
-                                          strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)) {
-            (void)snprintf(buf, cap, "unknown");
-        } else if (!(f->flags & PROTO_F_TIME)) {
+        if (!(f->flags & PROTO_F_TIME)) {
             (void)snprintf(buf, cap, "%lld", (long long)v);
+        } else if (v > 0) {
+            (void)fw_iso8601_format(v, buf, cap);
+        } else {
+            (void)snprintf(buf, cap, "unknown");
         }
         break;
-    }
-    if (f->type == PROTO_T_STR && buf[0] == '\0' && cap > 6) {
-        (void)snprintf(buf, cap, "(none)");
     }
     return buf;
 }

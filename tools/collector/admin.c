@@ -448,8 +448,8 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
                    "first seen    %s\nlast seen     %s (%" PRId64 " report(s))\n",
                    s.prov.model, s.prov.hw_revision, s.prov.mac, s.prov.fw_version, s.prov.locale,
                    s.prov.licence_state, (unsigned)s.prov.gen,
-                   fw_iso8601_format(s.first_seen, b2, 24),
-                   fw_iso8601_format(s.last_seen, b3, 24), s.prov_reports);
+                   fw_iso8601_format(s.first_seen, b2, 24), fw_iso8601_format(s.last_seen, b3, 24),
+                   s.prov_reports);
         } else {
             printf("provisioning  not reported yet\n");
         }

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "flash_cli.h"
 #include "fw/err.h"
 #include "fw/file.h"
