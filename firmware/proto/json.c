@@ -65,6 +65,10 @@ void proto_w_string(proto_writer_t *w, const char *s)
 static void w_value(proto_writer_t *w, const proto_field_t *f, const void *obj)
 {
     const char *p = (const char *)obj + f->offset;
+    if (proto_field_is_null(f, obj)) {
+        proto_w_printf(w, "null");
+        return;
+    }
     switch (f->type) {
     case PROTO_T_STR: proto_w_string(w, p); break;
     case PROTO_T_KIND: {
@@ -96,7 +100,10 @@ static void w_value(proto_writer_t *w, const proto_field_t *f, const void *obj)
 
 static bool is_zero(const proto_field_t *f, const void *obj)
 {
-    return f->type != PROTO_T_STR && f->type != PROTO_T_HEX && proto_field_get(f, obj) == 0;
+    if (f->type == PROTO_T_STR) {
+        return ((const char *)obj)[f->offset] == '\0';
+    }
+    return f->type != PROTO_T_HEX && proto_field_get(f, obj) == 0;
 }
 
 /* The members, each after `sep` (but the first when !comma), `colon`
@@ -226,6 +233,10 @@ int proto_json_read_field(const cJSON *o, const proto_field_t *f, void *obj, con
     int rc = proto_json_member(o, ctx, f->name, (f->flags & PROTO_F_OPTIONAL) != 0, &it, why, cap);
     if (rc != 0 || it == NULL) {
         return rc;
+    }
+    if ((f->flags & PROTO_F_NULL) && cJSON_IsNull(it)) {
+        proto_field_set_null(f, obj);
+        return 0;
     }
     switch (f->type) {
     case PROTO_T_STR:

@@ -14,8 +14,6 @@
 #include "proto_priv.h"
 #include "fw/hex.h"
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 /* ---- usage ------------------------------------------------------------------ */
 
 #define USAGE_FIELD(...) PROTO_FIELD(proto_usage_t, __VA_ARGS__)
@@ -272,7 +270,8 @@ static int check_string(const proto_field_t *f, const char *s, const char *ctx, 
     }
     char reason[160];
     if (f->check && f->check(s, reason, sizeof reason) != 0) {
-        return bad(why, cap, "%s%s", ctx, reason);
+        bool named = proto_names_field(f, reason); /* else a check several fields share */
+        return bad(why, cap, "%s%s%s%s", ctx, named ? "" : f->name, named ? "" : ": ", reason);
     }
     if ((int64_t)n < f->min || (int64_t)n > f->max || n >= f->size) {
         return bad(why, cap, "%s%s: expected %lld to %lld characters, got %zu", ctx, f->name,
@@ -385,9 +384,38 @@ int proto_field_from_text(const proto_field_t *f, void *obj, const char *text, c
 
 /* ---- validation of a record in memory ----------------------------------------------- */
 
+bool proto_names_field(const proto_field_t *f, const char *reason)
+{
+    size_t n = strlen(f->name);
+    return strncmp(reason, f->name, n) == 0 && reason[n] == ':';
+}
+
+bool proto_field_is_null(const proto_field_t *f, const void *obj)
+{
+    if (!(f->flags & PROTO_F_NULL)) {
+        return false;
+    }
+    if (f->type == PROTO_T_STR) {
+        return ((const char *)obj)[f->offset] == '\0';
+    }
+    return f->type == PROTO_T_I64 && proto_field_get(f, obj) == PROTO_NULL;
+}
+
+void proto_field_set_null(const proto_field_t *f, void *obj)
+{
+    if (f->type == PROTO_T_STR) {
+        ((char *)obj)[f->offset] = '\0';
+    } else if (f->type == PROTO_T_I64) {
+        proto_field_set(f, obj, PROTO_NULL);
+    }
+}
+
 static int validate_field(const proto_field_t *f, const void *obj, char *why, size_t cap)
 {
     const char *p = (const char *)obj + f->offset;
+    if (proto_field_is_null(f, obj)) {
+        return 0;
+    }
     if (f->type == PROTO_T_STR) {
         if (strnlen(p, f->size) == f->size) {
             return fail(why, cap, "%s: expected %lld to %lld characters", f->name,

@@ -16,6 +16,7 @@
 #include "fw/err.h"
 #include "fw/file.h"
 #include "fw/iso8601.h"
+#include "support/state.h"
 #include "trial/timeline.h"
 #include "trial/verify.h"
 #include "trialctl.h"
@@ -140,105 +141,6 @@ static void print_invalid(const opts_t *o, trial_verify_reason_t why, int rc, co
     }
 }
 
-static void print_json(const trial_claims_t *c, const trial_view_t *v, int64_t at)
-{
-    char ts[32];
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddBoolToObject(root, "valid", true);
-    cJSON_AddStringToObject(root, "serial", c->sub);
-    cJSON_AddStringToObject(root, "trial", c->trial);
-    cJSON_AddStringToObject(root, "org", c->org);
-    cJSON_AddStringToObject(root, "type", c->typ == TRIAL_TYPE_PAID ? "paid" : "trial");
-    cJSON_AddNumberToObject(root, "seq", c->seq);
-    cJSON_AddStringToObject(root, "issued", fw_iso8601_format(c->iat, ts, sizeof ts));
-    cJSON_AddStringToObject(root, "at", fw_iso8601_format(at, ts, sizeof ts));
-    cJSON_AddStringToObject(root, "state", trial_state_name(v->state));
-    if (v->has_expiry) {
-        cJSON_AddStringToObject(root, "expiry", fw_iso8601_format(v->expiry, ts, sizeof ts));
-        cJSON_AddNumberToObject(root, "days_left", v->days_left);
-        cJSON_AddNumberToObject(root, "grace_days_left", v->grace_days_left);
-    } else {
-        cJSON_AddNullToObject(root, "expiry");
-        cJSON_AddNullToObject(root, "days_left");
-        cJSON_AddNullToObject(root, "grace_days_left");
-    }
-    cJSON_AddBoolToObject(root, "last_day", v->last_day);
-    cJSON_AddStringToObject(root, "calling", trial_calling_name(v->calling));
-    cJSON_AddBoolToObject(root, "rma", v->rma_due);
-    cJSON_AddBoolToObject(root, "keep", c->keep);
-    cJSON_AddNumberToObject(root, "ext", c->ext);
-    if (v->numbers_held) {
-        cJSON_AddStringToObject(root, "numbers_held_until",
-                                fw_iso8601_format(v->numbers_held_until, ts, sizeof ts));
-    } else {
-        cJSON_AddNullToObject(root, "numbers_held_until");
-    }
-    cJSON_AddStringToObject(root, "region", c->region);
-    if (c->offer[0] != '\0') {
-        cJSON_AddStringToObject(root, "offer", c->offer);
-    }
-    if (c->site[0] != '\0') {
-        cJSON_AddStringToObject(root, "site", c->site);
-    }
-    cJSON *svcs = cJSON_AddArrayToObject(root, "services");
-    for (size_t i = 0; svcs != NULL && i < v->n_svc; i++) {
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddStringToObject(s, "id", v->svc[i].id);
-        cJSON_AddStringToObject(s, "expiry", fw_iso8601_format(v->svc[i].exp, ts, sizeof ts));
-        cJSON_AddNumberToObject(s, "days_left", v->svc[i].days_left);
-        cJSON_AddBoolToObject(s, "expired", v->svc[i].expired);
-        cJSON_AddItemToArray(svcs, s);
-    }
-    char *text = cJSON_PrintUnformatted(root);
-    if (text != NULL) {
-        puts(text);
-    }
-    cJSON_free(text);
-    cJSON_Delete(root);
-}
-
-static void print_human(const opts_t *o, const trial_claims_t *c, const trial_view_t *v)
-{
-    char ts[32];
-    printf("licence %s: valid\n", o->file);
-    printf("  device    %s, trial %s, org %s, region %s\n", c->sub, c->trial, c->org, c->region);
-    printf("  licence   %s, seq %u, issued %s%s%s\n", c->typ == TRIAL_TYPE_PAID ? "paid" : "trial",
-           (unsigned)c->seq, fw_iso8601_format(c->iat, ts, sizeof ts),
-           c->offer[0] != '\0' ? ", offer " : "", c->offer);
-    printf("  at        %s\n", fw_iso8601_format(o->at, ts, sizeof ts));
-    printf("  state     %s\n", trial_state_name(v->state));
-    if (v->has_expiry) {
-        printf("  expiry    %s (extensions used: %u)\n",
-               fw_iso8601_format(v->expiry, ts, sizeof ts), (unsigned)c->ext);
-        if (v->state == TRIAL_STATE_TRIAL || v->state == TRIAL_STATE_EXPIRING) {
-            if (v->last_day) {
-                printf("  banner    trial ends today\n");
-            } else {
-                printf("  banner    trial ends in %d days\n", (int)v->days_left);
-            }
-        } else if (v->state == TRIAL_STATE_GRACE) {
-            printf("  banner    trial ended, %d days left to buy\n", (int)v->grace_days_left);
-        }
-    }
-    printf("  calling   %s%s\n", trial_calling_name(v->calling),
-           v->calling == TRIAL_CALLING_DEGRADED ? " (emergency numbers only)" : "");
-    if (v->numbers_held) {
-        printf("  numbers   held until %s\n",
-               fw_iso8601_format(v->numbers_held_until, ts, sizeof ts));
-    }
-    printf("  return    %s\n", v->rma_due ? "return instructions due (RMA)"
-                               : c->keep  ? "no (customer keeps the devices)"
-                                          : "no");
-    for (size_t i = 0; i < v->n_svc; i++) {
-        if (v->svc[i].expired) {
-            printf("  service   %-22s expired %s\n", v->svc[i].id,
-                   fw_iso8601_format(v->svc[i].exp, ts, sizeof ts));
-        } else {
-            printf("  service   %-22s %d days left\n", v->svc[i].id, (int)v->svc[i].days_left);
-        }
-    }
-}
-
 int trialctl_cmd_licence(int argc, char **argv)
 {
     opts_t o;
@@ -289,10 +191,13 @@ int trialctl_cmd_licence(int argc, char **argv)
         print_invalid(&o, why, rc, detail);
         return TRIALCTL_EXIT_INVALID;
     }
+    static proto_support_state_t doc;
+    support_licence_view(&claims, &view, o.at, &doc);
     if (o.json) {
-        print_json(&claims, &view, o.at);
-    } else {
-        print_human(&o, &claims, &view);
+        return trialctl_print_json(&proto_licence_view_record, &doc) == 0 ? TRIALCTL_EXIT_OK
+                                                                          : TRIALCTL_EXIT_INVALID;
     }
+    printf("licence %s: valid\n", o.file);
+    trialctl_print_view(&doc);
     return TRIALCTL_EXIT_OK;
 }

@@ -7,6 +7,8 @@
 #ifndef TRIALCTL_H
 #define TRIALCTL_H
 
+#include "proto/support.h"
+
 enum { TRIALCTL_EXIT_OK = 0, TRIALCTL_EXIT_INVALID = 1, TRIALCTL_EXIT_USAGE = 2 };
 
 typedef struct {
@@ -20,5 +22,11 @@ int trialctl_cmd_licence(int argc, char **argv);
 void trialctl_usage_licence(void);
 int trialctl_cmd_call(int argc, char **argv);
 void trialctl_usage_call(void);
+
+/* A licence view or a state document (proto/support.h), as one JSON line
+ * of record `r` (0, or the encoder's error, said on stderr), or as the
+ * lines people read. */
+int trialctl_print_json(const proto_record_t *r, const proto_support_state_t *s);
+void trialctl_print_view(const proto_support_state_t *s);
 
 #endif /* TRIALCTL_H */

@@ -76,11 +76,15 @@ typedef enum {
 #define PROTO_F_OPTIONAL 0x1u  /* may be absent on the wire (reads as 0 / "") */
 #define PROTO_F_MULTILINE 0x2u /* a string that may hold \n and \r (PEM) */
 #define PROTO_F_LOWER 0x4u     /* a string stored in lower case */
-#define PROTO_F_NONZERO 0x8u   /* written only when not 0 (older readers) */
+#define PROTO_F_NONZERO 0x8u   /* written only when not 0 or "" (older readers) */
 /* A key: never printed or logged (a fingerprint at most), wiped after use. */
 #define PROTO_F_SECRET 0x10u
 #define PROTO_F_DIGEST 0x20u /* shown by its fingerprint (too long to read) */
 #define PROTO_F_TIME 0x40u   /* unix seconds: shown as ISO 8601, 0 = unknown */
+/* May be JSON null ("does not apply": no expiry on a paid licence): a string
+ * then holds "", an I64 holds PROTO_NULL; both are written as null. */
+#define PROTO_F_NULL 0x100u
+#define PROTO_NULL INT64_MIN
 
 /* An extra content check of a string: 0, or FW_E_INVAL with `why` saying
  * what is expected (the proto/provisioning.h checks). */
@@ -314,6 +318,10 @@ int proto_check_locale(const char *s, char *why, size_t why_cap);
 /* An integer field (I64/U32/U64/KIND/BOOL) of `obj` as int64_t, and back. */
 int64_t proto_field_get(const proto_field_t *f, const void *obj);
 void proto_field_set(const proto_field_t *f, void *obj, int64_t v);
+/* A PROTO_F_NULL field that holds its null ("" or PROTO_NULL); and making
+ * it so. Other fields are never null. */
+bool proto_field_is_null(const proto_field_t *f, const void *obj);
+void proto_field_set_null(const proto_field_t *f, void *obj);
 /* A field by name, or NULL. */
 const proto_field_t *proto_record_field(const proto_record_t *r, const char *name);
 /* What people call it, into buf[cap]: its label, else its name with
