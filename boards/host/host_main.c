@@ -11,6 +11,7 @@
 
 #include "agent/agent.h"
 #include "fw/err.h"
+#include "fw/sockaddr.h"
 #include "host/host_board.h"
 
 #ifndef SPARK_VERSION
@@ -35,6 +36,8 @@ static void usage(FILE *out)
         "  --report-batch S      how long usage may wait before it is sent (default 14400)\n"
         "  --drain S             at a planned stop, real seconds to send what is queued\n"
         "                        (default 3)\n"
+        "  --support-listen ADDR:PORT  open the read-only support port there (DTLS, the\n"
+        "                        provisioned support PSK; e.g. 127.0.0.1:5684; default off)\n"
         "  --help, --version\n\n");
     host_board_usage(out);
     fprintf(out, "\nExit codes: 0 stopped cleanly, 1 flash or I/O failure (incl. a simulated\n"
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
         {"report-interval", required_argument, NULL, 'i'},
         {"report-batch", required_argument, NULL, 'b'},
         {"drain", required_argument, NULL, 'd'},
+        {"support-listen", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -116,6 +120,19 @@ int main(int argc, char **argv)
             } else {
                 cfg.report_drain_ms = (uint32_t)v * 1000u;
             }
+            break;
+        }
+        case 'S': {
+            struct sockaddr_storage a;
+            socklen_t alen;
+            if (fw_sockaddr_parse(optarg, &a, &alen) != 0) {
+                fprintf(stderr,
+                        "spark-agent: --support-listen: expected ADDR:PORT with an address "
+                        "literal (127.0.0.1:5684, [::1]:5684), got '%s'\n",
+                        optarg);
+                return AGENT_EXIT_USAGE;
+            }
+            cfg.support_listen = optarg;
             break;
         }
         case 'h': usage(stdout); return AGENT_EXIT_OK;

@@ -20,6 +20,8 @@
 #define ROOM_DEFAULT_CALL_SOCKET "/run/spark/call.sock"
 #define ROOM_DEFAULT_IFACE "eth0"
 #define ROOM_DEFAULT_INPUT "/dev/input/event0"
+/* The support port, on every address (IPv4 too where the kernel has IPv6). */
+#define ROOM_DEFAULT_SUPPORT_LISTEN "[::]:5684"
 
 /* Files inside the secure directory. */
 #define ROOM_KEY_FILE ROOM_BOARD_KEY_FILE

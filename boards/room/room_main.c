@@ -58,6 +58,7 @@ static const struct option s_longopts[] = {
     {"model", required_argument, NULL, OPT_BOARD},
     {"hw-revision", required_argument, NULL, OPT_BOARD},
     {"log-level", required_argument, NULL, OPT_BOARD},
+    {"support-listen", required_argument, NULL, OPT_BOARD},
     {NULL, 0, NULL, 0},
 };
 
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
     cfg.font_path = opts.font[0] ? opts.font : NULL;
     cfg.font_bold_path = opts.font_bold[0] ? opts.font_bold : NULL;
     cfg.version = SPARK_VERSION;
+    cfg.support_listen = opts.support_listen[0] ? opts.support_listen : NULL;
 
     int rc = room_board_init(&opts);
     if (rc != 0) {

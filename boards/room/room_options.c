@@ -19,6 +19,7 @@
 
 #include "fw/err.h"
 #include "fw/path.h"
+#include "fw/sockaddr.h"
 #include "room_config.h"
 #include "room_internal.h"
 
@@ -61,6 +62,7 @@ void room_board_options_default(room_board_options_t *opts)
     snprintf(opts->call_socket, sizeof opts->call_socket, "%s", ROOM_DEFAULT_CALL_SOCKET);
     snprintf(opts->iface, sizeof opts->iface, "%s", ROOM_DEFAULT_IFACE);
     snprintf(opts->input[0], sizeof opts->input[0], "%s", ROOM_DEFAULT_INPUT);
+    snprintf(opts->support_listen, sizeof opts->support_listen, "%s", ROOM_DEFAULT_SUPPORT_LISTEN);
     opts->hw_revision = ROOM_DEFAULT_HW_REVISION;
     opts->log_level = HAL_LOG_INFO;
     opts->log_stderr = false;
@@ -270,6 +272,21 @@ int room_board_set_option(room_board_options_t *opts, const char *key_in, const 
         return opt_error(err, cap, FW_E_INVAL, key, "expected error|warn|info|debug, got '%s'",
                          value);
     }
+    if (strcmp(key, "support_listen") == 0) {
+        struct sockaddr_storage sa;
+        socklen_t sl;
+        if (strcmp(value, "off") == 0 || strcmp(value, "none") == 0) {
+            opts->support_listen[0] = '\0';
+            return 0;
+        }
+        if (strlen(value) >= sizeof opts->support_listen ||
+            fw_sockaddr_parse(value, &sa, &sl) != 0) {
+            return opt_error(err, cap, FW_E_INVAL, key,
+                             "expected ADDR:PORT ([::]:5684, 192.0.2.10:5684) or 'off', got '%s'",
+                             value);
+        }
+        return set_string(opts->support_listen, sizeof opts->support_listen, value, key, err, cap);
+    }
     if (strcmp(key, "log_stderr") == 0) {
         return set_bool(&opts->log_stderr, value, key, err, cap);
     }
@@ -372,6 +389,8 @@ void room_board_usage(FILE *out)
           "  --model M             model (default: device tree, else " ROOM_DEFAULT_MODEL ")\n"
           "  --hw-revision N       board revision (default 1)\n"
           "  --log-level L         error, warn, info (default) or debug\n"
-          "  --log-stderr          copy log lines to stderr (syslog always)\n",
+          "  --log-stderr          copy log lines to stderr (syslog always)\n"
+          "  --support-listen ADDR:PORT|off  the read-only support port (default\n"
+          "                        " ROOM_DEFAULT_SUPPORT_LISTEN ", DTLS with the support PSK)\n",
           out);
 }

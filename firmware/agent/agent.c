@@ -7,6 +7,7 @@
 
 #include "agent_calls.h"
 #include "agent_report.h"
+#include "agent_support.h"
 #include "agent_trial.h"
 
 #include <stdbool.h>
@@ -41,6 +42,7 @@ static store_t s_store;
 static proto_provisioning_t s_prov;
 static agent_trial_t s_trial;
 static agent_report_t s_report;
+static agent_support_t s_support;
 static report_usage_t s_since_boot; /* for the log line at shutdown */
 static ui_nav_t s_nav;              /* about screen, notices, labels request */
 static ui_screen_t s_screen;        /* what the screen should say now */
@@ -237,6 +239,31 @@ static void refresh(ui_renderer_t *r, const ui_screen_t *screen)
     }
 }
 
+/* The rest of the turn, until `turn_end`. With the support port open it
+ * is spent in slices: a support request waits at most one slice, calls are
+ * answered between them, and on every board the turn lasts what it lasts
+ * without the port (the slices are device time). */
+static void wait_turn(uint64_t turn_end, const agent_calls_policy_t *policy)
+{
+    for (unsigned i = 0; i <= LOOP_PERIOD_MS / NET_POLL_SLICE_MS && !hal_system_stop_requested();
+         i++) {
+        uint64_t now = hal_clock_mono_ms();
+        if (now >= turn_end) {
+            return;
+        }
+        uint64_t rest = turn_end - now;
+        if (!agent_support_active(&s_support)) {
+            hal_clock_wait_ms((uint32_t)rest);
+            return;
+        }
+        agent_support_step(&s_support);
+        if (serve_calls(policy)) {
+            agent_report_save(&s_report, s_trial.report_time);
+        }
+        hal_clock_wait_ms((uint32_t)(rest < NET_POLL_SLICE_MS ? rest : NET_POLL_SLICE_MS));
+    }
+}
+
 static void log_totals(const char *how)
 {
     const report_usage_t *u = &s_since_boot;
@@ -314,7 +341,8 @@ int agent_run(const agent_config_t *cfg)
     memset(&s_shown, 0, sizeof s_shown);
     s_labels_at = 0;
     memset(&s_since_boot, 0, sizeof s_since_boot);
-    memset(&s_report, 0, sizeof s_report); /* no queue until one is opened */
+    memset(&s_report, 0, sizeof s_report);   /* no queue until one is opened */
+    memset(&s_support, 0, sizeof s_support); /* no port until provisioned */
     agent_calls_init(&s_calls);
     s_lines_told = false;
     int code;
@@ -362,6 +390,7 @@ int agent_run(const agent_config_t *cfg)
     agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall,
                      agent_report_event, &s_report);
     apply_lines();
+    agent_support_open(&s_support, cfg->support_listen, &s_store, &s_prov, &s_trial, &s_report);
     agent_calls_policy_t policy = {.dial_prefix = s_prov.dial_prefix};
 
     const uint64_t start_ms = hal_clock_mono_ms();
@@ -406,16 +435,15 @@ int agent_run(const agent_config_t *cfg)
              hal_clock_net_ms() < net_end && !hal_system_stop_requested();
              i++) {
             agent_report_poll(&s_report, NET_POLL_SLICE_MS);
+            agent_support_step(&s_support);
             if (serve_calls(&policy)) {
                 agent_report_save(&s_report, s_trial.report_time);
             }
         }
-        uint64_t now_mono = hal_clock_mono_ms();
-        if (now_mono < turn_end) {
-            hal_clock_wait_ms((uint32_t)(turn_end - now_mono));
-        }
+        wait_turn(turn_end, &policy);
     }
     (void)handle_events(&policy);
+    agent_support_close(&s_support);
     agent_report_close(&s_report, s_trial.report_time, cfg->report_drain_ms);
     log_totals("");
     agent_trial_free(&s_trial);

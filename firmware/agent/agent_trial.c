@@ -85,7 +85,9 @@ static trial_accept_t accept_token(agent_trial_t *t, const char *token, size_t l
         return a;
     }
     if (a == TRIAL_ACCEPT_OK) {
+        int64_t before = t->tt.hwm;
         trusted_time_advance(&t->tt, c.iat);
+        t->licence_time = t->licence_time || t->tt.hwm > before;
         t->confirmed = t->tt.hwm;
         set_report_time(t);
         /* Token first, then history: a cut between them is healed at boot,
@@ -189,6 +191,8 @@ static void keep_ahead(agent_trial_t *t, uint64_t mono_ms)
 void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t wall)
 {
     bool rollback = false;
+    t->wall_ok = wall_ok;
+    t->wall = wall;
     t->now = trusted_time_update(&t->tt, wall_ok, wall, mono_ms - t->boot_mono_ms, &rollback);
     t->confirmed = t->tt.hwm;
     set_report_time(t);
@@ -239,6 +243,7 @@ void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t mon
     uint64_t since_boot = mono_ms - t->boot_mono_ms;
     int64_t ahead = trusted_time_ahead(&t->tt, since_boot);
     trusted_time_verdict_t v = trusted_time_confirm(&t->tt, server_time, since_boot);
+    t->heard_collector = t->heard_collector || v != TRUSTED_TIME_IGNORED;
     t->confirmed = t->tt.hwm;
     set_report_time(t);
     if (v == TRUSTED_TIME_REJECTED) {

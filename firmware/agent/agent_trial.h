@@ -52,6 +52,13 @@ typedef struct {
      * not survive a restart, so calling fails safe (docs/EMERGENCY.md). */
     bool store_full;
     bool released_now; /* the E + 45 d notice was raised in this run */
+    /* How the time is known, for support (docs/SUPPORT.md): in this run the
+     * collector's time settled something, or an accepted licence's issue
+     * instant moved the mark; and the last wall clock reading. */
+    bool heard_collector;
+    bool licence_time;
+    bool wall_ok;
+    int64_t wall;
 } agent_trial_t;
 
 /* Load key, history, trusted time and the stored licence. Never fails: what

@@ -1,19 +1,54 @@
 /*
- * libcoap context handling (link/coap_io.h). The only other firmware file
- * that includes libcoap is the uplink adapter, link.c.
+ * libcoap context handling (link/coap_io.h). The only other firmware files
+ * that include libcoap are the adapters: the uplink's (link.c) and the
+ * support port's (support_server.c).
  */
 #define FW_LOG_TAG "libcoap"
 #include "link/coap_io.h"
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fw/err.h"
 #include "fw/log.h"
+#include "fw/sockaddr.h"
+
+/* libcoap's lines come from what peers send (a refused handshake is three
+ * warnings): at most LOG_BURST of them every LOG_WINDOW_MS, then one line
+ * saying how many were held back, so a flood cannot fill the room's log. */
+#define LOG_BURST 10u
+#define LOG_WINDOW_MS 60000u
+
+static bool log_budget(void)
+{
+    static uint64_t s_window_ms;
+    static unsigned s_lines, s_held;
+    coap_tick_t t;
+    coap_ticks(&t);
+    uint64_t now_ms = coap_ticks_to_rt_us(t) / 1000u;
+    if (s_lines == 0 || now_ms - s_window_ms >= LOG_WINDOW_MS) {
+        if (s_held > 0) {
+            fw_log(HAL_LOG_WARN, FW_LOG_TAG, "%u lines held back in the last %u s", s_held,
+                   LOG_WINDOW_MS / 1000u);
+        }
+        s_window_ms = now_ms;
+        s_lines = s_held = 0;
+    }
+    if (s_lines >= LOG_BURST) {
+        s_held++;
+        return false;
+    }
+    s_lines++;
+    return true;
+}
 
 static void log_sink(coap_log_t level, const char *message)
 {
+    if (!log_budget()) {
+        return;
+    }
     char line[256];
     (void)snprintf(line, sizeof line, "%s", message);
     size_t n = strlen(line);
@@ -45,9 +80,14 @@ coap_context_t *link_coap_context_new(const link_coap_opts_t *opts)
     if (!ctx) {
         return NULL;
     }
-    coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+    coap_context_set_block_mode(ctx, opts->no_request_bodies
+                                         ? COAP_BLOCK_USE_LIBCOAP
+                                         : COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
     if (opts->max_idle_sessions) {
         coap_context_set_max_idle_sessions(ctx, opts->max_idle_sessions);
+    }
+    if (opts->max_handshakes) {
+        coap_context_set_max_handshake_sessions(ctx, opts->max_handshakes);
     }
     if (opts->keepalive_s) {
         coap_context_set_keepalive(ctx, opts->keepalive_s);
@@ -82,4 +122,17 @@ int link_coap_address(coap_address_t *out, const struct sockaddr_storage *sa, so
     out->size = len;
     coap_address_set_port(out, port);
     return 0;
+}
+
+int link_coap_parse_listen(const char *spec, coap_address_t *out)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = 0;
+    uint16_t port;
+    if (fw_sockaddr_parse(spec, &sa, &len) != 0) {
+        return FW_E_FORMAT;
+    }
+    port = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+                                          : ((struct sockaddr_in *)&sa)->sin_port);
+    return link_coap_address(out, &sa, len, port);
 }

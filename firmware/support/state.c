@@ -114,6 +114,14 @@ void support_state_build(const support_facts_t *f, proto_support_state_t *out)
     }
 }
 
+support_time_source_t support_time_source(bool collector, bool licence, bool wall_agrees)
+{
+    return collector     ? SUPPORT_TIME_COLLECTOR
+           : licence     ? SUPPORT_TIME_LICENCE
+           : wall_agrees ? SUPPORT_TIME_WALL_CLOCK
+                         : SUPPORT_TIME_STORED;
+}
+
 const char *support_time_source_name(support_time_source_t s)
 {
     return s <= SUPPORT_TIME_UNKNOWN ? proto_time_sources[s] : "unknown";

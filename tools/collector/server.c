@@ -8,7 +8,6 @@
  * grow without a limit in 4.3.1); concurrent handshakes and idle sessions
  * are capped on the context; the licence observers are polled once a second.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -469,36 +468,6 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
     respond(res, session, request, query, response, COLLECTOR_COAP_CONTENT, body);
 }
 
-static int parse_listen(const char *spec, coap_address_t *addr)
-{
-    char host[64];
-    const char *colon = strrchr(spec, ':');
-    if (colon == NULL || colon == spec || (size_t)(colon - spec) >= sizeof host) {
-        return FW_E_FORMAT;
-    }
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
-    char *end;
-    errno = 0;
-    long port = strtol(colon + 1, &end, 10);
-    if (errno || *end != '\0' || port < 1 || port > 65535 || colon[1] == '\0') {
-        return FW_E_FORMAT;
-    }
-    coap_address_init(addr);
-    size_t hl = strlen(host);
-    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
-        addr->addr.sin6.sin6_family = AF_INET6;
-        addr->addr.sin6.sin6_port = htons((uint16_t)port);
-        addr->size = sizeof addr->addr.sin6;
-        return inet_pton(AF_INET6, host + 1, &addr->addr.sin6.sin6_addr) == 1 ? 0 : FW_E_FORMAT;
-    }
-    addr->addr.sin.sin_family = AF_INET;
-    addr->addr.sin.sin_port = htons((uint16_t)port);
-    addr->size = sizeof addr->addr.sin;
-    return inet_pton(AF_INET, host, &addr->addr.sin.sin_addr) == 1 ? 0 : FW_E_FORMAT;
-}
-
 static void usage_serve(FILE *f)
 {
     fprintf(f, "usage: spark-collector serve --db FILE --listen ADDR:PORT --licence-key PEM\n"
@@ -641,7 +610,7 @@ int collector_cmd_serve(int argc, char **argv)
         return CLI_USAGE;
     }
     coap_address_t addr;
-    if (parse_listen(listen, &addr) != 0) {
+    if (link_coap_parse_listen(listen, &addr) != 0) {
         fprintf(stderr, "spark-collector serve: --listen: expected ADDR:PORT, e.g. "
                         "127.0.0.1:5684 or [::1]:5684\n");
         return CLI_USAGE;

@@ -100,6 +100,7 @@ mkconf() {
         echo "call_socket = $WORK/call.sock"
         echo "serial = $SERIAL"
         echo "iface = lo"
+        echo "support_listen = off" # tests listen on loopback only
         local l
         for l in "$@"; do echo "$l"; done
     } >"$file"

@@ -34,6 +34,7 @@ input = none
 call_socket = $dir/agent.sock
 serial = RKFAILOPEN1
 iface = lo
+support_listen = off
 CONF
 openssl ecparam -name prime256v1 -genkey -noout -out lic.pem 2>/dev/null
 openssl ec -in lic.pem -pubout -out lic.pub 2>/dev/null

@@ -52,6 +52,8 @@ typedef struct {
     uint16_t hw_revision;
     hal_log_level_t log_level;
     bool log_stderr; /* copy log lines to stderr as well as syslog */
+    /* The agent's support port (docs/SUPPORT.md): "ADDR:PORT", "" = off. */
+    char support_listen[64];
 } room_board_options_t;
 
 /* Fill `opts` with the defaults of room_config.h. */

@@ -26,6 +26,7 @@ typedef struct {
     uint32_t report_interval_s; /* usage interval; 0: hourly */
     uint32_t report_batch_s;    /* how long usage may wait to be sent; 0: at once */
     uint32_t report_drain_ms;   /* at a planned stop, network time to send what is queued */
+    const char *support_listen; /* the support port's "ADDR:PORT" (docs/SUPPORT.md); NULL: off */
 } agent_config_t;
 
 #define AGENT_REPORT_BATCH_DEFAULT_S (4u * 3600u) /* docs/REPORTING.md: session policy */

@@ -9,6 +9,8 @@
 #ifndef FW_LOG_H
 #define FW_LOG_H
 
+#include <stddef.h>
+
 #include "hal/log.h"
 
 #ifndef FW_LOG_TAG
@@ -22,6 +24,12 @@
 #endif
 
 void fw_log(hal_log_level_t level, const char *tag, const char *fmt, ...) FW_PRINTF(3, 4);
+
+/* The last line logged at warning or error level, as "tag: message", cut
+ * to buf[cap] (support reads it from the room, docs/SUPPORT.md); returns
+ * how many such lines this process has logged (0: none, buf is ""). Kept
+ * whatever the board's log threshold. */
+unsigned fw_log_last_problem(char *buf, size_t cap);
 
 #define FW_LOGE(...) fw_log(HAL_LOG_ERROR, FW_LOG_TAG, __VA_ARGS__)
 #define FW_LOGW(...) fw_log(HAL_LOG_WARN, FW_LOG_TAG, __VA_ARGS__)

@@ -2,10 +2,9 @@
  * link/coap_io.h - libcoap context handling shared by every CoAP endpoint of
  * the device (firmware/link is the only firmware code that includes libcoap).
  *
- * Today the uplink (link.c) is the one firmware user, and the collector
- * (tools/collector) starts libcoap through it too; the read-only support
- * server (issue 12) is meant to be the second endpoint, with its own context
- * made here: one
+ * Two firmware users, each with its own context: the uplink (link.c) and
+ * the read-only support server (support_server.c); the collector
+ * (tools/collector) starts libcoap through it too. One
  * process-wide libcoap start with its log lines routed into fw_log, contexts
  * with the same block-wise and session settings, a bounded I/O turn, and
  * HAL addresses turned into libcoap's.
@@ -13,6 +12,7 @@
 #ifndef LINK_COAP_IO_H
 #define LINK_COAP_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -21,7 +21,13 @@
 typedef struct {
     uint32_t keepalive_s;       /* CoAP ping on idle sessions; 0 = none */
     unsigned max_idle_sessions; /* 0 = libcoap's default */
-    void *app;                  /* coap_get_app_data() of the context */
+    unsigned max_handshakes;    /* server: DTLS handshakes at once; 0 = libcoap's default */
+    /* A server that takes no request bodies: block-wise requests reach the
+     * handlers block by block and libcoap reassembles nothing (its single-
+     * body mode grows without a limit in 4.3.1). Responses still go
+     * block-wise. */
+    bool no_request_bodies;
+    void *app; /* coap_get_app_data() of the context */
 } link_coap_opts_t;
 
 /* Once per process (later calls only re-check): coap_startup(), libcoap's
@@ -45,5 +51,9 @@ void link_coap_context_free(coap_context_t **ctx);
  * address. FW_E_INVAL for an address family libcoap cannot hold. */
 int link_coap_address(coap_address_t *out, const struct sockaddr_storage *sa, socklen_t len,
                       uint16_t port);
+
+/* "ADDR:PORT" (fw/sockaddr.h) as a libcoap address to listen on.
+ * FW_E_FORMAT otherwise. */
+int link_coap_parse_listen(const char *spec, coap_address_t *out);
 
 #endif /* LINK_COAP_IO_H */

@@ -52,6 +52,11 @@ void support_licence_view(const trial_claims_t *c, const trial_view_t *v, int64_
 /* The whole state document from `f`. */
 void support_state_build(const support_facts_t *f, proto_support_state_t *out);
 
+/* What the confirmed time rests on, most telling first: the collector's
+ * clock (heard in this run), an accepted licence's issue instant (in this
+ * run), the wall clock agreeing with the mark, the mark kept in flash. */
+support_time_source_t support_time_source(bool collector, bool licence, bool wall_agrees);
+
 /* The name of a time source ("collector", ...). */
 const char *support_time_source_name(support_time_source_t s);
 
