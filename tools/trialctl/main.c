@@ -20,6 +20,8 @@ static const trialctl_cmd_t s_cmds[] = {
      trialctl_usage_licence},
     {"call", "would a room let this call through? (calling policy)", trialctl_cmd_call,
      trialctl_usage_call},
+    {"device", "ask a room itself for its trial state (its support port)", trialctl_cmd_device,
+     trialctl_usage_device},
 };
 enum { N_CMDS = sizeof s_cmds / sizeof s_cmds[0] };
 
@@ -30,7 +32,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", s_cmds[i].name, s_cmds[i].summary);
     }
     fprintf(f, "\n'trialctl COMMAND --help' describes a command.\n"
-               "exit status: 0 valid or allowed, 1 invalid or denied, 2 bad usage\n");
+               "exit status: 0 valid, allowed or answered; 1 invalid, denied, unreachable or\n"
+               "refused; 2 bad usage\n");
 }
 
 int main(int argc, char **argv)

@@ -22,6 +22,8 @@ int trialctl_cmd_licence(int argc, char **argv);
 void trialctl_usage_licence(void);
 int trialctl_cmd_call(int argc, char **argv);
 void trialctl_usage_call(void);
+int trialctl_cmd_device(int argc, char **argv);
+void trialctl_usage_device(void);
 
 /* A licence view or a state document (proto/support.h), as one JSON line
  * of record `r` (0, or the encoder's error, said on stderr), or as the
