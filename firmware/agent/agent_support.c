@@ -91,14 +91,11 @@ static int on_body(void *ctx, support_resource_t res, char *buf, size_t cap, siz
     if (res == SUPPORT_RES_LICENCE) {
         return licence_body(s, buf, cap, len);
     }
-    static proto_support_state_t doc;
     support_facts_t f;
     char problem[PROTO_PROBLEM_MAX + 1];
     facts_of(s, &f, problem, sizeof problem);
-    support_state_build(&f, &doc);
     char why[160];
-    if (proto_support_encode(&proto_support_state_record, &doc, buf, cap, len, why, sizeof why) !=
-        0) {
+    if (support_state_document(&f, buf, cap, len, why, sizeof why) != 0) {
         FW_LOGE("state document not made: %s", why);
         *len = 0;
         return 500;

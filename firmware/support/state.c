@@ -17,6 +17,7 @@ _Static_assert(TRIAL_ORG_MAX <= 64 && TRIAL_OFFER_MAX <= 16 && TRIAL_SITE_MAX <=
 /* Printable ASCII only, cut to the destination (a log line may hold UTF-8). */
 static void copy_text(char *dst, size_t cap, const char *src)
 {
+    memset(dst, 0, cap); /* the whole member: a document compares equal to its copy */
     size_t i = 0;
     for (; src != NULL && src[i] != '\0' && i + 1 < cap; i++) {
         unsigned char c = (unsigned char)src[i];
@@ -112,6 +113,14 @@ void support_state_build(const support_facts_t *f, proto_support_state_t *out)
             INSTANT(out->last_error_at, f->last_error_at);
         }
     }
+}
+
+int support_state_document(const support_facts_t *f, char *buf, size_t cap, size_t *len, char *why,
+                           size_t why_cap)
+{
+    static proto_support_state_t doc; /* 3 KiB: off the stack */
+    support_state_build(f, &doc);
+    return proto_support_encode(&proto_support_state_record, &doc, buf, cap, len, why, why_cap);
 }
 
 support_time_source_t support_time_source(bool collector, bool licence, bool wall_agrees)

@@ -208,6 +208,86 @@ def layouts(d, formats_md):
         check(f"{name}: the fields cover its {lay['len']} bytes", end == lay["len"])
 
 
+INSTANT = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+
+
+def agree_support(label, obj, table):
+    """An object of support-state.schema.json against its proto/support.h table:
+    types (null where the table allows it), ranges, lengths, the words of
+    the enumerated members, instants, required members, nothing more."""
+    props, required = obj["properties"], obj["required"]
+    for f in table:
+        p, name = props.get(f["name"]), f"{label}.{f['name']}"
+        if p is None:
+            check(f"{name}: in the schema", False, "missing")
+            continue
+        null = ["null"] if f["nullable"] else []
+        if f["type"] == "boolean":
+            check(f"{name}: boolean", p.get("type") == "boolean", str(p))
+        elif f["type"] == "integer":
+            want = ["integer"] + null if null else "integer"
+            check(f"{name}: integer {f['min']}..{f['max']}{' or null' if null else ''}",
+                  p.get("type") == want and p.get("minimum") == f["min"] and
+                  p.get("maximum") == f["max"], str(p))
+        elif "words" in f:
+            want = f["words"] + ([None] if null else [])
+            check(f"{name}: one of {want}", p.get("enum") == want, str(p.get("enum")))
+        else:
+            want = ["string"] + null if null else "string"
+            ok = p.get("type") == want and p.get("minLength") == f["min"] and \
+                p.get("maxLength") == f["max"]
+            if f["instant"]:
+                ok = ok and p.get("pattern") == INSTANT
+            check(f"{name}: string of {f['min']}..{f['max']}{' or null' if null else ''}"
+                  f"{' (an instant)' if f['instant'] else ''}", ok, str(p))
+        check(f"{name}: required={not f['optional']}", (f["name"] in required) != f["optional"])
+    extra = set(props) - {f["name"] for f in table} - {"services"}
+    check(f"{label}: no member the table lacks", not extra, str(sorted(extra)))
+
+
+def check_support(d, sch):
+    """Issue 12: the room's state document (GET /support/state)."""
+    t = d["support"]
+    agree_support("support-state", sch, t["state"])
+    svc = sch["properties"]["services"]
+    check("support-state.services: required, at most "
+          f"{t['services_max']}", "services" in sch["required"] and
+          svc.get("maxItems") == t["services_max"])
+    agree_support("support-state.services[]", svc["items"], t["service"])
+    check("support-state: an instant's pattern refuses a local time",
+          not jsonschema.Draft202012Validator(
+              {"type": "string", "pattern": INSTANT}).is_valid("2026-12-01T09:00:00+01:00"))
+    docs = [json.loads(x["body"]) for x in d["samples"] if x["schema"] == "support-state"]
+    check("support-state: the device made samples with and without a licence",
+          len(docs) >= 2 and any(x["valid"] for x in docs) and not all(x["valid"] for x in docs))
+    v = jsonschema.Draft202012Validator(sch)
+    base = next(x for x in docs if x["valid"] and x["services"])
+    for f in t["state"]:
+        bad = copy.deepcopy(base)
+        if f["type"] == "integer":
+            bad[f["name"]] = f["max"] + 1
+            what = "max + 1"
+        elif "words" in f:
+            bad[f["name"]] = "bogus"
+            what = "an unknown word"
+        elif f["type"] == "string":
+            bad[f["name"]] = "x" * (f["max"] + 1)
+            what = "one character too long"
+        else:
+            bad[f["name"]] = None
+            what = "null"
+        check(f"support-state refuses {f['name']} = {what}", not v.is_valid(bad))
+        if not f["nullable"] and f["type"] != "boolean":
+            bad[f["name"]] = None
+            check(f"support-state refuses {f['name']} = null", not v.is_valid(bad))
+    bad = copy.deepcopy(base)
+    bad["services"] = base["services"] * (t["services_max"] // len(base["services"]) + 1)
+    check(f"support-state refuses {len(bad['services'])} services", not v.is_valid(bad))
+    check(f"support-state: the largest sample is within {t['body_max']} bytes",
+          max(len(x["body"]) for x in d["samples"] if x["schema"] == "support-state") <=
+          t["body_max"])
+
+
 def main():
     dump, sparkflash, collector, schema_dir, formats_md = sys.argv[1:6]
     d = json.loads(subprocess.run([dump], check=True, capture_output=True, text=True).stdout)
@@ -215,7 +295,7 @@ def main():
     kinds = t["kinds"]
     s = {n: load(schema_dir, n) for n in ["usage-body", "events-body", "prov-report", "ack",
                                           "licence", "error", "provisioning-record",
-                                          "enrollment-record"]}
+                                          "enrollment-record", "support-state"]}
 
     # 1. schemas agree with the tables
     for name, arr, table in [("usage-body", "records", "usage"), ("events-body", "events", "event")]:
@@ -269,6 +349,8 @@ def main():
     bad["events"][0]["kind"] = "no_such_kind"
     check("events-body refuses an unknown kind",
           not jsonschema.Draft202012Validator(s["events-body"]).is_valid(bad))
+
+    check_support(d, s["support-state"])
 
     print(f"check_schemas: {failures} failures")
     return 1 if failures else 0

@@ -15,7 +15,10 @@
 #include "proto/provisioning.h"
 #include "proto/slots.h"
 #include "proto/wire.h"
+#include "link/support_server.h"
+#include "proto/support.h"
 #include "report/codec.h"
+#include "support/state.h"
 
 static const char *type_name(proto_type_t t)
 {
@@ -171,6 +174,89 @@ static void record_samples(void)
     }
 }
 
+/* ---- issue 12: the support port's state document ----------------------------- */
+
+static const char *const *words_of(const proto_field_t *f)
+{
+    return f->check == proto_check_support_state  ? proto_support_states
+           : f->check == proto_check_calling      ? proto_calling_modes
+           : f->check == proto_check_licence_type ? proto_licence_types
+           : f->check == proto_check_time_source  ? proto_time_sources
+                                                  : NULL;
+}
+
+static void support_table(const char *name, const proto_record_t *r, bool comma)
+{
+    printf("%s\"%s\":[", comma ? "," : "", name);
+    for (size_t i = 0; i < r->n; i++) {
+        const proto_field_t *f = &r->fields[i];
+        printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"min\":%lld,\"max\":%lld,"
+               "\"optional\":%s,\"nullable\":%s,\"instant\":%s,\"unit\":\"%s\"",
+               i ? "," : "", f->name, type_name(f->type), (long long)f->min, (long long)f->max,
+               (f->flags & PROTO_F_OPTIONAL) ? "true" : "false",
+               (f->flags & PROTO_F_NULL) ? "true" : "false",
+               f->check == proto_check_instant ? "true" : "false", f->unit);
+        const char *const *w = words_of(f);
+        if (w != NULL) {
+            printf(",\"words\":[");
+            for (size_t k = 0; w[k] != NULL; k++) {
+                printf("%s\"%s\"", k ? "," : "", w[k]);
+            }
+            printf("]");
+        }
+        printf("}");
+    }
+    printf("]");
+}
+
+/* The room's documents as the agent makes them: no licence, and a licence
+ * with every service, at the timeline's stages. */
+static void support_samples(void)
+{
+    static char body[SUPPORT_BODY_MAX];
+    static trial_claims_t c;
+    memset(&c, 0, sizeof c);
+    strcpy(c.sub, "FOC2240Y1ZZ");
+    strcpy(c.trial, "D1000001");
+    strcpy(c.org, "Example \"GmbH\"");
+    c.typ = TRIAL_TYPE_TRIAL;
+    c.seq = 2;
+    c.iat = 1792108800;
+    c.has_trial_exp = true;
+    c.trial_exp = 1797292800;
+    strcpy(c.region, "DE");
+    c.n_svc = TRIAL_SVC_MAX;
+    for (size_t i = 0; i < c.n_svc; i++) {
+        (void)snprintf(c.svc[i].id, sizeof c.svc[i].id, "service-%zu", i);
+        c.svc[i].exp = c.trial_exp - (int64_t)i * 86400;
+    }
+    static const int64_t at[] = {1790000000, 1797292800 + 86400, 1797292800 + 40 * 86400};
+    for (size_t k = 0; k <= sizeof at / sizeof at[0]; k++) {
+        trial_view_t v;
+        bool lic = k > 0 && trial_state_at(&c, NULL, at[k - 1], &v) == 0;
+        support_facts_t f = {.serial = "FOC2240Y1ZZ",
+                             .model = "Spark Room Kit",
+                             .trial = "D1000001",
+                             .region = "DE",
+                             .fw_version = "0.1.0",
+                             .claims = lic ? &c : NULL,
+                             .view = lic ? &v : NULL,
+                             .calling_full = lic && v.calling == TRIAL_CALLING_FULL,
+                             .now = lic ? at[k - 1] : 1790000000,
+                             .confirmed = lic ? at[k - 1] : 0,
+                             .time_source = SUPPORT_TIME_COLLECTOR,
+                             .last_report = lic ? at[k - 1] - 60 : 0,
+                             .queue_depth = (uint32_t)k,
+                             .last_error = lic ? "link: handshake with [::1]:5684 timed out" : NULL,
+                             .last_error_at = lic ? at[k - 1] - 5 : 0};
+        size_t len = 0;
+        char why[160];
+        if (support_state_document(&f, body, sizeof body, &len, why, sizeof why) == 0) {
+            sample("support-state", "device", body, len);
+        }
+    }
+}
+
 int main(void)
 {
     printf("{\"tables\":{");
@@ -195,6 +281,10 @@ int main(void)
     usage_samples();
     collector_samples();
     record_samples();
-    printf("]}\n");
+    support_samples();
+    printf("],\"support\":{");
+    support_table("state", &proto_support_state_record, false);
+    support_table("service", &proto_support_service_record, true);
+    printf(",\"services_max\":%u,\"body_max\":%u}}\n", PROTO_SERVICES_MAX, SUPPORT_BODY_MAX);
     return 0;
 }

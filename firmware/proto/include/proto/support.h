@@ -25,8 +25,9 @@
 
 /* Services a licence carries (trial/claims.h TRIAL_SVC_MAX). */
 #define PROTO_SERVICES_MAX 16u
-/* Whole days between two instants of PROTO_TIME_MAX's range, rounded up. */
-#define PROTO_DAYS_MAX INT64_C(2932897)
+/* Whole days left, rounded up: from 1970 to PROTO_TIME_MAX, plus the 45 days
+ * a trial runs past its end at most (grace to E + 30 d on the last E). */
+#define PROTO_DAYS_MAX INT64_C(2932942)
 /* "YYYY-MM-DDTHH:MM:SSZ" */
 #define PROTO_INSTANT_LEN 20
 /* The last problem the device logged (printable ASCII). */

@@ -52,6 +52,12 @@ void support_licence_view(const trial_claims_t *c, const trial_view_t *v, int64_
 /* The whole state document from `f`. */
 void support_state_build(const support_facts_t *f, proto_support_state_t *out);
 
+/* The device's answer to GET /support/state: the document of `f`
+ * (support_state_build) encoded into buf[cap]. 0 and *len, or the
+ * encoder's error with the reason in `why`. */
+int support_state_document(const support_facts_t *f, char *buf, size_t cap, size_t *len, char *why,
+                           size_t why_cap);
+
 /* What the confirmed time rests on, most telling first: the collector's
  * clock (heard in this run), an accepted licence's issue instant (in this
  * run), the wall clock agreeing with the mark, the mark kept in flash. */
