@@ -39,7 +39,7 @@ void agent_support_open(agent_support_t *s, const char *listen, store_t *store,
  * slices, stepping it). */
 bool agent_support_active(const agent_support_t *s);
 
-/* One I/O turn of the port (at most one datagram; never waits). */
+/* One I/O step of the port (a bounded number of datagrams; never waits). */
 void agent_support_step(agent_support_t *s);
 
 /* Close the port; one log line with what it answered. */

@@ -7,6 +7,7 @@
 #include "link/coap_io.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,6 +102,22 @@ void link_coap_io(coap_context_t *ctx, uint32_t budget_ms)
     if (ctx) {
         (void)coap_io_process(ctx, budget_ms ? budget_ms : COAP_IO_NO_WAIT);
     }
+}
+
+unsigned link_coap_io_some(coap_context_t *ctx, unsigned max_turns)
+{
+    if (!ctx || max_turns == 0) {
+        return 0;
+    }
+    /* libcoap's epoll descriptor is readable while a socket has a datagram
+     * (or a timer is due); without epoll, one turn */
+    struct pollfd p = {.fd = coap_context_get_coap_fd(ctx), .events = POLLIN};
+    unsigned n = 0;
+    do {
+        (void)coap_io_process(ctx, COAP_IO_NO_WAIT);
+        n++;
+    } while (n < max_turns && p.fd >= 0 && poll(&p, 1, 0) > 0);
+    return n;
 }
 
 void link_coap_context_free(coap_context_t **ctx)

@@ -314,7 +314,7 @@ void support_server_step(support_server_t *s, uint64_t now_ms)
 {
     if (s) {
         s->now_ms = now_ms;
-        link_coap_io(s->ctx, 0);
+        (void)link_coap_io_some(s->ctx, SUPPORT_DATAGRAMS_PER_STEP);
     }
 }
 

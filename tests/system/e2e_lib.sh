@@ -50,6 +50,20 @@ device() { # serial port [psk-hex] -> provisioned image SERIAL.img, enrolled
     "$B/spark-collector" admin --db c.db enroll --from "$1.json" >/dev/null
     "$B/spark-collector" admin --db c.db licence --serial "$1" --trial-exp 2027-03-01T00:00:00Z >/dev/null
 }
+# A room with a support PSK of printable bytes (coap-client-openssl takes its
+# key as text; sparkflash draws 32 random bytes by default): KEY, KEYHEX and
+# support.psk (what `admin support-psk --out` writes) are set for it.
+KEY=support-key-0123456789abcdef
+KEYHEX=$(printf %s "$KEY" | od -An -tx1 | tr -d ' \n')
+support_device() { # serial port region -> SERIAL.img provisioned, enrolled
+    printf '%s\n' "$KEYHEX" >support.psk
+    "$B/spark-agent" --flash "$1.img" --serial "$1" --clock-rate 0 --run-for 1 >/dev/null 2>&1
+    "$B/sparkflash" provision --image "$1.img" --serial "$1" --model "Spark Room Kit" \
+        --trial D1000001 --server "coaps://127.0.0.1:$2" --licence-pubkey lic.pem.pub \
+        --region "$3" --locale en --support-psk "$KEYHEX" --enroll-out "$1.json" >/dev/null ||
+        { echo "provision $1 failed"; exit 1; }
+    "$B/spark-collector" admin --db c.db enroll --from "$1.json" >/dev/null
+}
 total() { # serial field
     "$B/spark-collector" admin --db c.db totals --serial "$1" | awk -v f="$2" '$1 == f {print $2}'
 }

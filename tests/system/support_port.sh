@@ -26,18 +26,7 @@ done
 SERIAL=FOC2240Y1SP
 PORT=$(free_port)
 SPORT=$(free_port)
-# coap-client takes the key as text: a support PSK of printable bytes (any
-# 16 to 64 bytes work; sparkflash draws 32 random ones by default)
-KEY=support-key-0123456789abcdef
-KEYHEX=$(printf %s "$KEY" | od -An -tx1 | tr -d ' \n')
-printf '%s\n' "$KEYHEX" >support.psk
-
-"$B/spark-agent" --flash "$SERIAL.img" --serial "$SERIAL" --clock-rate 0 --run-for 1 >/dev/null 2>&1
-"$B/sparkflash" provision --image "$SERIAL.img" --serial "$SERIAL" --model "Spark Room Kit" \
-    --trial D1000001 --server "coaps://127.0.0.1:$PORT" --licence-pubkey lic.pem.pub --region DE \
-    --locale de --support-psk "$KEYHEX" --enroll-out "$SERIAL.json" >/dev/null ||
-    { echo "provision failed"; exit 1; }
-"$B/spark-collector" admin --db c.db enroll --from "$SERIAL.json" >/dev/null
+support_device "$SERIAL" "$PORT" DE
 # E four days after the start: the room is in its last week (R7), one
 # service ends earlier
 "$B/spark-collector" admin --db c.db licence --serial "$SERIAL" --trial-exp 2026-12-05T00:00:00Z \

@@ -47,7 +47,8 @@ void trialctl_usage_device(void)
            "  --json           the room's state document as one JSON object (the names of\n"
            "                   'trialctl licence --json', then model, fw_version,\n"
            "                   time_source, confirmed, last_report, queue_depth, last_error)\n"
-           "  --timeout S      give up after S seconds (default %d)\n"
+           "  --timeout S      give up after S seconds (default %d); a room that asks to\n"
+           "                   slow down (4.29) is asked again when it says, within it\n"
            "\n"
            "exit status: 0 answered, 1 unreachable, refused or no state, 2 bad usage\n",
            SUPPORT_PORT_DEFAULT, TIMEOUT_DEFAULT_S);
@@ -172,6 +173,7 @@ void hal_log_write(hal_log_level_t level, const char *tag, const char *msg)
 typedef struct {
     bool done, failed;
     int code;
+    unsigned max_age_s; /* of the answer (CoAP's default: 60) */
     char body[PROTO_BODY_MAX];
     size_t len;
     bool too_big;
@@ -185,6 +187,9 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
     answer_t *a = coap_get_app_data(coap_session_get_context(session));
     coap_pdu_code_t code = coap_pdu_get_code(received);
     a->code = (int)(code >> 5) * 100 + (int)(code & 0x1F);
+    coap_opt_iterator_t it;
+    coap_opt_t *age = coap_check_option(received, COAP_OPTION_MAXAGE, &it);
+    a->max_age_s = age ? coap_decode_var_bytes(coap_opt_value(age), coap_opt_length(age)) : 60;
     size_t len = 0, offset = 0, total = 0;
     const uint8_t *data = NULL;
     if (coap_get_data_large(received, &len, &data, &offset, &total)) {
@@ -226,6 +231,27 @@ static double elapsed_s(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A confirmable GET /support/state on `session`. */
+static bool send_get(coap_session_t *session)
+{
+    coap_pdu_t *pdu =
+        coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET, coap_new_message_id(session),
+                      coap_session_max_pdu_size(session));
+    uint8_t token[8];
+    size_t tlen = 0;
+    if (pdu == NULL) {
+        return false;
+    }
+    coap_session_new_token(session, &tlen, token);
+    if (!coap_add_token(pdu, tlen, token) ||
+        !coap_add_option(pdu, COAP_OPTION_URI_PATH, 7, (const uint8_t *)"support") ||
+        !coap_add_option(pdu, COAP_OPTION_URI_PATH, 5, (const uint8_t *)"state")) {
+        coap_delete_pdu(pdu);
+        return false;
+    }
+    return coap_send(session, pdu) != COAP_INVALID_MID; /* it takes the pdu either way */
+}
+
 /* GET /support/state from `server`; 0 and *a, or TRIALCTL_EXIT_INVALID
  * after saying why. */
 static int get_state(const char *where, const coap_address_t *server, const uint8_t *psk,
@@ -249,27 +275,25 @@ static int get_state(const char *where, const coap_address_t *server, const uint
     setup.psk_info.key.length = psk_len;
     coap_session_t *session =
         coap_new_client_session_psk2(ctx, NULL, server, COAP_PROTO_DTLS, &setup);
-    coap_pdu_t *pdu =
-        session ? coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET,
-                                coap_new_message_id(session), coap_session_max_pdu_size(session))
-                : NULL;
-    uint8_t token[8];
-    size_t tlen = 0;
-    int rc = TRIALCTL_EXIT_INVALID;
-    if (pdu != NULL) {
-        coap_session_new_token(session, &tlen, token);
-        if (coap_add_token(pdu, tlen, token) &&
-            coap_add_option(pdu, COAP_OPTION_URI_PATH, 7, (const uint8_t *)"support") &&
-            coap_add_option(pdu, COAP_OPTION_URI_PATH, 5, (const uint8_t *)"state") &&
-            coap_send(session, pdu) != COAP_INVALID_MID) {
-            rc = 0;
-        }
-        pdu = NULL; /* coap_send() took it, or failed and freed it */
-    }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (rc == 0 && !a->done && !a->failed && elapsed_s(&t0) < timeout_s) {
-        link_coap_io(ctx, 100);
+    int rc = session != NULL && send_get(session) ? 0 : TRIALCTL_EXIT_INVALID;
+    for (;;) {
+        while (rc == 0 && !a->done && !a->failed && elapsed_s(&t0) < timeout_s) {
+            link_coap_io(ctx, 100);
+        }
+        /* 4.29: the room asks to wait Max-Age seconds; within --timeout we do */
+        if (rc != 0 || !a->done || a->code != 429 || elapsed_s(&t0) + a->max_age_s >= timeout_s) {
+            break;
+        }
+        struct timespec w;
+        clock_gettime(CLOCK_MONOTONIC, &w);
+        while (elapsed_s(&w) < a->max_age_s) {
+            link_coap_io(ctx, 100);
+        }
+        a->done = false;
+        a->len = 0;
+        rc = send_get(session) ? 0 : TRIALCTL_EXIT_INVALID;
     }
     if (rc == 0 && !a->done) {
         fprintf(stderr,

@@ -43,6 +43,12 @@ coap_context_t *link_coap_context_new(const link_coap_opts_t *opts);
  * `budget_ms` for the sockets (0 = not at all). */
 void link_coap_io(coap_context_t *ctx, uint32_t budget_ms);
 
+/* Turns without waiting while something is there to read (each reads at
+ * most one datagram per socket), at most `max_turns`. Returns the turns
+ * taken. A server under load answers what came in without ever taking
+ * more than its bound of the caller's time. */
+unsigned link_coap_io_some(coap_context_t *ctx, unsigned max_turns);
+
 /* Free a context (and every session in it, in libcoap's own order); sets
  * *ctx to NULL. NULL or *ctx NULL is fine. */
 void link_coap_context_free(coap_context_t **ctx);

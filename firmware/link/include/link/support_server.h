@@ -8,11 +8,10 @@
  * request asks for them. Its own libcoap context (link/coap_io.h), separate
  * from the uplink's, so nothing on this port touches reporting.
  *
- * Non-blocking and bounded: support_server_step() reads at most one
- * datagram and never waits; the agent calls it between its other work, so
- * however much arrives, calls and reports keep their time. Sessions are
- * capped (handshakes and idle ones), request bodies are never kept, and
- * every client is rate-limited.
+ * Non-blocking and bounded: support_server_step() reads at most
+ * SUPPORT_DATAGRAMS_PER_STEP datagrams and never waits; the agent calls it between its other work,
+ * so however much arrives, calls and reports keep their time. Sessions are capped (handshakes and
+ * idle ones), request bodies are never kept, and every client is rate-limited.
  */
 #ifndef LINK_SUPPORT_SERVER_H
 #define LINK_SUPPORT_SERVER_H
@@ -26,6 +25,9 @@
 /* A document is at most this big (the state document with every field at
  * its maximum is about 3 KiB; a licence answer 4.1 KiB). */
 #define SUPPORT_BODY_MAX 8192u
+/* Datagrams one step reads at most (a step every 20 ms of the agent's
+ * idle time: up to 800 a second, a bounded slice of the loop). */
+#define SUPPORT_DATAGRAMS_PER_STEP 16u
 /* DTLS sessions: at most this many in handshake, and this many idle. */
 #define SUPPORT_HANDSHAKES_MAX 4u
 #define SUPPORT_IDLE_SESSIONS_MAX 4u
@@ -61,8 +63,9 @@ typedef struct support_server support_server_t;
  * (in use, not ours), FW_E_NOMEM. `now_ms`: hal_clock_net_ms(). */
 int support_server_open(support_server_t **out, const support_config_t *cfg, uint64_t now_ms);
 
-/* One I/O turn: at most one datagram in, its answer out, timeouts; never
- * waits. `now_ms` as above (rate limits are about real time). */
+/* One I/O step: what has come in, up to SUPPORT_DATAGRAMS_PER_STEP
+ * datagrams, their answers out, timeouts; never waits. `now_ms` as above (rate limits are about
+ * real time). */
 void support_server_step(support_server_t *s, uint64_t now_ms);
 
 void support_server_stats(const support_server_t *s, support_stats_t *out);
