@@ -245,17 +245,20 @@ static void refresh(ui_renderer_t *r, const ui_screen_t *screen)
  * without the port (the slices are device time). */
 static void wait_turn(uint64_t turn_end, const agent_calls_policy_t *policy)
 {
+    uint64_t now = hal_clock_mono_ms();
+    if (!agent_support_active(&s_support)) {
+        if (now < turn_end) {
+            hal_clock_wait_ms((uint32_t)(turn_end - now));
+        }
+        return;
+    }
     for (unsigned i = 0; i <= LOOP_PERIOD_MS / NET_POLL_SLICE_MS && !hal_system_stop_requested();
          i++) {
-        uint64_t now = hal_clock_mono_ms();
+        now = hal_clock_mono_ms();
         if (now >= turn_end) {
             return;
         }
         uint64_t rest = turn_end - now;
-        if (!agent_support_active(&s_support)) {
-            hal_clock_wait_ms((uint32_t)rest);
-            return;
-        }
         agent_support_step(&s_support);
         if (serve_calls(policy)) {
             agent_report_save(&s_report, s_trial.report_time);

@@ -75,8 +75,7 @@ int proto_check_instant(const char *s, char *why, size_t cap)
 
 #define STATE_FIELD(...) PROTO_FIELD(proto_support_state_t, __VA_ARGS__)
 static const proto_field_t s_view_fields[] = {PROTO_LICENCE_VIEW_FIELDS(STATE_FIELD)};
-static const proto_field_t s_state_fields[] = {PROTO_LICENCE_VIEW_FIELDS(STATE_FIELD)
-                                                   PROTO_SUPPORT_DEVICE_FIELDS(STATE_FIELD)};
+static const proto_field_t s_state_fields[] = {PROTO_SUPPORT_STATE_FIELDS(STATE_FIELD)};
 #define SERVICE_FIELD(...) PROTO_FIELD(proto_support_service_t, __VA_ARGS__)
 static const proto_field_t s_service_fields[] = {PROTO_SUPPORT_SERVICE_FIELDS(SERVICE_FIELD)};
 

@@ -86,6 +86,9 @@
       "the last warning or error the device logged", PROTO_F_NULL, NULL, NONE)                     \
     PROTO_INSTANT(X, last_error_at, PROTO_F_NULL, "when it was logged")
 
+/* The whole state document's members (the services apart). */
+#define PROTO_SUPPORT_STATE_FIELDS(X) PROTO_LICENCE_VIEW_FIELDS(X) PROTO_SUPPORT_DEVICE_FIELDS(X)
+
 /* One service of the licence (R7). */
 #define PROTO_SUPPORT_SERVICE_FIELDS(X)                                                            \
     X(id, char, [33], STR, 1, 32, "service id", 0, NULL, NONE)                                     \
@@ -104,8 +107,7 @@ typedef struct {
 /* Both documents in one struct: the licence view leaves the device's
  * members empty. */
 typedef struct {
-    PROTO_LICENCE_VIEW_FIELDS(PROTO_DECLARE_MEMBER)
-    PROTO_SUPPORT_DEVICE_FIELDS(PROTO_DECLARE_MEMBER)
+    PROTO_SUPPORT_STATE_FIELDS(PROTO_DECLARE_MEMBER)
     size_t n_services;
     proto_support_service_t services[PROTO_SERVICES_MAX];
 } proto_support_state_t;
