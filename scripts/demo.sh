@@ -12,6 +12,8 @@
 #          connect), and the emergency service calls back (let in)
 #   room3  a US customer who keeps the devices (R3): lapses, no return
 #          instructions
+# At the end support asks room2 itself over its support port (trialctl
+# device, with the support PSK the collector hands out: docs/SUPPORT.md).
 # Everything it makes goes to demo-out/ (images, screens, database, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,7 @@ EXPIRY=$(date -u -d "$START + 7 days" +%Y-%m-%dT00:00:00Z)
 RATE=86400                 # one simulated day per real second
 DAYS=60
 PORT=${SPARK_DEMO_PORT:-5684}
+SPORT=${SPARK_DEMO_SUPPORT_PORT:-$((PORT + 1))} # room2's support port at the end
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
@@ -129,3 +132,18 @@ echo "== every screen of a sample room, English and German (spark-screens)"
 "$bin/spark-screens" --out screens >/dev/null
 echo "demo-out/screens/: $(ls screens | wc -l) pictures (as in docs/screens/)"
 echo "Screens: $out/room*-screen/ (current.png and one PNG per distinct screen)"
+
+echo
+echo "== support asks room2 itself (docs/SUPPORT.md): room2 starts again on day $DAYS, real time,"
+echo "   with its support port on 127.0.0.1:$SPORT; the support PSK comes from the collector (audited)"
+"$bin/spark-collector" admin --db collector.db support-psk --serial FOC2240Y102 --out room2.psk
+"$bin/spark-agent" --flash room2.img --clock-start "$(date -u -d "$START + $DAYS days" +%Y-%m-%dT%H:%M:%SZ)" \
+    --clock-rate 1 --run-for 120 --support-listen "127.0.0.1:$SPORT" --screen room2-screen \
+    >room2-support.log 2>&1 &
+room2=$!
+pids+=("$room2")
+for _ in $(seq 1 50); do grep -q "support port on" room2-support.log && break; sleep 0.1; done
+sleep 2 # its first contact with the collector: licence news and the collector's time
+"$bin/trialctl" device "coaps://127.0.0.1:$SPORT" --psk-file room2.psk || true
+kill -TERM "$room2" 2>/dev/null || true
+wait "$room2" || true

@@ -14,6 +14,8 @@
 #      with a body 4.13, malformed CoAP inside the DTLS session (s_client
 #      sends garbage records): the port answers the next request as before
 #   D. the agent's closing line counts what it saw; no PSK in any log
+#   S. spark-collector admin support-psk writes the room's support PSK to a
+#      file (0600) for trialctl, never to the terminal, with an audit line
 # Usage: support_port.sh BIN_DIR
 set -uo pipefail
 B=$1
@@ -32,6 +34,25 @@ support_device "$SERIAL" "$PORT" DE
 "$B/spark-collector" admin --db c.db licence --serial "$SERIAL" --trial-exp 2026-12-05T00:00:00Z \
     --add-service meetings:2026-12-03T00:00:00Z --org "Example GmbH" >/dev/null
 UPLINK_HEX=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["psk"])' "$SERIAL.json")
+
+# ------------------------------------------------------------------ S.
+# support's copy of the key: from the collector, to a file, never the terminal
+"$B/spark-collector" admin --db c.db support-psk --serial "$SERIAL" --out room.psk \
+    >psk.out 2>psk.err
+check "S admin support-psk: exit 0" test $? -eq 0
+check "S the file holds the room's support PSK" cmp -s room.psk support.psk
+check "S the file is mode 0600" test "$(stat -c %a room.psk)" = 600
+check "S the key is not printed" bash -c "! grep -qi '$KEYHEX' psk.out psk.err"
+check "S an audit line says who took which room's key, when" \
+    grep -qE "audit: support PSK of $SERIAL \(trial D1000001\) written to room.psk by [^ ]+ at 20" psk.err
+"$B/spark-collector" admin --db c.db support-psk --serial FOC0000NONE --out x.psk 2>err.txt
+rc=$?
+check "S an unknown serial: exit 1, said so, no file (exit $rc)" \
+    bash -c "[ $rc -eq 1 ] && grep -q 'not enrolled' err.txt && [ ! -e x.psk ]"
+"$B/spark-collector" admin --db c.db support-psk --serial "$SERIAL" >out.txt 2>&1
+rc=$?
+check "S without --out: usage, exit 2, no key printed (exit $rc)" \
+    bash -c "[ $rc -eq 2 ] && ! grep -qi '$KEYHEX' out.txt"
 start_collector "$PORT" --clock-start "$START" --clock-rate 1
 
 "$B/spark-agent" --flash "$SERIAL.img" --clock-start "$START" --clock-rate 1 --run-for 120 \
@@ -47,7 +68,7 @@ coap() { # args...: coap-client-openssl with the support identity and key, bound
 }
 
 # ------------------------------------------------------------------ A.
-"$B/trialctl" device "$ROOM" --psk-file support.psk --json >device.json 2>device.err
+"$B/trialctl" device "$ROOM" --psk-file room.psk --json >device.json 2>device.err
 check "A trialctl device exit 0" test $? -eq 0
 coap "$ROOM/support/licence" >licence.json 2>coap.err
 python3 - "$SERIAL" >token <<'PY' 2>/dev/null

@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -18,10 +20,14 @@
 #include "db.h"
 #include "fw/err.h"
 #include "fw/file.h"
+#include "fw/hex.h"
 #include "fw/iso8601.h"
 #include "fw/zeroize.h"
 #include "proto/json.h"
 #include "proto/provisioning.h"
+
+#define FW_LOG_TAG "admin"
+#include "fw/log.h"
 
 #define ENROLL_FILE_MAX 4096u
 
@@ -471,6 +477,86 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     return CLI_OK;
 }
 
+/* Who runs this command, for the audit line: the user behind sudo, else
+ * the account's name, else its uid. */
+static const char *user_name(char *buf, size_t cap)
+{
+    const char *sudo = getenv("SUDO_USER");
+    const struct passwd *pw = getpwuid(getuid());
+    if (sudo != NULL && sudo[0] != '\0' && getuid() == 0) {
+        (void)snprintf(buf, cap, "%s", sudo);
+    } else if (pw != NULL && pw->pw_name != NULL) {
+        (void)snprintf(buf, cap, "%s", pw->pw_name);
+    } else {
+        (void)snprintf(buf, cap, "uid %u", (unsigned)getuid());
+    }
+    return buf;
+}
+
+/* support-psk --serial SN --out FILE: the room's support PSK, as hex, into
+ * FILE (mode 0600, replaced atomically) for `trialctl device --psk-file`.
+ * Never to the terminal; an audit line says who took which room's key,
+ * when and where to (docs/SUPPORT.md). */
+static int cmd_support_psk(cdb_t *db, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"serial", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *serial = NULL, *out = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': serial = optarg; break;
+        case 'o': out = optarg; break;
+        default: return CLI_USAGE;
+        }
+    }
+    char why[160];
+    if (serial == NULL || proto_check_serial(serial, why, sizeof why) != 0) {
+        return bad("support-psk: --serial: required, the device serial (8-20 of A-Z 0-9)");
+    }
+    if (out == NULL || out[0] == '\0' || strcmp(out, "-") == 0 || optind != argc) {
+        return bad("support-psk: --out FILE: required (the key is written to a file, never "
+                   "printed)");
+    }
+    cdb_device_t d;
+    int rc = cdb_device_by_serial(db, serial, &d);
+    fw_zeroize(d.psk, sizeof d.psk); /* the uplink's: not handed out */
+    if (rc != 0) {
+        fprintf(stderr, "spark-collector admin support-psk: serial %s: %s\n", serial,
+                rc == FW_E_NOENT ? "not enrolled" : "database error");
+        return CLI_FAIL;
+    }
+    if (d.support_psk_len == 0) {
+        fprintf(stderr,
+                "spark-collector admin support-psk: serial %s was enrolled without a support "
+                "PSK: enroll it again from the enrollment record sparkflash wrote\n",
+                serial);
+        return CLI_FAIL;
+    }
+    char hex[2 * PROTO_PSK_MAX + 2];
+    (void)fw_hex_encode(d.support_psk, d.support_psk_len, hex, sizeof hex - 1);
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
+    size_t n = strlen(hex);
+    hex[n++] = '\n';
+    rc = fw_file_write_atomic(out, hex, n, 0600);
+    fw_zeroize(hex, sizeof hex);
+    if (rc != 0) {
+        fprintf(stderr, "spark-collector admin support-psk: cannot write '%s': %s\n", out,
+                fw_file_error(rc));
+        return CLI_FAIL;
+    }
+    char who[64], when[FW_ISO8601_LEN];
+    FW_LOGI("audit: support PSK of %s (trial %s) written to %s by %s at %s", d.serial, d.trial, out,
+            user_name(who, sizeof who), fw_iso8601_format(wall_now(), when, sizeof when));
+    printf("support PSK of %s written to %s (mode 0600): trialctl device coaps://ROOM "
+           "--psk-file %s\n",
+           d.serial, out, out);
+    return CLI_OK;
+}
+
 static const struct {
     const char *name;
     admin_fn_t fn;
@@ -485,13 +571,14 @@ static const struct {
      "                 [--org NAME]"},
     {"totals", cmd_totals, "--serial SN [--json]"},
     {"show", cmd_show, "--serial SN [--json]"},
+    {"support-psk", cmd_support_psk, "--serial SN --out FILE   (the room's support PSK, audited)"},
 };
 
 static void usage_admin(FILE *f)
 {
     fprintf(f, "usage: spark-collector admin --db FILE COMMAND [ARGS]\n");
     for (size_t i = 0; i < sizeof s_admin / sizeof s_admin[0]; i++) {
-        fprintf(f, "  %-8s %s\n", s_admin[i].name, s_admin[i].help);
+        fprintf(f, "  %-11s %s\n", s_admin[i].name, s_admin[i].help);
     }
 }
 
