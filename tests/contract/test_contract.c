@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "expect_same.h"
+
 #include <cjson/cJSON.h>
 
 #include "collector/payload.h"
@@ -37,30 +39,6 @@ static char s_body[PROTO_BODY_MAX];
 static void fill(const proto_record_t *r, void *obj, bool max)
 {
     limit_fill(r, obj, max ? LIM_MAX : LIM_MIN);
-}
-
-/* Field by field through the table. */
-static void expect_same(const proto_record_t *r, const void *a, const void *b)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const proto_field_t *f = &r->fields[i];
-        if (f->type == PROTO_T_STR) {
-            const char *x = (const char *)a + f->offset, *y = (const char *)b + f->offset;
-            if (strcmp(x, y) != 0) {
-                fail_msg("%s.%s: sent '%s', read '%s'", r->name, f->name, x, y);
-            }
-        } else if (f->type == PROTO_T_HEX) {
-            size_t na, nb;
-            memcpy(&na, (const char *)a + f->len_offset, sizeof na);
-            memcpy(&nb, (const char *)b + f->len_offset, sizeof nb);
-            if (na != nb || memcmp((const char *)a + f->offset, (const char *)b + f->offset, na)) {
-                fail_msg("%s.%s: sent %zu bytes, read %zu other bytes", r->name, f->name, na, nb);
-            }
-        } else if (proto_field_get(f, a) != proto_field_get(f, b)) {
-            fail_msg("%s.%s: sent %lld, read %lld", r->name, f->name,
-                     (long long)proto_field_get(f, a), (long long)proto_field_get(f, b));
-        }
-    }
 }
 
 static size_t usage_body(const proto_batch_head_t *head, uint64_t id, const report_usage_t *u)

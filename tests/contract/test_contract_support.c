@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "expect_same.h"
+
 #include "fw/err.h"
 #include "link/support_server.h"
 #include "proto/json.h"
@@ -89,22 +91,6 @@ static void fill_doc(proto_support_state_t *d, bool max)
     d->n_services = max ? PROTO_SERVICES_MAX : 0;
     for (size_t i = 0; i < d->n_services; i++) {
         fill(&proto_support_service_record, &d->services[i], max);
-    }
-}
-
-static void expect_same(const proto_record_t *r, const void *a, const void *b)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const proto_field_t *f = &r->fields[i];
-        if (f->type == PROTO_T_STR) {
-            const char *x = (const char *)a + f->offset, *y = (const char *)b + f->offset;
-            if (strcmp(x, y) != 0) {
-                fail_msg("%s.%s: sent '%s', read '%s'", r->name, f->name, x, y);
-            }
-        } else if (proto_field_get(f, a) != proto_field_get(f, b)) {
-            fail_msg("%s.%s: sent %lld, read %lld", r->name, f->name,
-                     (long long)proto_field_get(f, a), (long long)proto_field_get(f, b));
-        }
     }
 }
 
