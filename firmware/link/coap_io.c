@@ -153,3 +153,30 @@ int link_coap_parse_listen(const char *spec, coap_address_t *out)
                                           : ((struct sockaddr_in *)&sa)->sin_port);
     return link_coap_address(out, &sa, len, port);
 }
+
+coap_session_t *link_coap_session_psk(coap_context_t *ctx, const coap_address_t *server,
+                                      const char *identity, const uint8_t *key, size_t key_len)
+{
+    coap_dtls_cpsk_t setup;
+    memset(&setup, 0, sizeof setup);
+    setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
+    setup.psk_info.identity.s = (const uint8_t *)identity;
+    setup.psk_info.identity.length = strlen(identity);
+    setup.psk_info.key.s = key;
+    setup.psk_info.key.length = key_len;
+    return coap_new_client_session_psk2(ctx, NULL, server, COAP_PROTO_DTLS, &setup);
+}
+
+int link_coap_listen_psk(coap_context_t *ctx, const coap_address_t *addr,
+                         coap_dtls_id_callback_t psk_for, void *arg)
+{
+    coap_dtls_spsk_t psk;
+    memset(&psk, 0, sizeof psk);
+    psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
+    psk.validate_id_call_back = psk_for;
+    psk.id_call_back_arg = arg;
+    if (!coap_context_set_psk2(ctx, &psk)) {
+        return FW_E_NOMEM;
+    }
+    return coap_new_endpoint(ctx, addr, COAP_PROTO_DTLS) != NULL ? 0 : FW_E_NET;
+}

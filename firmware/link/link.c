@@ -268,14 +268,7 @@ static void act_connect(link_t *l, uint32_t addr)
         feed(l, LINK_EV_CONNECT_FAILED);
         return;
     }
-    coap_dtls_cpsk_t setup;
-    memset(&setup, 0, sizeof setup);
-    setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
-    setup.psk_info.identity.s = (const uint8_t *)l->identity;
-    setup.psk_info.identity.length = strlen(l->identity);
-    setup.psk_info.key.s = l->psk;
-    setup.psk_info.key.length = l->psk_len;
-    l->session = coap_new_client_session_psk2(l->ctx, NULL, &server, COAP_PROTO_DTLS, &setup);
+    l->session = link_coap_session_psk(l->ctx, &server, l->identity, l->psk, l->psk_len);
     if (!l->session) {
         feed(l, LINK_EV_CONNECT_FAILED);
         return;

@@ -285,15 +285,7 @@ int support_server_open(support_server_t **out, const support_config_t *cfg, uin
         return FW_E_NOMEM;
     }
     coap_register_event_handler(s->ctx, on_event);
-    coap_dtls_spsk_t psk;
-    memset(&psk, 0, sizeof psk);
-    psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
-    psk.validate_id_call_back = on_identity;
-    psk.id_call_back_arg = s;
-    rc = coap_context_set_psk2(s->ctx, &psk) ? 0 : FW_E_NOMEM;
-    if (rc == 0 && coap_new_endpoint(s->ctx, &addr, COAP_PROTO_DTLS) == NULL) {
-        rc = FW_E_NET;
-    }
+    rc = link_coap_listen_psk(s->ctx, &addr, on_identity, s);
     for (int i = 0; rc == 0 && i < SUPPORT_RES_COUNT; i++) {
         rc = add_resource(
             s->ctx, coap_resource_init(

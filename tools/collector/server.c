@@ -500,13 +500,7 @@ static int serve(server_t *s, const coap_address_t *addr, const char *listen)
     coap_context_set_max_handshake_sessions(s->ctx, MAX_HANDSHAKES);
     coap_context_set_max_idle_sessions(s->ctx, MAX_IDLE_SESSIONS);
     coap_register_event_handler(s->ctx, on_event);
-    coap_dtls_spsk_t psk;
-    memset(&psk, 0, sizeof psk);
-    psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
-    psk.validate_id_call_back = psk_for_identity;
-    psk.id_call_back_arg = s;
-    if (!coap_context_set_psk2(s->ctx, &psk) ||
-        coap_new_endpoint(s->ctx, addr, COAP_PROTO_DTLS) == NULL) {
+    if (link_coap_listen_psk(s->ctx, addr, psk_for_identity, s) != 0) {
         FW_LOGE("cannot listen on %s (DTLS)", listen);
         return CLI_FAIL;
     }

@@ -266,15 +266,7 @@ static int get_state(const char *where, const coap_address_t *server, const uint
     coap_register_response_handler(ctx, on_response);
     coap_register_event_handler(ctx, on_event);
     coap_register_nack_handler(ctx, on_nack);
-    coap_dtls_cpsk_t setup;
-    memset(&setup, 0, sizeof setup);
-    setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
-    setup.psk_info.identity.s = (const uint8_t *)SUPPORT_IDENTITY;
-    setup.psk_info.identity.length = strlen(SUPPORT_IDENTITY);
-    setup.psk_info.key.s = psk;
-    setup.psk_info.key.length = psk_len;
-    coap_session_t *session =
-        coap_new_client_session_psk2(ctx, NULL, server, COAP_PROTO_DTLS, &setup);
+    coap_session_t *session = link_coap_session_psk(ctx, server, SUPPORT_IDENTITY, psk, psk_len);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = session != NULL && send_get(session) ? 0 : TRIALCTL_EXIT_INVALID;

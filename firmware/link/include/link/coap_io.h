@@ -58,6 +58,17 @@ void link_coap_context_free(coap_context_t **ctx);
 int link_coap_address(coap_address_t *out, const struct sockaddr_storage *sa, socklen_t len,
                       uint16_t port);
 
+/* A DTLS client session to `server` with a PSK `identity` (a string) and
+ * `key` (libcoap copies both). NULL when libcoap cannot make one. */
+coap_session_t *link_coap_session_psk(coap_context_t *ctx, const coap_address_t *server,
+                                      const char *identity, const uint8_t *key, size_t key_len);
+
+/* A DTLS server endpoint on `addr` whose PSK for a client's identity comes
+ * from `psk_for` (NULL from it refuses the handshake). 0, FW_E_NOMEM, or
+ * FW_E_NET when the address cannot be bound. */
+int link_coap_listen_psk(coap_context_t *ctx, const coap_address_t *addr,
+                         coap_dtls_id_callback_t psk_for, void *arg);
+
 /* "ADDR:PORT" (fw/sockaddr.h) as a libcoap address to listen on.
  * FW_E_FORMAT otherwise. */
 int link_coap_parse_listen(const char *spec, coap_address_t *out);
