@@ -16,23 +16,10 @@
 
 #include <coap3/coap.h>
 
-#include "hal/log.h"
 #include "link/support_server.h"
 #include "proto/support.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-hal_log_level_t hal_log_threshold(void)
-{
-    return HAL_LOG_ERROR;
-}
-
-void hal_log_write(hal_log_level_t level, const char *tag, const char *msg)
-{
-    (void)level;
-    (void)tag;
-    (void)msg;
-}
 
 static void coap_message(const uint8_t *data, size_t size)
 {

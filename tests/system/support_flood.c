@@ -25,7 +25,6 @@
 
 #include <coap3/coap.h>
 
-#include "hal/log.h"
 #include "link/coap_io.h"
 
 #define SESSIONS 4
@@ -37,19 +36,6 @@ typedef struct {
 } counts_t;
 
 static counts_t s_n;
-
-/* fw_log's sink (link/coap_io.h is linked): the flood says nothing. */
-hal_log_level_t hal_log_threshold(void)
-{
-    return HAL_LOG_ERROR;
-}
-
-void hal_log_write(hal_log_level_t level, const char *tag, const char *msg)
-{
-    (void)level;
-    (void)tag;
-    (void)msg;
-}
 
 static uint64_t now_ms(void)
 {
