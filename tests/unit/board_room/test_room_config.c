@@ -180,6 +180,30 @@ static void test_flag_names_map_to_keys(void **state)
     assert_int_equal(room_board_set_option(&f->opts, "flash", "/x", NULL, 0), 0);
 }
 
+/* The support port (issue 12): on at [::]:5684 unless the file says where
+ * or "off"; an address that is not ADDR:PORT is refused naming the key. */
+static void test_support_listen(void **state)
+{
+    fx_t *f = *state;
+    assert_string_equal(f->opts.support_listen, "[::]:5684");
+    assert_int_equal(load(f, "support_listen = 192.0.2.10:5690\n"), 0);
+    assert_string_equal(f->opts.support_listen, "192.0.2.10:5690");
+    assert_int_equal(load(f, "support_listen = off\n"), 0);
+    assert_string_equal(f->opts.support_listen, "");
+    assert_int_equal(
+        room_board_set_option(&f->opts, "support-listen", "[::1]:5684", f->err, sizeof f->err), 0);
+    assert_string_equal(f->opts.support_listen, "[::1]:5684");
+    static const char *const bad[] = {"5684",        "room.example:5684", "[::1]",
+                                      "127.0.0.1:0", "127.0.0.1:65536",   "127.0.0.1:56x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(
+            room_board_set_option(&f->opts, "support_listen", bad[i], f->err, sizeof f->err),
+            FW_E_INVAL);
+        assert_non_null(strstr(f->err, "key 'support_listen': expected ADDR:PORT"));
+        assert_string_equal(f->opts.support_listen, "[::1]:5684"); /* unchanged */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +212,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_files_name_the_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_line_and_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flag_names_map_to_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_support_listen, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
