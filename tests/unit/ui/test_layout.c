@@ -247,6 +247,24 @@ static void test_wrap(void **state)
     ui_font_measure(f, url, len, &e);
     assert_true(e.advance <= 200);
 
+    /* a word wider than the line and with nowhere to break (a serial, a
+     * model name with no space) is broken inside, every line within the
+     * width, and nothing of it lost */
+    const char *word = "SPARKROOMKITPROFESSIONALWITHQUADCAMERAANDTOUCHCONTROLLER";
+    size_t wn = strlen(word), covered = 0;
+    int wl = 0;
+    while (covered < wn && wl < 64) {
+        size_t l = ui_font_fit(f, word + covered, wn - covered, 200, &next);
+        ui_font_measure(f, word + covered, l, &e);
+        assert_true(l > 0);
+        assert_true(e.advance <= 200);
+        assert_int_equal(next, l);
+        covered += next;
+        wl++;
+    }
+    assert_int_equal(covered, wn);
+    assert_true(wl >= 3);
+
     len = ui_font_fit(f, "one\ntwo", 7, 1000, &next);
     assert_int_equal(len, 3);
     assert_int_equal(next, 4);
