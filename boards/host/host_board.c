@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,6 @@
 #include <unistd.h>
 
 #include "fw/err.h"
-#include "fw/iso8601.h"
 #include "host_internal.h"
 
 static bool s_initialised;
@@ -43,19 +41,18 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 int host_board_parse_time(const char *text, int64_t *unix_seconds)
 {
-    if (!text || !unix_seconds) {
-        return FW_E_INVAL;
-    }
-    if (text[0] == '@') {
-        uint64_t v;
-        if (!parse_u64(text + 1, (uint64_t)INT64_MAX / 1000, &v)) {
-            return FW_E_INVAL;
-        }
-        *unix_seconds = (int64_t)v;
-        return 0;
-    }
-    /* Every other form: the one ISO 8601 grammar (fw/iso8601.h). */
-    return fw_iso8601_parse(text, unix_seconds, NULL) == 0 ? 0 : FW_E_INVAL;
+    return sim_clock_parse_time(text, unix_seconds);
+}
+
+/* The board's clock options as sim/clock.h has them. */
+static void clock_opts(const host_board_options_t *opts, sim_clock_opts_t *c)
+{
+    sim_clock_opts_default(c);
+    c->start_now = opts->clock_start_now;
+    c->start_s = opts->clock_start;
+    c->rate = opts->clock_rate;
+    c->anchor_set = opts->clock_anchor_set;
+    c->anchor_ms = opts->clock_anchor_ms;
 }
 
 static int parse_log_level(const char *v, hal_log_level_t *out)
@@ -72,10 +69,12 @@ static int parse_log_level(const char *v, hal_log_level_t *out)
 
 static bool is_board_option(const char *name)
 {
-    static const char *const known[] = {"flash",    "flash-size", "clock-start", "clock-rate",
-                                        "screen",   "scenario",   "log-level",   "cut-after",
-                                        "cut-seed", "serial",     "model",       "scenario-start",
-                                        "kill-at",  "hosts"};
+    static const char *const known[] = {"flash",     "flash-size", "screen",         "scenario",
+                                        "log-level", "cut-after",  "cut-seed",       "serial",
+                                        "model",     "kill-at",    "scenario-start", "hosts"};
+    if (sim_clock_is_option(name)) {
+        return true;
+    }
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(name, known[i]) == 0) {
             return true;
@@ -108,28 +107,18 @@ int host_board_set_option(host_board_options_t *opts, const char *name, const ch
                              value);
         }
         opts->flash_size = (uint32_t)u;
-    } else if (strcmp(name, "clock-start") == 0) {
-        if (strcmp(value, "now") == 0) {
-            opts->clock_start_now = true;
-        } else if (host_board_parse_time(value, &opts->clock_start) == 0) {
-            opts->clock_start_now = false;
-        } else {
-            return host_fail(FW_E_INVAL,
-                             "--clock-start: expected ISO8601 like 2026-12-01T09:00:00Z, "
-                             "@UNIXSECONDS or 'now', got '%s'",
-                             value);
+    } else if (sim_clock_is_option(name)) {
+        sim_clock_opts_t c;
+        clock_opts(opts, &c);
+        const char *expected = "";
+        if (sim_clock_opts_set(&c, name, value, &expected) != 0) {
+            return host_fail(FW_E_INVAL, "--%s: expected %s, got '%s'", name, expected, value);
         }
-    } else if (strcmp(name, "clock-rate") == 0) {
-        char *end;
-        errno = 0;
-        double r = strtod(value, &end);
-        if (errno != 0 || *end != '\0' || end == value || !isfinite(r) || r < 0 || r > 1e9) {
-            return host_fail(FW_E_INVAL,
-                             "--clock-rate: expected simulated seconds per real second "
-                             "(0 = stepped, e.g. 1 or 3600), got '%s'",
-                             value);
-        }
-        opts->clock_rate = r;
+        opts->clock_start_now = c.start_now;
+        opts->clock_start = c.start_s;
+        opts->clock_rate = c.rate;
+        opts->clock_anchor_set = c.anchor_set;
+        opts->clock_anchor_ms = c.anchor_ms;
     } else if (strcmp(name, "screen") == 0) {
         opts->screen_dir = value;
     } else if (strcmp(name, "scenario") == 0) {
@@ -236,6 +225,11 @@ void host_board_usage(FILE *out)
           "                        2026-12-01T09:00:00Z, @UNIXSECONDS, or now (default)\n"
           "  --clock-rate R        simulated seconds per real second (default 1);\n"
           "                        0 = stepped: time advances only while waiting\n"
+          "  --clock-anchor MS     real unix ms at which simulated time is --clock-start\n"
+          "                        (default: when the board starts); give the collector\n"
+          "                        and every room the same three clock options to run\n"
+          "                        them on one clock; scenario t then counts from\n"
+          "                        --clock-start\n"
           "  --screen DIR          write frames to DIR/current.png and DIR/screen-NNNN.png\n"
           "  --scenario FILE       JSON Lines of room events (see docs/SCENARIO.md)\n"
           "  --log-level L         error, warn, info (default) or debug\n"
@@ -268,7 +262,9 @@ int host_board_init(const host_board_options_t *opts)
     }
     host_log_set_level(opts->log_level);
     /* Clock first: every later log line carries simulated time. */
-    int rc = host_clock_init(opts->clock_start_now, opts->clock_start, opts->clock_rate);
+    sim_clock_opts_t clock;
+    clock_opts(opts, &clock);
+    int rc = host_clock_init(&clock);
     if (rc != 0) {
         return rc;
     }
@@ -284,17 +280,21 @@ int host_board_init(const host_board_options_t *opts)
         rc = 0;
     }
     if (rc == 0) {
-        int64_t skip_s = 0; /* scenario time at clock start */
+        /* Scenario time at this run's start: 0 unless --scenario-start says
+         * where t counts from, or an anchored clock, shared with other
+         * processes, makes it count from --clock-start (this run may have
+         * started before or after that instant). */
+        int64_t skip_ms = 0;
         if (opts->scenario_start_set) {
-            int64_t wall = 0;
-            (void)host_board_now(&wall);
-            skip_s = wall - opts->scenario_start;
-            if (skip_s < 0) {
+            skip_ms = host_clock_wall_start_ms() - opts->scenario_start * 1000;
+            if (skip_ms < 0 && !opts->clock_anchor_set) {
                 rc = host_fail(FW_E_INVAL, "--scenario-start is after --clock-start");
             }
+        } else if (opts->clock_anchor_set && opts->clock_rate > 0) {
+            skip_ms = host_clock_wall_start_ms() - sim_clock_from_opts(&clock, 0).start_ms;
         }
         if (rc == 0) {
-            rc = host_scenario_load(opts->scenario_path, skip_s);
+            rc = host_scenario_load(opts->scenario_path, skip_ms);
         }
         host_clock_kill_at(opts->kill_at >= 0 ? opts->kill_at * 1000 : -1);
     }
@@ -313,8 +313,9 @@ int host_board_init(const host_board_options_t *opts)
         return rc;
     }
     s_initialised = true;
-    host_log(HAL_LOG_INFO, "host board up: flash %s, clock rate %g%s", opts->flash_path,
-             opts->clock_rate, opts->clock_rate == 0 ? " (stepped)" : "");
+    host_log(HAL_LOG_INFO, "host board up: flash %s, clock rate %g%s%s", opts->flash_path,
+             opts->clock_rate, opts->clock_rate == 0 ? " (stepped)" : "",
+             opts->clock_anchor_set ? ", anchored" : "");
     return 0;
 }
 

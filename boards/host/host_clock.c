@@ -2,9 +2,11 @@
  * Simulated time, and the stop request that cuts waiting short.
  *
  * Two modes, chosen by --clock-rate:
- *  - rate > 0: simulated time is a pure function of real monotonic time
- *    (start + elapsed * rate), so nothing the firmware does can make it drift
- *    or run backwards;
+ *  - rate > 0: simulated time is a pure function of real time,
+ *    start + (real - anchor) * rate (sim/clock.h, the arithmetic the
+ *    collector shares), so nothing the firmware does can make it drift or run
+ *    backwards, and a collector and rooms given the same --clock-start,
+ *    --clock-rate and --clock-anchor see the same instant;
  *  - rate = 0 (stepped): simulated time stands still and moves only inside
  *    hal_clock_wait_ms(), by exactly the time waited. Tests and fast demos get
  *    the same result on every run, however loaded the machine is.
@@ -19,6 +21,7 @@
 #include "hal/clock.h"
 #include "hal/system.h"
 #include "host_internal.h"
+#include "sim/clock.h"
 
 /* At high rates a wait maps to microseconds of real time; below this we would
  * spin instead of sleeping. 100 us is 8.6 simulated seconds at one day/second. */
@@ -27,37 +30,23 @@
 static bool s_ready;
 static double s_rate;
 static int64_t s_kill_at_ms = -1; /* --kill-at, simulated ms; -1: never */
-static int64_t s_wall_start_ms;
-static struct timespec s_real_start;
-static int64_t s_step_ms; /* stepped mode: simulated ms since init */
-static int64_t s_last_ms; /* never report less than this (rounding guard) */
+static sim_clock_run_t s_clock;
+static int64_t s_wall_start_ms; /* simulated unix ms at init */
+static int64_t s_step_ms;       /* stepped mode: simulated ms since init */
+static int64_t s_last_ms;       /* never report less than this (rounding guard) */
 
 static volatile sig_atomic_t s_stop;
 static bool s_handlers_installed;
 static struct sigaction s_old_term, s_old_int;
 
-static int64_t real_elapsed_ns(void)
+int host_clock_init(const sim_clock_opts_t *opts)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)(now.tv_sec - s_real_start.tv_sec) * 1000000000LL +
-           (now.tv_nsec - s_real_start.tv_nsec);
-}
-
-int host_clock_init(bool start_now, int64_t start_unix, double rate)
-{
-    if (rate < 0) {
+    if (opts->rate < 0) {
         return host_fail(FW_E_INVAL, "clock rate must be >= 0");
     }
-    if (start_now) {
-        struct timespec wall;
-        clock_gettime(CLOCK_REALTIME, &wall);
-        s_wall_start_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
-    } else {
-        s_wall_start_ms = start_unix * 1000;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &s_real_start);
-    s_rate = rate;
+    sim_clock_run_start(&s_clock, opts);
+    s_wall_start_ms = sim_clock_at(&s_clock.clock, s_clock.real0_ns);
+    s_rate = opts->rate;
     s_step_ms = 0;
     s_last_ms = 0;
     s_ready = true;
@@ -90,12 +79,17 @@ int64_t host_clock_now_ms(void)
     if (!s_ready) {
         return 0;
     }
-    int64_t ms = s_rate == 0 ? s_step_ms : (int64_t)((double)real_elapsed_ns() * s_rate / 1e6);
+    int64_t ms = s_rate == 0 ? s_step_ms : sim_clock_run_now_ms(&s_clock) - s_wall_start_ms;
     if (ms < s_last_ms) {
         ms = s_last_ms;
     }
     s_last_ms = ms;
     return ms;
+}
+
+int64_t host_clock_wall_start_ms(void)
+{
+    return s_wall_start_ms;
 }
 
 int64_t host_clock_wall_ms(void)

@@ -15,6 +15,7 @@
 #include "hal/log.h"
 #include "host/host_board.h"
 #include "host/host_storage.h"
+#include "sim/clock.h"
 
 #if defined(__GNUC__)
 #define HOST_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -31,7 +32,7 @@ int host_fail(int err, const char *fmt, ...) HOST_PRINTF(2, 3);
 #define host_log(level, ...) fw_log((level), "board", __VA_ARGS__)
 
 /* clock + system (host_clock.c) */
-int host_clock_init(bool start_now, int64_t start_unix, double rate);
+int host_clock_init(const sim_clock_opts_t *opts);
 void host_clock_deinit(void);
 bool host_clock_ready(void);
 int64_t host_clock_now_ms(void); /* simulated ms since init */
@@ -39,7 +40,8 @@ int64_t host_clock_now_ms(void); /* simulated ms since init */
 int64_t host_clock_sim_ms_for_real_ms(int64_t real_ms);
 /* Test aid: SIGKILL the process once simulated time reaches `sim_ms` (-1: never). */
 void host_clock_kill_at(int64_t sim_ms);
-int64_t host_clock_wall_ms(void); /* simulated unix ms */
+int64_t host_clock_wall_ms(void);       /* simulated unix ms */
+int64_t host_clock_wall_start_ms(void); /* simulated unix ms at init (monotonic 0) */
 int host_system_init(void);
 void host_system_deinit(void);
 
@@ -61,7 +63,8 @@ int host_display_open(const char *dir);
 void host_display_close(void);
 
 /* scenario: calls, room, network (host_scenario.c) */
-int host_scenario_load(const char *path, int64_t skip_s); /* skip_s: see --scenario-start */
+/* skip_ms: scenario time at this run's start (--scenario-start, --clock-anchor) */
+int host_scenario_load(const char *path, int64_t skip_ms);
 void host_scenario_unload(void);
 /* Fire everything due at or before `now_ms` (simulated ms since init). */
 void host_scenario_pump(int64_t now_ms);

@@ -378,13 +378,15 @@ static int load_file(const char *path)
     return rc;
 }
 
-/* Resuming after a restart: the scenario started `skip_s` simulated seconds
+/* Resuming after a restart: the scenario started `skip_ms` simulated ms
  * before this run's clock. What was delivered before is not delivered again
  * (a call dialled then is gone with the old run); meetings and shares still
- * running end in this run; the network is as the last past entry left it. */
-static void skip_past(int64_t skip_s)
+ * running end in this run; the network is as the last past entry left it.
+ * A negative `skip_ms` (an anchored clock whose start lies ahead) delays
+ * every entry. */
+static void skip_past(int64_t skip_ms)
 {
-    const int64_t shift = skip_s * 1000;
+    const int64_t shift = skip_ms;
     for (size_t i = 0; i < s_count; i++) {
         sc_entry_t *en = &s_entries[i];
         en->t_ms -= shift;
@@ -399,7 +401,7 @@ static void skip_past(int64_t skip_s)
     }
 }
 
-int host_scenario_load(const char *path, int64_t skip_s)
+int host_scenario_load(const char *path, int64_t skip_ms)
 {
     host_scenario_unload();
     if (path) {
@@ -408,7 +410,7 @@ int host_scenario_load(const char *path, int64_t skip_s)
             host_scenario_unload();
             return rc;
         }
-        skip_past(skip_s);
+        skip_past(skip_ms);
     }
     s_ready = true;
     return 0;

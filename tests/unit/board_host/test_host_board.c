@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -436,6 +437,66 @@ static void test_clock_rate_scales_real_time(void **state)
     uint64_t ms = hal_clock_mono_ms();
     assert_true(ms >= 20000);
     assert_true(ms < 20000 + 2000000); /* generous: a loaded machine is slow */
+}
+
+static int64_t real_unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --clock-anchor: simulated time is --clock-start at that real instant, not
+ * when this board started, and the scenario counts from --clock-start. A
+ * board started a real second after the anchor at 36000 simulated seconds
+ * per second is ten simulated hours in: what was due before is past. */
+static void test_clock_anchor_in_the_past(void **state)
+{
+    fixture_t *f = *state;
+    char *argv[] = {"agent", "--clock-rate", "36000", "--clock-anchor", "0", NULL};
+    char anchor[32];
+    snprintf(anchor, sizeof anchor, "%lld", (long long)(real_unix_ms() - 1000));
+    argv[4] = anchor;
+    int argc = 5;
+    assert_int_equal(host_board_parse_args(&f->opts, &argc, argv), 0);
+    assert_int_equal(argc, 1);
+    write_text(f->scenario, "{\"t\":60,\"people\":1}\n"
+                            "{\"t\":36360,\"people\":2}\n");
+    f->opts.scenario_path = f->scenario;
+    assert_int_equal(host_board_init(&f->opts), 0);
+    int64_t now = 0;
+    assert_int_equal(host_board_now(&now), 0);
+    assert_true(now >= T0 + 36000);
+    assert_true(now < T0 + 36000 + 36000 * 5);         /* started within 5 real seconds */
+    assert_true(hal_clock_mono_ms() < 36000u * 1000u); /* counts from this start */
+    hal_clock_wait_ms(3600u * 1000u);                  /* ends at the second entry */
+    hal_room_event_t ev;
+    assert_int_equal(hal_room_poll(&ev), 1);
+    assert_int_equal(ev.value, 2); /* the first was due before this run */
+    assert_int_equal(hal_room_poll(&ev), 0);
+}
+
+/* An anchor a little ahead: the board starts before --clock-start and the
+ * scenario's t = 0 waits for it. */
+static void test_clock_anchor_ahead(void **state)
+{
+    fixture_t *f = *state;
+    f->opts.clock_rate = 36000;
+    f->opts.clock_anchor_set = true;
+    f->opts.clock_anchor_ms = real_unix_ms() + 100;
+    write_text(f->scenario, "{\"t\":0,\"people\":5}\n");
+    f->opts.scenario_path = f->scenario;
+    assert_int_equal(host_board_init(&f->opts), 0);
+    int64_t now = 0;
+    assert_int_equal(host_board_now(&now), 0);
+    assert_true(now < T0);
+    hal_room_event_t ev;
+    assert_int_equal(hal_room_poll(&ev), 0);
+    hal_clock_wait_ms(2 * 3600u * 1000u); /* ends at t = 0 */
+    assert_int_equal(hal_room_poll(&ev), 1);
+    assert_int_equal(ev.value, 5);
+    assert_int_equal(host_board_now(&now), 0);
+    assert_true(now >= T0);
 }
 
 static void test_stop_signal(void **state)
@@ -880,6 +941,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cut_after_tears_and_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clock_stepped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clock_rate_scales_real_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clock_anchor_in_the_past, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clock_anchor_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_options, setup, teardown),

@@ -22,6 +22,10 @@
  *   --clock-start T       ISO 8601 UTC ("2026-12-01T09:00:00Z"), "@UNIXSECONDS" or "now"
  *   --clock-rate R        simulated seconds per real second (default 1);
  *                         0 = stepped: time moves only inside hal_clock_wait_ms()
+ *   --clock-anchor MS     real unix ms at which simulated time is --clock-start
+ *                         (default: when the board starts); processes given the
+ *                         same three clock options share one clock (sim/clock.h),
+ *                         and the scenario's t then counts from --clock-start
  *   --screen DIR          write presented frames as PNG files into DIR
  *   --scenario FILE       JSON Lines scenario (docs/SCENARIO.md)
  *   --log-level L         error|warn|info|debug (default info)
@@ -54,6 +58,8 @@ typedef struct {
     bool clock_start_now;      /* true: start at the real wall time */
     int64_t clock_start;       /* unix seconds, used when !clock_start_now */
     double clock_rate;         /* simulated seconds per real second; 0 = stepped */
+    bool clock_anchor_set;     /* --clock-anchor given (else: anchored at init) */
+    int64_t clock_anchor_ms;   /* real unix ms at which simulated time is clock_start */
     const char *screen_dir;    /* NULL: presented frames are dropped */
     const char *scenario_path; /* NULL: no scenario, network up, no events */
     int64_t cut_after;         /* -1: no power cut; N >= 1: the N-th program/erase is torn */
@@ -85,7 +91,8 @@ int host_board_parse_args(host_board_options_t *opts, int *argc, char **argv);
 void host_board_usage(FILE *out);
 
 /* Parse a --clock-start value: an ISO 8601 instant as fw/iso8601.h accepts
- * it, or "@SECONDS". "now" is not handled here. Returns 0 or FW_E_INVAL. */
+ * it, or "@SECONDS" (sim_clock_parse_time()). "now" is not handled here.
+ * Returns 0 or FW_E_INVAL. */
 int host_board_parse_time(const char *text, int64_t *unix_seconds);
 
 /* Bring the board up: flash image and secure file (creating a factory-fresh
