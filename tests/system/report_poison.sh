@@ -17,10 +17,12 @@ REFUSE=10 # with no events before it, the record of 09:00-10:00 (a call)
 PORT=$(free_port)
 DEVICE_HOST=localhost device "$SERIAL" "$PORT"
 
-# The collector's clock stands at the room's start, so the two agree (a
-# stepped room runs ahead of it, and a server time behind the room's
-# confirmed time settles nothing): the room's ids are usage records only.
-start_collector "$PORT" --clock-start "$START" --clock-rate 0 --test-refuse-id "$REFUSE"
+# The collector's clock starts at the room's start and runs at real speed
+# (a few seconds pass), so the two agree at installation; the stepped room
+# then runs ahead of it, and a server time behind the room's confirmed time
+# settles nothing: the room's ids are usage records only. (Stepped time,
+# --clock-rate 0, is the host board's alone: the collector refuses it.)
+start_collector "$PORT" --clock-start "$START" --test-refuse-id "$REFUSE"
 
 first_contact "$SERIAL" # installation: licence, server time
 "$B/spark-agent" --flash "$SERIAL.img" --clock-start "$START" --clock-rate 0 --scenario "$SCENARIO" \

@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "now.h"
 #include "db.h"
 #include "fw/err.h"
 #include "fw/file.h"
@@ -32,11 +32,6 @@
 #define ENROLL_FILE_MAX 4096u
 
 typedef int (*admin_fn_t)(cdb_t *db, int argc, char **argv);
-
-static int64_t wall_now(void)
-{
-    return (int64_t)time(NULL);
-}
 
 static int bad(const char *msg)
 {
@@ -149,7 +144,7 @@ static int cmd_enroll(cdb_t *db, int argc, char **argv)
         fw_zeroize(&d, sizeof d);
         return rc;
     }
-    rc = cdb_enroll(db, &d, wall_now());
+    rc = cdb_enroll(db, &d, collector_now());
     fw_zeroize(d.psk, sizeof d.psk);
     fw_zeroize(d.support_psk, sizeof d.support_psk);
     if (rc == FW_E_STATE) {
@@ -238,7 +233,7 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
     if (serial == NULL || proto_check_serial(serial, why, sizeof why) != 0) {
         return bad("licence: --serial: required, the device serial (8-20 of A-Z 0-9)");
     }
-    int rc = cdb_licence_change(db, serial, &ch, wall_now(), why, sizeof why);
+    int rc = cdb_licence_change(db, serial, &ch, collector_now(), why, sizeof why);
     if (rc != 0) {
         fprintf(stderr, "spark-collector admin licence: %s\n",
                 why[0] != '\0' ? why : fw_strerror(rc));
@@ -550,7 +545,7 @@ static int cmd_support_psk(cdb_t *db, int argc, char **argv)
     }
     char who[64], when[FW_ISO8601_LEN];
     FW_LOGI("audit: support PSK of %s (trial %s) written to %s by %s at %s", d.serial, d.trial, out,
-            user_name(who, sizeof who), fw_iso8601_format(wall_now(), when, sizeof when));
+            user_name(who, sizeof who), fw_iso8601_format(collector_now(), when, sizeof when));
     printf("support PSK of %s written to %s (mode 0600): trialctl device coaps://ROOM "
            "--psk-file %s\n",
            d.serial, out, out);
@@ -576,7 +571,9 @@ static const struct {
 
 static void usage_admin(FILE *f)
 {
-    fprintf(f, "usage: spark-collector admin --db FILE COMMAND [ARGS]\n");
+    fprintf(f, "usage: spark-collector admin --db FILE " COLLECTOR_NOW_USAGE " COMMAND [ARGS]\n"
+               "  --clock-*  \"now\" on the simulated clock of a demo or test (as serve and\n"
+               "             the host board take it); default: real time\n");
     for (size_t i = 0; i < sizeof s_admin / sizeof s_admin[0]; i++) {
         fprintf(f, "  %-11s %s\n", s_admin[i].name, s_admin[i].help);
     }
@@ -584,24 +581,38 @@ static void usage_admin(FILE *f)
 
 int collector_cmd_admin(int argc, char **argv)
 {
-    /* admin --db FILE CMD ...: parsed by hand so CMD's options stay its own. */
+    /* admin --db FILE [--clock-* V] CMD ...: parsed by hand so CMD's options
+     * stay its own. */
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         usage_admin(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     const char *dbpath = NULL;
     int i = 1;
-    if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-        dbpath = argv[i + 1];
-        i += 2;
-    } else if (strncmp(argv[i], "--db=", 5) == 0) {
-        dbpath = argv[i] + 5;
-        i++;
+    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+        char name[16];
+        const char *eq = strchr(argv[i], '=');
+        size_t n = eq != NULL ? (size_t)(eq - argv[i] - 2) : strlen(argv[i] + 2);
+        const char *value = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+        if (n >= sizeof name || value == NULL) {
+            break;
+        }
+        memcpy(name, argv[i] + 2, n);
+        name[n] = '\0';
+        if (strcmp(name, "db") == 0) {
+            dbpath = value;
+        } else if (!collector_now_is_option(name)) {
+            break;
+        } else if (collector_now_option("admin", name, value) != CLI_OK) {
+            return CLI_USAGE;
+        }
+        i += eq != NULL ? 1 : 2;
     }
     if (dbpath == NULL || i >= argc) {
         usage_admin(stderr);
         return CLI_USAGE;
     }
+    collector_now_start();
     for (size_t k = 0; k < sizeof s_admin / sizeof s_admin[0]; k++) {
         if (strcmp(argv[i], s_admin[k].name) == 0) {
             cdb_t db;

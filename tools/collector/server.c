@@ -26,10 +26,10 @@
 #include "fw/err.h"
 #include "licence/licence.h"
 #include "link/coap_io.h"
+#include "now.h"
 
 #define FW_LOG_TAG "collector"
 #include "fw/file.h"
-#include "fw/iso8601.h"
 #include "fw/log.h"
 #include "fw/zeroize.h"
 
@@ -41,9 +41,6 @@ typedef struct {
     licence_key_t key;
     coap_context_t *ctx;
     coap_resource_t *licence_res;
-    int64_t clock_start; /* server time at mono0 */
-    double clock_rate;
-    struct timespec mono0;
     uint8_t psk[64];
     coap_bin_const_t psk_out;
     int64_t licence_version;
@@ -106,14 +103,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     s_stop = 1;
-}
-
-static int64_t server_now(const server_t *s)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double el = (double)(t.tv_sec - s->mono0.tv_sec) + (t.tv_nsec - s->mono0.tv_nsec) / 1e9;
-    return s->clock_start + (int64_t)(el * s->clock_rate);
 }
 
 static server_t *server_of(coap_session_t *session)
@@ -228,13 +217,12 @@ static void refuse(coap_resource_t *res, coap_session_t *session, const coap_pdu
                    const coap_string_t *query, coap_pdu_t *response, const char *what,
                    const collector_err_t *err)
 {
-    server_t *s = server_of(session);
     char who[64], id[65];
     identity_text(coap_session_get_psk_identity(session), id, sizeof id);
     FW_LOGW("%s from %s (identity '%s') refused %d.%02d: %s", what, peer(session, who, sizeof who),
             id, err->coap / 100, err->coap % 100, err->reason);
     char body[256];
-    if (collector_build_error(err->reason, server_now(s), body, sizeof body) < 0) {
+    if (collector_build_error(err->reason, collector_now(), body, sizeof body) < 0) {
         (void)snprintf(body, sizeof body, "{}");
     }
     respond(res, session, request, query, response, err->coap, body);
@@ -355,7 +343,7 @@ static void handle_post(coap_resource_t *res, coap_session_t *session, const coa
         refuse(res, session, request, query, response, path, &err);
         return;
     }
-    int64_t now = server_now(s);
+    int64_t now = collector_now();
     char out[COLLECTOR_RECORDS_MAX * 24 + 64];
     int rc;
     uint64_t ids[COLLECTOR_RECORDS_MAX];
@@ -437,7 +425,7 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
         refuse(res, session, request, query, response, "/v1/licence", &err);
         return;
     }
-    int64_t now = server_now(s);
+    int64_t now = collector_now();
     (void)cdb_touch(&s->db, d.serial, now);
     collector_licence_t l;
     bool has_iat = false;
@@ -471,8 +459,11 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
 static void usage_serve(FILE *f)
 {
     fprintf(f, "usage: spark-collector serve --db FILE --listen ADDR:PORT --licence-key PEM\n"
-               "                             [--clock-start ISO8601|now] [--clock-rate N]\n"
+               "                             " COLLECTOR_NOW_USAGE "\n"
                "  ADDR:PORT  e.g. 127.0.0.1:5684 or [::1]:5684 (DTLS-PSK)\n"
+               "  --clock-*  the simulated clock of a demo or test, as the host board takes\n"
+               "             it (start, simulated seconds per real second > 0, the real\n"
+               "             unix ms at which it shows start); default: real time\n"
                "  test aid: --test-refuse-id ID  refuse (4.00) any batch holding record or\n"
                "            event ID, as a collector with a stricter rule would\n");
 }
@@ -514,7 +505,8 @@ static int serve(server_t *s, const coap_address_t *addr, const char *listen)
     coap_resource_set_get_observable(s->licence_res, 1);
     (void)cdb_licence_version(&s->db, &s->licence_version);
 
-    FW_LOGI("listening on %s (DTLS-PSK)", listen);
+    FW_LOGI("listening on %s (DTLS-PSK)%s", listen,
+            collector_now_simulated() ? ", on the simulated clock (log times are simulated)" : "");
     struct timespec last;
     clock_gettime(CLOCK_MONOTONIC, &last);
     while (!s_stop) {
@@ -546,28 +538,24 @@ int collector_cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"licence-key", required_argument, NULL, 'k'},
         {"clock-start", required_argument, NULL, 's'},
-        {"clock-rate", required_argument, NULL, 'r'},
+        {"clock-rate", required_argument, NULL, 's'},
+        {"clock-anchor", required_argument, NULL, 's'},
         {"test-refuse-id", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *listen = NULL, *keyfile = NULL, *cstart = "now";
-    double rate = 1.0;
+    const char *db = NULL, *listen = NULL, *keyfile = NULL;
     uint64_t refuse_id = 0;
-    int c;
+    int c, at = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &at)) != -1) {
         char *end;
         switch (c) {
         case 'd': db = optarg; break;
         case 'l': listen = optarg; break;
         case 'k': keyfile = optarg; break;
-        case 's': cstart = optarg; break;
-        case 'r':
-            errno = 0;
-            rate = strtod(optarg, &end);
-            if (errno || *end != '\0' || !(rate >= 0 && rate <= 1e6)) {
-                fprintf(stderr, "spark-collector serve: --clock-rate: expected 0 to 1000000\n");
+        case 's':
+            if (collector_now_option("serve", opts[at].name, optarg) != CLI_OK) {
                 return CLI_USAGE;
             }
             break;
@@ -592,17 +580,8 @@ int collector_cmd_serve(int argc, char **argv)
     }
     static server_t s; /* holds the licence key; static keeps it off the stack */
     memset(&s, 0, sizeof s);
-    const char *why = "";
-    clock_gettime(CLOCK_MONOTONIC, &s.mono0);
-    s.clock_rate = rate;
     s.refuse_id = refuse_id;
-    if (strcmp(cstart, "now") == 0) {
-        s.clock_start = (int64_t)time(NULL);
-    } else if (fw_iso8601_parse(cstart, &s.clock_start, &why) != 0) {
-        fprintf(stderr, "spark-collector serve: --clock-start '%s': %s (ISO 8601 or 'now')\n",
-                cstart, why);
-        return CLI_USAGE;
-    }
+    collector_now_start();
     coap_address_t addr;
     if (link_coap_parse_listen(listen, &addr) != 0) {
         fprintf(stderr, "spark-collector serve: --listen: expected ADDR:PORT, e.g. "
