@@ -34,9 +34,11 @@
 #include "ui/screen.h"
 
 #define LOOP_PERIOD_MS 1000u
-#define NET_POLL_SLICE_MS 20u /* one wait on the socket */
-#define NET_POLL_MAX_MS 1000u /* network time per turn at most */
-#define INPUT_PER_TURN 32u    /* presses and touches taken per turn at most */
+#define NET_POLL_SLICE_MS 20u   /* one wait on the socket */
+#define NET_POLL_MAX_MS 1000u   /* network time per turn at most */
+#define INPUT_PER_TURN 32u      /* presses and touches taken per turn at most */
+#define CLOCK_PAIR_MAX_MS 1000u /* a wall reading and its monotonic instant: this close */
+#define CLOCK_PAIR_TRIES 8u
 
 static store_t s_store;
 static proto_provisioning_t s_prov;
@@ -51,6 +53,26 @@ static ui_layout_t s_layout;        /* where things are on it: what a touch hits
 static int64_t s_labels_at;         /* trusted time new labels were asked for */
 static agent_calls_t s_calls;       /* the call-back window */
 static bool s_lines_told;           /* the stack was told the lines are released */
+
+/* The wall clock and the monotonic instant it was read at, as one pair:
+ * trusted time compares the two, so a pair read far apart (the task was
+ * preempted between the reads; on a fast simulated clock one real
+ * millisecond is minutes) would look like the wall clock jumping ahead.
+ * Read again while the monotonic clock moved more than CLOCK_PAIR_MAX_MS
+ * across the wall read (bounded: the last pair is used anyway). Returns the
+ * monotonic instant. */
+static uint64_t read_clocks(bool *wall_ok, int64_t *wall)
+{
+    uint64_t after = hal_clock_mono_ms();
+    for (unsigned i = 0;; i++) {
+        uint64_t before = after;
+        *wall_ok = hal_clock_wall(wall) == 0;
+        after = hal_clock_mono_ms();
+        if (after - before <= CLOCK_PAIR_MAX_MS || i + 1 >= CLOCK_PAIR_TRIES) {
+            return after;
+        }
+    }
+}
 
 static void show(ui_renderer_t *r, const ui_screen_t *screen)
 {
@@ -387,11 +409,12 @@ int agent_run(const agent_config_t *cfg)
             s_prov.dial_prefix[0] ? "an" : "no");
 
     int64_t wall = 0;
-    bool wall_ok = hal_clock_wall(&wall) == 0; /* before `wall` is read */
+    bool wall_ok = false;
     agent_report_open(&s_report, &s_store, &s_prov, &s_trial, cfg->report_interval_s,
                       cfg->report_batch_s);
-    agent_trial_boot(&s_trial, &s_store, &s_prov, hal_clock_mono_ms(), wall_ok, wall,
-                     agent_report_event, &s_report);
+    uint64_t boot_mono = read_clocks(&wall_ok, &wall);
+    agent_trial_boot(&s_trial, &s_store, &s_prov, boot_mono, wall_ok, wall, agent_report_event,
+                     &s_report);
     apply_lines();
     agent_support_open(&s_support, cfg->support_listen, &s_store, &s_prov, &s_trial, &s_report);
     agent_calls_policy_t policy = {.dial_prefix = s_prov.dial_prefix};
@@ -400,8 +423,7 @@ int agent_run(const agent_config_t *cfg)
     uint64_t counted_up_ms = start_ms; /* uptime counted up to here */
     const uint64_t run_ms = cfg->run_for_s > 0 ? (uint64_t)cfg->run_for_s * 1000u : UINT64_MAX;
     while (!hal_system_stop_requested()) {
-        uint64_t mono = hal_clock_mono_ms();
-        wall_ok = hal_clock_wall(&wall) == 0;
+        uint64_t mono = read_clocks(&wall_ok, &wall);
         agent_trial_tick(&s_trial, mono, wall_ok, wall);
         apply_lines();
         policy.mode = agent_trial_calling(&s_trial);

@@ -48,13 +48,14 @@ static int split_server(const char *uri, char *host, size_t cap, uint16_t *port)
     return 0;
 }
 
-/* Every answer may carry the collector's clock: trusted time hears it
- * (the transport does not read bodies). */
+/* Every answer may carry the collector's clock: trusted time hears it, with
+ * the round trip it was read in (the transport does not read bodies). */
 static void take_server_time(agent_report_t *r, const link_response_t *resp)
 {
     int64_t t = 0;
     if (resp->err == 0 && resp->len && report_parse_server_time(resp->body, resp->len, &t) == 0) {
-        agent_trial_server_time(r->trial, t, hal_clock_mono_ms());
+        agent_trial_server_time(r->trial, t, resp->timed ? resp->sent_ms : TRUSTED_TIME_UNASKED,
+                                hal_clock_mono_ms());
     }
 }
 

@@ -238,25 +238,35 @@ trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len
     return accept_token(t, token, len, false);
 }
 
-void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t mono_ms)
+void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t sent_mono_ms,
+                             uint64_t recv_mono_ms)
 {
-    uint64_t since_boot = mono_ms - t->boot_mono_ms;
+    uint64_t since_boot = recv_mono_ms - t->boot_mono_ms;
+    /* A send before this boot (or none) leaves no window: judged as unasked. */
+    uint64_t sent = sent_mono_ms >= t->boot_mono_ms && sent_mono_ms != TRUSTED_TIME_UNASKED
+                        ? sent_mono_ms - t->boot_mono_ms
+                        : TRUSTED_TIME_UNASKED;
     int64_t ahead = trusted_time_ahead(&t->tt, since_boot);
-    trusted_time_verdict_t v = trusted_time_confirm(&t->tt, server_time, since_boot);
+    trusted_time_verdict_t v = trusted_time_confirm(&t->tt, server_time, sent, since_boot);
     t->heard_collector = t->heard_collector || v != TRUSTED_TIME_IGNORED;
     t->confirmed = t->tt.hwm;
     set_report_time(t);
     if (v == TRUSTED_TIME_REJECTED) {
         char detail[120];
         (void)snprintf(detail, sizeof detail,
-                       "wall clock %lld s ahead of the collector's time %lld: not believed",
-                       (long long)(ahead - server_time), (long long)server_time);
+                       "wall clock %lld s ahead of the collector's time %lld (round trip %llu ms): "
+                       "not believed",
+                       (long long)(ahead - server_time), (long long)server_time,
+                       (unsigned long long)(since_boot - sent));
         emit(t, "clock_ahead", detail);
     } else if (v == TRUSTED_TIME_CONFIRMED && ahead != 0) {
         FW_LOGI("the collector's time confirms the wall clock");
     } else if (v == TRUSTED_TIME_IGNORED) {
         FW_LOGD("server time %lld behind confirmed time %lld: ignored", (long long)server_time,
                 (long long)t->confirmed);
+    } else if (v == TRUSTED_TIME_UNTIMED && ahead != 0) {
+        FW_LOGD("server time %lld with no round trip to judge the wall clock by: it waits",
+                (long long)server_time);
     }
 }
 

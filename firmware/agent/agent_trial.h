@@ -78,10 +78,14 @@ void agent_trial_tick(agent_trial_t *t, uint64_t mono_ms, bool wall_ok, int64_t 
  * not verify; the reason is logged). */
 trial_accept_t agent_trial_offer(agent_trial_t *t, const char *token, size_t len);
 
-/* Server time from the collector, which arrived at `mono_ms`: advances the
- * mark and confirms or rejects a wall clock that ran ahead (an event
- * "clock_ahead" says when it was rejected). */
-void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t mono_ms);
+/* Server time from the collector, in the answer to a request sent at
+ * `sent_mono_ms` that arrived at `recv_mono_ms` (hal_clock_mono_ms(); pass
+ * TRUSTED_TIME_UNASKED as `sent_mono_ms` for a notification nobody asked
+ * for): advances the mark and confirms or rejects a wall clock that ran
+ * ahead, allowing for the round trip (an event "clock_ahead" says when it
+ * was rejected). */
+void agent_trial_server_time(agent_trial_t *t, int64_t server_time, uint64_t sent_mono_ms,
+                             uint64_t recv_mono_ms);
 
 /* True once each time the wall clock has run ahead of confirmed time: the
  * caller should get the collector's time soon. */

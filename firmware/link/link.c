@@ -20,6 +20,7 @@
 #include "fw/err.h"
 #include "fw/log.h"
 #include "fw/zeroize.h"
+#include "hal/clock.h"
 #include "hal/net.h"
 #include "link/link_sm.h"
 
@@ -29,6 +30,8 @@
 
 typedef struct {
     bool used, sent, observe;
+    bool timed;       /* the next answer is to the request sent at sent_ms */
+    uint64_t sent_ms; /* hal_clock_mono_ms() when it went out */
     char path[LINK_PATH_MAX];
     uint8_t *body;
     size_t len;
@@ -166,6 +169,9 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
     }
     coap_opt_iterator_t it;
     r.notification = s->observe && coap_check_option(received, COAP_OPTION_OBSERVE, &it) != NULL;
+    r.timed = s->timed;
+    r.sent_ms = s->sent_ms;
+    s->timed = false; /* an observation's later notifications answer no request */
     feed(l, LINK_EV_RESPONSE);
     finish(l, s, &r);
     return COAP_RESPONSE_OK;
@@ -337,10 +343,15 @@ static int send_slot(link_t *l, slot_t *s)
         coap_delete_pdu(pdu);
         return rc;
     }
+    /* The device's clock, not the network's: the server's time in the
+     * answer is judged against device time (trial/trusted_time.h). */
+    uint64_t sent_ms = hal_clock_mono_ms();
     if (coap_send(l->session, pdu) == COAP_INVALID_MID) {
         return FW_E_NET; /* libcoap freed the pdu */
     }
     s->sent = true;
+    s->timed = true;
+    s->sent_ms = sent_ms;
     feed(l, LINK_EV_SENT);
     return 0;
 }

@@ -116,27 +116,43 @@ void trusted_time_advance(trusted_time_t *t, int64_t instant)
 }
 
 trusted_time_verdict_t trusted_time_confirm(trusted_time_t *t, int64_t server_time,
-                                            uint64_t mono_ms_since_boot)
+                                            uint64_t sent_mono_ms, uint64_t recv_mono_ms)
 {
-    const uint64_t mono = mono_ms_since_boot;
+    const uint64_t mono = recv_mono_ms;
     int64_t now = confirmed_now(t, mono);
+    /* NTP-style: the server's instant lies in [sent, received]. An honest
+     * clock reads at most w more at receipt than the server did, so w
+     * widens the slack in both directions; without a window nothing can be
+     * judged (a later notification, a bad reading). */
+    const bool timed = sent_mono_ms <= recv_mono_ms &&
+                       recv_mono_ms - sent_mono_ms <= (uint64_t)TRUSTED_TIME_WINDOW_MAX_S * 1000u;
+    const int64_t w = timed ? (int64_t)((recv_mono_ms - sent_mono_ms + 999u) / 1000u) : 0;
     if (server_time < 0 || server_time > TRIAL_TIME_MAX ||
-        server_time < now - TRUSTED_TIME_SLACK_S) {
+        server_time < now - TRUSTED_TIME_SLACK_S - w) {
         /* Behind what we confirmed already: the collector's clock is wrong,
          * or its answer old. It never moves time back, and judges nothing. */
         return TRUSTED_TIME_IGNORED;
     }
     int64_t ahead = trusted_time_ahead(t, mono);
     if (server_time > now) {
-        rebase(t, server_time, mono);
+        rebase(t, server_time, mono); /* at least this now: the server read it before */
+    }
+    if (!timed) {
+        return TRUSTED_TIME_UNTIMED;
     }
     if (ahead == 0) {
         return TRUSTED_TIME_CONFIRMED;
     }
-    t->ahead = 0; /* within the slack of the collector's time it is the time now; else dropped */
-    if (ahead > server_time + TRUSTED_TIME_SLACK_S) {
+    t->ahead = 0; /* within slack + w of the collector's time it is the time now; else dropped */
+    if (ahead > server_time + TRUSTED_TIME_SLACK_S + w) {
         t->wall_rejected = true; /* ignored until it agrees with the mark */
         return TRUSTED_TIME_REJECTED;
+    }
+    if (ahead > t->hwm) {
+        /* Confirmed: the wall clock is the mark. (Left to the next update,
+         * a wall clock that the window rather than the slack explains would
+         * be "ahead" again at once.) */
+        rebase(t, ahead, mono);
     }
     return TRUSTED_TIME_CONFIRMED;
 }

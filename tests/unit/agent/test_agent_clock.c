@@ -133,7 +133,7 @@ static void test_a_year_forward_for_a_minute_lapses_nothing(void **state)
     assert_int_equal(agent_trial_calling(&s_trial), CALLING_MODE_DEGRADED);
     boot(NOW + 70);
     assert_int_equal(agent_trial_calling(&s_trial), CALLING_MODE_DEGRADED);
-    agent_trial_server_time(&s_trial, NOW + 71, 1000);
+    agent_trial_server_time(&s_trial, NOW + 71, 1000, 1000);
     assert_int_equal(count_events("clock_ahead"), 1);
     agent_trial_tick(&s_trial, 2000, true, NOW + 72);
     assert_true(days_left_shown(20));
@@ -156,7 +156,7 @@ static void test_a_jump_the_collector_confirms_is_final(void **state)
     boot(NOW);
     agent_trial_tick(&s_trial, 1000, true, NOW + YEAR);
     assert_false(s_trial.hist.lapsed_reached);
-    agent_trial_server_time(&s_trial, NOW + YEAR + 1, 1500);
+    agent_trial_server_time(&s_trial, NOW + YEAR + 1, 1500, 1500);
     assert_int_equal(count_events("clock_ahead"), 0);
     agent_trial_tick(&s_trial, 2000, true, NOW + YEAR + 2);
     assert_true(s_trial.hist.lapsed_reached);
@@ -168,12 +168,53 @@ static void test_a_jump_the_collector_confirms_is_final(void **state)
     assert_int_equal(count_events("clock_rollback"), 1);
 }
 
+/* A simulated clock at a day per real second, where the collector's answer
+ * took 40 simulated minutes (28 real ms): the room was off for six hours, its
+ * honest wall clock is ahead of its mark. A notification nobody asked for
+ * settles nothing; the answer to the request does, allowing for the round
+ * trip: confirmed, no clock_ahead. A clock set a year forward is still
+ * caught with the same round trip (R9). */
+static void test_a_round_trip_keeps_an_honest_clock_confirmed(void **state)
+{
+    (void)state;
+    const int64_t wall0 = NOW + 6 * 3600;
+    const uint64_t sent = 1000, recv = 1000 + 40 * 60 * 1000;
+    boot(wall0);
+    assert_true(agent_trial_wants_server_time(&s_trial));
+    agent_trial_tick(&s_trial, recv, true, wall0 + 2401);
+    agent_trial_server_time(&s_trial, wall0 + 61, TRUSTED_TIME_UNASKED, recv);
+    /* a lower bound: the mark rises to it; the wall clock waits for an answer
+     * it asked for */
+    assert_int_equal(s_trial.confirmed, wall0 + 61);
+    assert_int_equal(trusted_time_ahead(&s_trial.tt, recv), wall0 + 2401);
+    agent_trial_server_time(&s_trial, wall0 + 61, sent, recv);
+    assert_int_equal(count_events("clock_ahead"), 0);
+    assert_int_equal(s_trial.confirmed, wall0 + 2401);
+    agent_trial_tick(&s_trial, recv + 1000, true, wall0 + 2402);
+    assert_int_equal(s_trial.confirmed, wall0 + 2402);
+    assert_false(s_trial.ahead_pending);
+    assert_false(agent_trial_wants_server_time(&s_trial));
+    assert_true(days_left_shown(20));
+
+    /* a year forward, the same round trip: rejected */
+    agent_trial_tick(&s_trial, recv + 2000, true, wall0 + YEAR);
+    assert_int_equal(agent_trial_calling(&s_trial), CALLING_MODE_DEGRADED);
+    agent_trial_server_time(&s_trial, wall0 + 2403, recv + 3000, recv + 3000 + 2400000);
+    assert_int_equal(count_events("clock_ahead"), 1);
+    agent_trial_tick(&s_trial, recv + 3000 + 2400000, true, wall0 + YEAR + 2400);
+    assert_false(s_trial.hist.lapsed_reached);
+    assert_true(days_left_shown(20));
+    assert_int_equal(agent_trial_calling(&s_trial), CALLING_MODE_FULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_year_forward_for_a_minute_lapses_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_jump_the_collector_confirms_is_final, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_round_trip_keeps_an_honest_clock_confirmed, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

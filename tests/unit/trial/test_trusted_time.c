@@ -160,7 +160,8 @@ static void test_forward_a_year_for_a_minute_lapses_nothing(void **state)
     /* set right again: what was shown holds until the collector answers */
     now = trusted_time_update(&t, true, FX_E - 10 * DAY + 61, MS(61), NULL);
     assert_int_equal(now, FX_E + 355 * DAY + 61);
-    assert_int_equal(trusted_time_confirm(&t, FX_E - 10 * DAY + 62, MS(62)), TRUSTED_TIME_REJECTED);
+    assert_int_equal(trusted_time_confirm(&t, FX_E - 10 * DAY + 62, MS(62), MS(62)),
+                     TRUSTED_TIME_REJECTED);
     now = trusted_time_update(&t, true, FX_E - 10 * DAY + 63, MS(63), NULL);
     assert_int_equal(now, FX_E - 10 * DAY + 63);
     assert_int_equal(trusted_time_ahead(&t, MS(63)), 0);
@@ -187,7 +188,7 @@ static void test_jump_confirmed_by_the_collector(void **state)
     assert_int_equal(now, wall);
     assert_int_equal(t.hwm, FX_E - 5 * DAY);
     assert_false(trial_history_observe(&h, t.hwm) && h.lapsed_reached);
-    assert_int_equal(trusted_time_confirm(&t, wall + 2, MS(2)), TRUSTED_TIME_CONFIRMED);
+    assert_int_equal(trusted_time_confirm(&t, wall + 2, MS(2), MS(2)), TRUSTED_TIME_CONFIRMED);
     assert_int_equal(t.hwm, wall + 2);
     assert_int_equal(trusted_time_ahead(&t, MS(2)), 0);
     (void)trial_history_observe(&h, t.hwm);
@@ -206,7 +207,7 @@ static void test_rejected_wall_ignored_until_right(void **state)
     trusted_time_t t;
     trusted_time_init(&t, FX_IAT);
     (void)trusted_time_update(&t, true, FX_IAT + 365 * DAY, MS(0), NULL);
-    assert_int_equal(trusted_time_confirm(&t, FX_IAT + 1, MS(1)), TRUSTED_TIME_REJECTED);
+    assert_int_equal(trusted_time_confirm(&t, FX_IAT + 1, MS(1), MS(1)), TRUSTED_TIME_REJECTED);
     for (int64_t s = 2; s < 600; s += 7) {
         int64_t now = trusted_time_update(&t, true, FX_IAT + 365 * DAY + s, MS(s), NULL);
         assert_int_equal(now, FX_IAT + s); /* the collector's time, continued */
@@ -217,7 +218,7 @@ static void test_rejected_wall_ignored_until_right(void **state)
                      FX_IAT + 2 * DAY);
     assert_int_equal(t.hwm, FX_IAT + 701);
     /* a collector whose clock is behind the mark settles nothing */
-    assert_int_equal(trusted_time_confirm(&t, FX_IAT, MS(702)), TRUSTED_TIME_IGNORED);
+    assert_int_equal(trusted_time_confirm(&t, FX_IAT, MS(702), MS(702)), TRUSTED_TIME_IGNORED);
     assert_int_equal(trusted_time_ahead(&t, MS(702)), FX_IAT + 2 * DAY + 1);
     assert_int_equal(t.hwm, FX_IAT + 701);
 }
@@ -245,10 +246,134 @@ static void test_set_back_after_a_jump_gains_nothing(void **state)
     assert_int_equal(trusted_time_ahead(&t, 0), 0);
 }
 
+/* The round trip, NTP-style. A device on a simulated clock at one day per
+ * real second: it was off for six hours (its mark is old, its honest wall
+ * clock is ahead of it, unconfirmed). The collector reads its clock a minute
+ * after the request left, and the answer arrives 40 simulated minutes
+ * (28 real ms) after it left. The wall clock is 39 minutes ahead of the
+ * server's reading: more than the 5-minute slack, but the round trip
+ * explains it. Confirmed, and the wall clock becomes the mark at once (not
+ * "ahead" again on the next update). */
+static void test_round_trip_explains_the_difference(void **state)
+{
+    (void)state;
+    const int64_t mark = FX_E - 20 * DAY;
+    const int64_t wall0 = mark + 6 * HOUR; /* the true time at boot */
+    const uint64_t sent = MS(1), recv = MS(1 + 40 * 60);
+    trusted_time_t t;
+    trusted_time_init(&t, mark);
+    assert_int_equal(trusted_time_update(&t, true, wall0, 0, NULL), wall0);
+    assert_int_equal(t.hwm, mark); /* shown, not confirmed */
+    int64_t server = wall0 + 1 + 60;
+    int64_t wall_at_recv = wall0 + (int64_t)(recv / 1000u);
+    assert_true(wall_at_recv - server > TRUSTED_TIME_SLACK_S);
+    assert_int_equal(trusted_time_confirm(&t, server, sent, recv), TRUSTED_TIME_CONFIRMED);
+    assert_int_equal(t.hwm, wall_at_recv);
+    assert_int_equal(trusted_time_ahead(&t, recv), 0);
+    assert_false(t.wall_rejected);
+    int64_t now = trusted_time_update(&t, true, wall_at_recv + 30, recv + MS(30), NULL);
+    assert_int_equal(now, wall_at_recv + 30);
+    assert_int_equal(t.hwm, wall_at_recv + 30);
+    assert_int_equal(trusted_time_ahead(&t, recv + MS(30)), 0);
+
+    /* the same answer with no round trip to allow for: rejected (what the
+     * device did before it measured the window) */
+    trusted_time_init(&t, mark);
+    (void)trusted_time_update(&t, true, wall0 + (int64_t)(recv / 1000u), recv, NULL);
+    assert_int_equal(trusted_time_confirm(&t, server, recv, recv), TRUSTED_TIME_REJECTED);
+    assert_true(t.wall_rejected);
+}
+
+/* A window that does not explain the difference: booted at its mark with a
+ * wall clock a day ahead; the collector reads its clock a minute after the
+ * request left, the answer arrives 40 simulated minutes after it left.
+ * Rejected; time goes on from the mark, the wall clock is ignored. */
+static void test_round_trip_that_does_not_explain_it(void **state)
+{
+    (void)state;
+    const int64_t mark = FX_E - 20 * DAY;
+    const uint64_t sent = MS(1), recv = MS(1 + 40 * 60); /* w = 2400 s */
+    const int64_t server = mark + 61;
+    trusted_time_t t;
+    trusted_time_init(&t, mark);
+    (void)trusted_time_update(&t, true, mark + DAY, 0, NULL);
+    assert_int_equal(trusted_time_confirm(&t, server, sent, recv), TRUSTED_TIME_REJECTED);
+    assert_true(t.wall_rejected);
+    assert_int_equal(trusted_time_ahead(&t, recv), 0);
+    int64_t now = trusted_time_update(&t, true, mark + DAY + 2402, recv + MS(1), NULL);
+    assert_int_equal(now, mark + 2402);
+    /* the edge: ahead of the server's reading by slack + w + 1 s: rejected;
+     * by slack + w: confirmed, and the wall clock is the mark */
+    for (int k = 0; k < 2; k++) {
+        int64_t at_recv = server + TRUSTED_TIME_SLACK_S + 2400 + (k == 0 ? 1 : 0);
+        trusted_time_init(&t, mark);
+        (void)trusted_time_update(&t, true, at_recv - 2401, 0, NULL);
+        assert_int_equal(trusted_time_ahead(&t, recv), at_recv);
+        assert_int_equal(trusted_time_confirm(&t, server, sent, recv),
+                         k == 0 ? TRUSTED_TIME_REJECTED : TRUSTED_TIME_CONFIRMED);
+        assert_int_equal(t.hwm, k == 0 ? mark : at_recv);
+    }
+}
+
+/* A window that is inverted, unknown (a notification nobody asked for) or
+ * longer than TRUSTED_TIME_WINDOW_MAX_S judges nothing: the jump ahead
+ * waits (no clock_ahead, no confirmation), and the collector's time can
+ * still only raise the mark, never lower it. The year-forward mistake of
+ * R9 lapses nothing even with the widest window allowed. */
+static void test_a_window_that_judges_nothing(void **state)
+{
+    (void)state;
+    trial_claims_t c = fx_trial(1, FX_IAT, FX_E, 0);
+    trial_history_t h;
+    const int64_t mark = FX_E - 10 * DAY;
+    assert_int_equal(fx_accept_fresh(&h, &c, mark), TRIAL_ACCEPT_OK);
+    const uint64_t max_ms = (uint64_t)TRUSTED_TIME_WINDOW_MAX_S * 1000u;
+    const uint64_t bad[][2] = {
+        {MS(20), MS(10)},               /* inverted */
+        {TRUSTED_TIME_UNASKED, MS(10)}, /* unasked */
+        {MS(10), MS(10) + max_ms + 1},  /* too long */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        trusted_time_t t;
+        trusted_time_init(&t, mark);
+        uint64_t recv = bad[i][1];
+        int64_t shown = trusted_time_update(&t, true, mark + 365 * DAY, recv, NULL);
+        assert_true(shown >= mark + 365 * DAY);
+        int64_t hwm = t.hwm;
+        /* the collector's true time (the mark, continued) settles nothing */
+        assert_int_equal(trusted_time_confirm(&t, hwm, bad[i][0], recv), TRUSTED_TIME_UNTIMED);
+        assert_int_equal(t.hwm, hwm);
+        assert_false(t.wall_rejected);
+        assert_true(trusted_time_ahead(&t, recv) >= mark + 365 * DAY); /* still waiting */
+        /* a server time behind the mark moves nothing back */
+        assert_int_equal(trusted_time_confirm(&t, hwm - 10 * DAY, bad[i][0], recv),
+                         TRUSTED_TIME_IGNORED);
+        assert_int_equal(t.hwm, hwm);
+        /* a later one raises the mark (a lower bound of the time it came) */
+        assert_int_equal(trusted_time_confirm(&t, hwm + 100, bad[i][0], recv),
+                         TRUSTED_TIME_UNTIMED);
+        assert_int_equal(t.hwm, hwm + 100);
+        (void)trial_history_observe(&h, t.hwm);
+        assert_false(h.lapsed_reached);
+    }
+    /* R9 with the widest window there is: a year ahead is still rejected */
+    trusted_time_t t;
+    trusted_time_init(&t, mark);
+    for (int64_t s = 1; s <= 60; s++) {
+        (void)trusted_time_update(&t, true, mark + 365 * DAY + s, MS(s), NULL);
+    }
+    assert_int_equal(trusted_time_confirm(&t, mark + 61, MS(61), MS(61) + max_ms),
+                     TRUSTED_TIME_REJECTED);
+    (void)trial_history_observe(&h, t.hwm);
+    assert_false(h.lapsed_reached);
+    assert_true(t.hwm <= mark + 61 + TRUSTED_TIME_WINDOW_MAX_S);
+}
+
 /* Whatever the wall clock does (unset, slow, fast, a year either way) the
  * confirmed instant never runs backwards and never passes the true time by
- * more than the slack; what is shown is never earlier than it. The
- * collector's time is the true time. */
+ * more than the slack plus the longest round trip it was told of; what is
+ * shown is never earlier than it. The collector's time is the true time,
+ * read at a random moment of a round trip of up to 10 minutes. */
 static void test_confirmed_time_follows_only_the_truth(void **state)
 {
     (void)state;
@@ -258,6 +383,7 @@ static void test_confirmed_time_follows_only_the_truth(void **state)
     trusted_time_init(&t, truth);
     uint64_t mono = 0;
     int64_t last_hwm = t.hwm;
+    int64_t max_w = 0;
     for (int i = 0; i < 200000; i++) {
         x = x * 1664525u + 1013904223u;
         uint32_t step = 1 + (x >> 8) % 5000; /* ms */
@@ -273,10 +399,17 @@ static void test_confirmed_time_follows_only_the_truth(void **state)
         bool ok = ((x >> 20) % 16) != 0;
         int64_t shown = trusted_time_update(&t, ok, wall, mono, NULL);
         if (((x >> 12) % 50) == 0) {
-            (void)trusted_time_confirm(&t, truth, mono);
+            x = x * 1664525u + 1013904223u;
+            uint64_t rtt = (x >> 8) % 600001u; /* ms */
+            uint64_t sent = mono > rtt ? mono - rtt : 0;
+            uint64_t read = sent + (mono - sent) * ((x >> 4) % 16u) / 15u;
+            (void)trusted_time_confirm(&t, FX_IAT + (int64_t)(read / 1000u), sent, mono);
+            if ((int64_t)((mono - sent + 999u) / 1000u) > max_w) {
+                max_w = (int64_t)((mono - sent + 999u) / 1000u);
+            }
         }
         assert_true(t.hwm >= last_hwm);
-        assert_true(t.hwm <= truth + TRUSTED_TIME_SLACK_S);
+        assert_true(t.hwm <= truth + TRUSTED_TIME_SLACK_S + max_w);
         assert_true(shown >= t.hwm || shown >= last_hwm);
         last_hwm = t.hwm;
     }
@@ -294,6 +427,9 @@ int main(void)
         cmocka_unit_test(test_jump_confirmed_by_the_collector),
         cmocka_unit_test(test_rejected_wall_ignored_until_right),
         cmocka_unit_test(test_set_back_after_a_jump_gains_nothing),
+        cmocka_unit_test(test_round_trip_explains_the_difference),
+        cmocka_unit_test(test_round_trip_that_does_not_explain_it),
+        cmocka_unit_test(test_a_window_that_judges_nothing),
         cmocka_unit_test(test_confirmed_time_follows_only_the_truth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,6 +65,12 @@ typedef struct {
     const uint8_t *body; /* valid during the callback only */
     size_t len;
     bool notification; /* an Observe notification (link_observe) */
+    /* The answer to a request this link sent at sent_ms (hal_clock_mono_ms()):
+     * whatever the server stamped it with was read between then and now.
+     * False for an Observe notification after the first answer (the server
+     * sent it on its own) and for errors. */
+    bool timed;
+    uint64_t sent_ms;
 } link_response_t;
 
 typedef void (*link_cb_t)(void *ctx, const link_response_t *r);

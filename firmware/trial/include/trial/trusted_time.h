@@ -21,6 +21,13 @@
  *    either confirms it (it becomes the mark) or rejects it (it is dropped,
  *    and the wall clock is ignored until it agrees with the mark again).
  *
+ * The collector read its clock somewhere between the moment the request
+ * left and the moment its answer arrived; the check allows for that window,
+ * measured on the monotonic clock, as NTP does. With a real clock it is
+ * milliseconds; with a simulated clock running a day per real second, a few
+ * real milliseconds are many simulated minutes, and an honest clock must not
+ * be called "ahead" for them.
+ *
  * So a clock set a year forward for a minute by mistake shows a lapsed
  * trial for at most as long as the collector takes to answer, and lapses
  * nothing for good; a clock set back a year gains no day (rollback).
@@ -41,6 +48,16 @@
  * a fresh device that has not heard the collector yet, with no RTC or with
  * one nothing has confirmed. No licence of ours is older. */
 #define TRUSTED_TIME_KNOWN_MIN INT64_C(1577836800)
+
+/* An answer whose round trip took longer than this settles nothing: a window
+ * that wide could explain a wrong clock (a CoAP exchange gives up after about
+ * four minutes; this is a day, so only a simulated fast clock ever comes
+ * near it). */
+#define TRUSTED_TIME_WINDOW_MAX_S INT64_C(86400)
+
+/* `sent_mono_ms` of an answer nobody asked for (an Observe notification the
+ * collector sent on its own): when it read its clock is not known. */
+#define TRUSTED_TIME_UNASKED UINT64_MAX
 
 typedef struct {
     int64_t hwm; /* the confirmed instant; never decreases; persist it */
@@ -63,6 +80,7 @@ typedef enum {
     TRUSTED_TIME_CONFIRMED = 0, /* nothing was pending, or the jump ahead was right */
     TRUSTED_TIME_REJECTED = 1,  /* the wall clock had run ahead of the collector: dropped */
     TRUSTED_TIME_IGNORED = 2,   /* the collector's time is behind the mark: settles nothing */
+    TRUSTED_TIME_UNTIMED = 3,   /* no usable window: a lower bound only, judges nothing */
 } trusted_time_verdict_t;
 
 /* Start a boot from the persisted mark (0 on a fresh device). */
@@ -84,14 +102,20 @@ int64_t trusted_time_update(trusted_time_t *t, bool wall_ok, int64_t wall,
  * the true time) if it is later; never moves it back. */
 void trusted_time_advance(trusted_time_t *t, int64_t instant);
 
-/* The collector's time `server_time` arrived at `mono_ms_since_boot`: it
- * advances the mark (never back), and settles an unconfirmed jump ahead:
- * within TRUSTED_TIME_SLACK_S of the server's time it is confirmed, beyond
- * it is rejected. A server time behind the confirmed instant by more than
- * the slack contradicts what we already know: it is ignored (a collector
- * with a wrong clock can neither take time away nor give it back). */
+/* The collector's time `server_time`, read by the collector between
+ * `sent_mono_ms` (the request left) and `recv_mono_ms` (its answer arrived),
+ * both monotonic ms since boot; w is that window in whole seconds, rounded
+ * up. It advances the mark (never back), and settles an unconfirmed jump
+ * ahead: no further ahead of the server's time than TRUSTED_TIME_SLACK_S + w,
+ * it is confirmed and becomes the mark; further, it is rejected. A server
+ * time behind the confirmed instant by more than the slack + w contradicts
+ * what we already know: it is ignored (a collector with a wrong clock can
+ * neither take time away nor give it back).
+ * A window that is inverted, TRUSTED_TIME_UNASKED or longer than
+ * TRUSTED_TIME_WINDOW_MAX_S judges nothing: the server's time only raises
+ * the mark, as a lower bound of the time it arrived at (UNTIMED). */
 trusted_time_verdict_t trusted_time_confirm(trusted_time_t *t, int64_t server_time,
-                                            uint64_t mono_ms_since_boot);
+                                            uint64_t sent_mono_ms, uint64_t recv_mono_ms);
 
 /* The unconfirmed wall-clock mark continued to `mono_ms_since_boot`, or 0
  * if none is pending (what to persist, and whether to ask the collector). */
