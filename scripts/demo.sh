@@ -14,6 +14,10 @@
 #          instructions
 # At the end support asks room2 itself over its support port (trialctl
 # device, with the support PSK the collector hands out: docs/SUPPORT.md).
+# One simulated clock for every process: the collector, the rooms and the
+# partner's admin command run at one simulated day per real second from the
+# same start and real anchor (--clock-start, --clock-rate, --clock-anchor),
+# on fixed dates, so the run and its pictures are the same whatever today is.
 # Everything it makes goes to demo-out/ (images, screens, database, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,15 +31,22 @@ out=$root/demo-out
 rm -rf "$out"
 mkdir -p "$out"
 cd "$out"
-# Simulated time starts tomorrow (UTC) and E (trial expiry) is a week later:
-# the collector plans licence changes at its real time (R9: nothing is
-# converted after grace), so the dates follow today's.
-START=$(date -u -d tomorrow +%Y-%m-%dT00:00:00Z)
-EXPIRY=$(date -u -d "$START + 7 days" +%Y-%m-%dT00:00:00Z)
-RATE=86400                 # one simulated day per real second
-DAYS=60
+SETUP=2026-11-27T09:00:00Z  # the technician provisions and enrolls the rooms
+START=2026-12-01T00:00:00Z  # day 0 of the scenarios (E - 7 d)
+EXPIRY=2026-12-08T00:00:00Z # E, the trial's expiry
+RATE=86400                  # one simulated day per real second
+LEAD=3                      # the rooms are switched on 3 simulated days before day 0
+DAYS=57                     # and run until day 57 (E + 50 d): 60 real seconds
 PORT=${SPARK_DEMO_PORT:-5684}
 SPORT=${SPARK_DEMO_SUPPORT_PORT:-$((PORT + 1))} # room2's support port at the end
+# The technician's commands run on their own day (real speed from 09:00).
+ADMIN_SETUP=("$bin/spark-collector" admin --db collector.db --clock-start "$SETUP")
+ms_now() { date +%s%3N; }
+sleep_until() { # real unix ms
+    local ms=$(($1 - $(ms_now)))
+    [ "$ms" -gt 0 ] && sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+    return 0
+}
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
@@ -52,24 +63,30 @@ for room in room1 room2 room3; do
     [ "$room" = room3 ] && keep=--keep-devices
     [ "$room" = room2 ] && locale=de-DE && keep=--dial-prefix=9 # behind a PBX
     echo "== $room ($serial): factory-fresh, provisioned by the technician, enrolled"
-    "$bin/spark-agent" --flash "$room.img" --serial "$serial" --clock-start "$START" \
+    "$bin/spark-agent" --flash "$room.img" --serial "$serial" --clock-start "$SETUP" \
         --clock-rate 0 --run-for 1 --screen "$room-setup" >"$room-setup.log" 2>&1 || true
     "$bin/sparkflash" provision --image "$room.img" --serial "$serial" --model "Spark Room Kit" \
         --trial "D100000$n" --server "coaps://127.0.0.1:$PORT" --licence-pubkey licence.pem.pub \
         --region US --locale $locale --return-url https://partner.example/rma $keep \
         --enroll-out "$room-enroll.json" >/dev/null
-    "$bin/spark-collector" admin --db collector.db enroll --from "$room-enroll.json"
-    "$bin/spark-collector" admin --db collector.db licence --serial "$serial" \
-        --trial-exp "$EXPIRY" --add-service "meetings:$EXPIRY"
+    "${ADMIN_SETUP[@]}" enroll --from "$room-enroll.json"
+    "${ADMIN_SETUP[@]}" licence --serial "$serial" --trial-exp "$EXPIRY" \
+        --add-service "meetings:$EXPIRY"
 done
 
-echo "== the collector on 127.0.0.1:$PORT (real time: a room's simulated clock ahead of it is shown, not"
-echo "   confirmed; each room reports clock_ahead once and then keeps the collector's time)"
+# The run's clock: simulated time is $START at real instant ANCHOR, LEAD real
+# seconds from now. The collector and the rooms start now, so the rooms come
+# up LEAD simulated days before day 0 and have made first contact (their
+# first attempt waits a random 0-2 real seconds) before the first notice,
+# E - 7 d, falls due at day 0.
+ANCHOR=$(($(ms_now) + LEAD * 1000))
+CLOCK=(--clock-start "$START" --clock-rate "$RATE" --clock-anchor "$ANCHOR")
+echo "== the collector on 127.0.0.1:$PORT and the rooms, on one simulated clock: $START at real"
+echo "   $(date -u -d "@$((ANCHOR / 1000))" +%H:%M:%S) UTC, one simulated day per real second"
 "$bin/spark-collector" serve --db collector.db --listen "127.0.0.1:$PORT" \
-    --licence-key licence.pem >collector.log 2>&1 &
+    --licence-key licence.pem "${CLOCK[@]}" >collector.log 2>&1 &
 pids+=($!)
-sleep 0.5
-echo "== the rooms run for $DAYS simulated days ($DAYS s); screens in demo-out/roomN-screen/"
+echo "== the rooms run until day $DAYS ($((LEAD + DAYS)) s); screens in demo-out/roomN-screen/"
 # room2: the week, then a person at the screen (examples/person.jsonl), and on
 # day 40 (lapsed), five minutes after that person's ordinary call, 911
 # through the PBX (9911) and the emergency service calling back, caller id
@@ -84,14 +101,15 @@ for room in room1 room2 room3; do
     scenario=$root/examples/week.jsonl
     [ "$room" = room2 ] && scenario=room2.jsonl
     # lapsed screens take turns once a simulated day (a real second here)
-    "$bin/spark-agent" --flash "$room.img" --clock-start "$START" --clock-rate "$RATE" \
-        --scenario "$scenario" --run-for $((DAYS * 86400)) --screen "$room-screen" \
+    "$bin/spark-agent" --flash "$room.img" "${CLOCK[@]}" \
+        --scenario "$scenario" --run-for $(((LEAD + DAYS) * 86400)) --screen "$room-screen" \
         --screen-page 86400 --report-batch 3600 >"$room.log" 2>&1 &
     pids+=($!)
 done
-sleep 20 # day 20: in the grace period (E + 12 d)
-echo "== day 20: the customer of room1 buys (partner converts the trial, R2, R8)"
-"$bin/spark-collector" admin --db collector.db licence --serial FOC2240Y101 --paid
+sleep_until $((ANCHOR + 20000)) # day 20: in the grace period (E + 13 d)
+echo "== day 20: the customer of room1 buys (partner converts the trial, R2, R8; at the simulated"
+echo "   instant the command runs, which the planner checks against R9)"
+"$bin/spark-collector" admin --db collector.db "${CLOCK[@]}" licence --serial FOC2240Y101 --paid
 status=0
 for p in "${pids[@]:1}"; do wait "$p" || status=1; done
 [ "$status" -eq 0 ] || echo "!! a room's agent failed: see demo-out/room*.log"
@@ -108,7 +126,32 @@ for room in room1 room2 room3; do
         true
 done
 echo
-echo "== what the collector knows (support view)"
+echo "== the trial timeline as the collector received it (docs/TRIAL_RULES.md; E = $EXPIRY)"
+# Each notice is raised when the room's confirmed time passes its due
+# instant and reported at once: at one simulated day per real second an
+# agent loop turn (1 simulated s, but at least 100 real us) or a wait on the
+# network (at most 20 real ms) is minutes of simulated time, hence "late".
+E_S=$(date -u -d "$EXPIRY" +%s)
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+printf '%-6s %-9s %-21s %-21s %s\n' room notice due raised late
+for n in 1 2 3; do
+    for due in expiring:-7 last-day:-1 expired:0 lapsed:30 released:45; do
+        name=${due%%:*} at=$((E_S + ${due#*:} * 86400))
+        t=$(sqlite3 collector.db "SELECT MIN(t) FROM event WHERE serial = 'FOC2240Y10$n' AND
+              ((kind = 'notice' AND detail = '$name') OR (kind = 'numbers_released' AND detail = '$name'))")
+        if [ -n "$t" ]; then
+            printf '%-6s %-9s %-21s %-21s %+d s\n' "room$n" "$name" "$(iso "$at")" "$(iso "$t")" \
+                $((t - at))
+        else
+            printf '%-6s %-9s %-21s %s\n' "room$n" "$name" "$(iso "$at")" "-- (not raised)"
+        fi
+    done
+done
+ahead=$(sqlite3 collector.db "SELECT COUNT(*) FROM event WHERE kind = 'clock_ahead'")
+echo "   clock_ahead events: $ahead (one clock: none is expected)"
+
+echo
+echo "== what the collector knows (support view, in simulated time)"
 for n in 1 2 3; do
     "$bin/spark-collector" admin --db collector.db show --serial "FOC2240Y10$n"
     echo
@@ -123,7 +166,8 @@ grep -E "^$DAY40_DATE.* (call|incoming call) [0-9]+: " room2.log | sed -E 's/ I 
 early=$(awk '/licence seq 1 accepted/ { exit } /call [0-9]+: denied/ { n++ } END { print n + 0 }' room2.log)
 "$bin/spark-collector" admin --db collector.db totals --serial FOC2240Y102 |
     grep -E '^(calls|calls_blocked|emergency_calls) '
-echo "   (calls_blocked also counts the $early call(s) tried on day 1, before the licence arrived)"
+[ "$early" -eq 0 ] ||
+    echo "   (calls_blocked also counts the $early call(s) tried before the licence arrived)"
 echo "   support asks the same policy (trialctl call):"
 "$bin/trialctl" call +4930123456 --region US --dial-prefix 9 --state lapsed --json || true
 "$bin/trialctl" call 9-911 --region US --dial-prefix 9 --state lapsed --json
@@ -134,12 +178,20 @@ echo "demo-out/screens/: $(ls screens | wc -l) pictures (as in docs/screens/)"
 echo "Screens: $out/room*-screen/ (current.png and one PNG per distinct screen)"
 
 echo
-echo "== support asks room2 itself (docs/SUPPORT.md): room2 starts again on day $DAYS, real time,"
-echo "   with its support port on 127.0.0.1:$SPORT; the support PSK comes from the collector (audited)"
-"$bin/spark-collector" admin --db collector.db support-psk --serial FOC2240Y102 --out room2.psk
-"$bin/spark-agent" --flash room2.img --clock-start "$(date -u -d "$START + $DAYS days" +%Y-%m-%dT%H:%M:%SZ)" \
-    --clock-rate 1 --run-for 120 --support-listen "127.0.0.1:$SPORT" --screen room2-screen \
-    >room2-support.log 2>&1 &
+echo "== support asks room2 itself (docs/SUPPORT.md): room2 starts again on day $DAYS with its"
+echo "   support port on 127.0.0.1:$SPORT; the support PSK comes from the collector (audited)."
+echo "   The collector and room2 now share one clock at real speed from day $DAYS."
+kill -TERM "${pids[0]}" 2>/dev/null || true
+wait "${pids[0]}" 2>/dev/null || true
+CLOCK=(--clock-start "$(date -u -d "$START + $DAYS days" +%Y-%m-%dT%H:%M:%SZ)" --clock-rate 1
+       --clock-anchor "$(ms_now)")
+"$bin/spark-collector" serve --db collector.db --listen "127.0.0.1:$PORT" \
+    --licence-key licence.pem "${CLOCK[@]}" >>collector.log 2>&1 &
+pids+=($!)
+"$bin/spark-collector" admin --db collector.db "${CLOCK[@]}" support-psk --serial FOC2240Y102 \
+    --out room2.psk
+"$bin/spark-agent" --flash room2.img "${CLOCK[@]}" --run-for 120 \
+    --support-listen "127.0.0.1:$SPORT" --screen room2-screen >room2-support.log 2>&1 &
 room2=$!
 pids+=("$room2")
 for _ in $(seq 1 50); do grep -q "support port on" room2-support.log && break; sleep 0.1; done

@@ -5,6 +5,8 @@
 # scenario. Source it with B (the bin directory) set; it changes into the
 # work directory. DEVICE_HOST (default 127.0.0.1) is the collector's host in
 # the devices' server URI: a name tests that the device resolves it.
+# ADMIN_CLOCK (an array, default empty: real time) and TRIAL_EXP are the
+# clock options and the trial expiry device() enrolls with.
 work=$(mktemp -d "${TMPDIR:-/tmp}/spark-e2e.XXXXXX")
 cd "$work" || exit 1
 pids=()
@@ -24,6 +26,7 @@ while True:
     except OSError: pass'
 }
 START=2026-12-01T00:00:00Z
+ADMIN_CLOCK=()
 "$B/sparkflash" keygen --out lic.pem >/dev/null
 
 need() { # program...: each must be in B
@@ -47,8 +50,9 @@ device() { # serial port [psk-hex] -> provisioned image SERIAL.img, enrolled
     "$B/sparkflash" provision --image "$1.img" --serial "$1" --model "Spark Room Kit" --trial D1000001 \
         --server "coaps://${DEVICE_HOST:-127.0.0.1}:$2" --licence-pubkey lic.pem.pub --region US --locale en \
         ${3:+--psk $3} --enroll-out "$1.json" >/dev/null || { echo "provision $1 failed"; exit 1; }
-    "$B/spark-collector" admin --db c.db enroll --from "$1.json" >/dev/null
-    "$B/spark-collector" admin --db c.db licence --serial "$1" --trial-exp 2027-03-01T00:00:00Z >/dev/null
+    "$B/spark-collector" admin --db c.db "${ADMIN_CLOCK[@]}" enroll --from "$1.json" >/dev/null
+    "$B/spark-collector" admin --db c.db "${ADMIN_CLOCK[@]}" licence --serial "$1" \
+        --trial-exp "${TRIAL_EXP:-2027-03-01T00:00:00Z}" >/dev/null || { echo "licence $1 failed"; exit 1; }
 }
 # A room with a support PSK of printable bytes (coap-client-openssl takes its
 # key as text; sparkflash draws 32 random bytes by default): KEY, KEYHEX and
