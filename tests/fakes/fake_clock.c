@@ -11,6 +11,8 @@ static int64_t s_wall_base_ms; /* wall ms at monotonic 0 */
 static uint64_t s_mono_ms;
 static uint64_t s_waited_ms;
 static uint32_t s_wait_calls;
+static uint32_t s_stall_every, s_wall_reads;
+static uint64_t s_stall_ms;
 
 void fake_clock_reset(void)
 {
@@ -19,6 +21,16 @@ void fake_clock_reset(void)
     s_mono_ms = 0;
     s_waited_ms = 0;
     s_wait_calls = 0;
+    s_stall_every = 0;
+    s_wall_reads = 0;
+    s_stall_ms = 0;
+}
+
+void fake_clock_stall_wall_reads(uint32_t every, uint64_t ms)
+{
+    s_stall_every = every;
+    s_stall_ms = ms;
+    s_wall_reads = 0;
 }
 
 void fake_clock_set_wall(int64_t unix_seconds)
@@ -54,6 +66,9 @@ int hal_clock_wall(int64_t *unix_seconds)
     }
     if (!s_wall_set) {
         return FW_E_STATE;
+    }
+    if (s_stall_every != 0 && ++s_wall_reads % s_stall_every == 0) {
+        s_mono_ms += s_stall_ms;
     }
     int64_t ms = s_wall_base_ms + (int64_t)s_mono_ms;
     *unix_seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);

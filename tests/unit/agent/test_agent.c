@@ -314,6 +314,26 @@ static void test_expiring_banner_and_notice(void **state)
     licence_key_free(&s_key);
 }
 
+/* The wall clock and the monotonic instant are read as one pair: a task
+ * preempted between the two reads (here for 400 s of device time, every
+ * seventh wall read: a real millisecond on a fast simulated clock) must not
+ * look like a wall clock jumping past the 5-minute slack, shown as "ahead"
+ * and held until the collector answers. */
+static void test_a_preempted_clock_read_is_read_again(void **state)
+{
+    (void)state;
+    make_key();
+    provision("D1000001");
+    store_licence("trial", NOW + 20 * DAY, 1, false);
+    store_mark(NOW - 60);
+    fake_clock_stall_wall_reads(7, 400u * 1000u);
+    assert_int_equal(agent_run(&CFG), AGENT_EXIT_OK);
+    assert_false(fake_log_contains("wall clock ahead of confirmed time"));
+    assert_false(fake_log_contains("clock_rollback"));
+    assert_true(fake_log_contains("screen: Spark Room Kit | Ready for calls and meetings."));
+    licence_key_free(&s_key);
+}
+
 /* R9, R10, R11: after grace calling is degraded, emergency numbers still go
  * through, and the missed notices are raised in order. */
 static void test_lapsed_degrades_calling(void **state)
@@ -731,6 +751,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_licence_allows_emergency_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trial_licence_gives_full_calling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expiring_banner_and_notice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_preempted_clock_read_is_read_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lapsed_degrades_calling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep_devices_shows_no_return_instructions, setup,
                                         teardown),
