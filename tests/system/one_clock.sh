@@ -2,10 +2,10 @@
 # One simulated clock for every process (scripts/demo.sh in short), loopback
 # only, every server started and stopped here: the collector and a room run
 # on the same fast simulated clock (--clock-start, --clock-rate,
-# --clock-anchor; sim/clock.h) at twenty simulated days per real second. The
+# --clock-anchor; sim/clock.h) at ten simulated days per real second. The
 # room reports each notice of docs/TRIAL_RULES.md at its instant (E - 7 d,
 # E - 1 d, E, E + 30 d lapsed, E + 45 d released), raises no clock_ahead
-# (a round trip of a real millisecond is 29 simulated minutes, beyond the
+# (a round trip of a real millisecond is 14 simulated minutes, beyond the
 # 5-minute slack: the room allows for it), and the collector sees it in the
 # same simulated time. A second room whose clock is
 # really a simulated year ahead of the collector's still reports
@@ -15,12 +15,12 @@ set -uo pipefail
 B=$1
 . "$(dirname "$0")/e2e_lib.sh"
 need spark-agent sparkflash spark-collector
-RATE=1728000 # simulated seconds per real second: twenty days
-LEAD=3       # real seconds (60 simulated days) from the rooms' start to day 0
-TOL=43200    # a notice is raised within 12 simulated hours (25 real ms) of its instant
-RX_TOL=172800 # and reaches the collector within two simulated days (0.1 real s)
+RATE=864000   # simulated seconds per real second: ten days
+LEAD=3        # real seconds (30 simulated days) from the rooms' start to day 0
+TOL=43200     # a notice is raised within 12 simulated hours (50 real ms) of its instant
+RX_TOL=172800 # and reaches the collector within two simulated days (0.2 real s)
 TRIAL_EXP=2026-12-08T00:00:00Z # E: day 0 is E - 7 d
-# The technician's day, at real speed: before the rooms come up (day 0 - 60 d),
+# The technician's day, at real speed: before the rooms come up (day 0 - 30 d),
 # since the licence's issue instant is the day it was made (a room whose clock
 # is behind that would report clock_rollback).
 ADMIN_CLOCK=(--clock-start 2026-09-01T09:00:00Z)
