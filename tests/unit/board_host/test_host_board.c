@@ -448,12 +448,13 @@ static int64_t real_unix_ms(void)
 
 /* --clock-anchor: simulated time is --clock-start at that real instant, not
  * when this board started, and the scenario counts from --clock-start. A
- * board started a real second after the anchor at 36000 simulated seconds
- * per second is ten simulated hours in: what was due before is past. */
+ * board started a real second after the anchor at one simulated hour per
+ * second is an hour in: what was due before is past. (The next entry is a
+ * real second further on, so a preempted test still finds it ahead.) */
 static void test_clock_anchor_in_the_past(void **state)
 {
     fixture_t *f = *state;
-    char *argv[] = {"agent", "--clock-rate", "36000", "--clock-anchor", "0", NULL};
+    char *argv[] = {"agent", "--clock-rate", "3600", "--clock-anchor", "0", NULL};
     char anchor[32];
     snprintf(anchor, sizeof anchor, "%lld", (long long)(real_unix_ms() - 1000));
     argv[4] = anchor;
@@ -461,29 +462,29 @@ static void test_clock_anchor_in_the_past(void **state)
     assert_int_equal(host_board_parse_args(&f->opts, &argc, argv), 0);
     assert_int_equal(argc, 1);
     write_text(f->scenario, "{\"t\":60,\"people\":1}\n"
-                            "{\"t\":36360,\"people\":2}\n");
+                            "{\"t\":7200,\"people\":2}\n");
     f->opts.scenario_path = f->scenario;
     assert_int_equal(host_board_init(&f->opts), 0);
     int64_t now = 0;
     assert_int_equal(host_board_now(&now), 0);
-    assert_true(now >= T0 + 36000);
-    assert_true(now < T0 + 36000 + 36000 * 5);         /* started within 5 real seconds */
-    assert_true(hal_clock_mono_ms() < 36000u * 1000u); /* counts from this start */
-    hal_clock_wait_ms(3600u * 1000u);                  /* ends at the second entry */
+    assert_true(now >= T0 + 3600);
+    assert_true(now < T0 + 7200);                     /* started within a real second */
+    assert_true(hal_clock_mono_ms() < 3600u * 1000u); /* counts from this start */
+    hal_clock_wait_ms(2 * 3600u * 1000u);             /* ends at the second entry */
     hal_room_event_t ev;
     assert_int_equal(hal_room_poll(&ev), 1);
     assert_int_equal(ev.value, 2); /* the first was due before this run */
     assert_int_equal(hal_room_poll(&ev), 0);
 }
 
-/* An anchor a little ahead: the board starts before --clock-start and the
- * scenario's t = 0 waits for it. */
+/* An anchor a real second ahead: the board starts before --clock-start and
+ * the scenario's t = 0 waits for it. */
 static void test_clock_anchor_ahead(void **state)
 {
     fixture_t *f = *state;
     f->opts.clock_rate = 36000;
     f->opts.clock_anchor_set = true;
-    f->opts.clock_anchor_ms = real_unix_ms() + 100;
+    f->opts.clock_anchor_ms = real_unix_ms() + 1000;
     write_text(f->scenario, "{\"t\":0,\"people\":5}\n");
     f->opts.scenario_path = f->scenario;
     assert_int_equal(host_board_init(&f->opts), 0);
@@ -492,7 +493,7 @@ static void test_clock_anchor_ahead(void **state)
     assert_true(now < T0);
     hal_room_event_t ev;
     assert_int_equal(hal_room_poll(&ev), 0);
-    hal_clock_wait_ms(2 * 3600u * 1000u); /* ends at t = 0 */
+    hal_clock_wait_ms(11 * 3600u * 1000u); /* ends at t = 0 */
     assert_int_equal(hal_room_poll(&ev), 1);
     assert_int_equal(ev.value, 5);
     assert_int_equal(host_board_now(&now), 0);
