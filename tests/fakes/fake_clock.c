@@ -67,11 +67,17 @@ int hal_clock_wall(int64_t *unix_seconds)
     if (!s_wall_set) {
         return FW_E_STATE;
     }
-    if (s_stall_every != 0 && ++s_wall_reads % s_stall_every == 0) {
+    /* A stall before the read, then one after it, and so on. */
+    const bool stall = s_stall_every != 0 && ++s_wall_reads % s_stall_every == 0;
+    const bool before = stall && (s_wall_reads / s_stall_every) % 2 == 1;
+    if (before) {
         s_mono_ms += s_stall_ms;
     }
     int64_t ms = s_wall_base_ms + (int64_t)s_mono_ms;
     *unix_seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    if (stall && !before) {
+        s_mono_ms += s_stall_ms;
+    }
     return 0;
 }
 

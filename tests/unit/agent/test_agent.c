@@ -315,10 +315,11 @@ static void test_expiring_banner_and_notice(void **state)
 }
 
 /* The wall clock and the monotonic instant are read as one pair: a task
- * preempted between the two reads (here for 400 s of device time, every
- * seventh wall read: a real millisecond on a fast simulated clock) must not
- * look like a wall clock jumping past the 5-minute slack, shown as "ahead"
- * and held until the collector answers. */
+ * preempted around the wall read (here for 400 s of device time, every
+ * seventh wall read, before it and then after it: a real millisecond on a
+ * fast simulated clock) must not look like a wall clock jumping past the
+ * 5-minute slack, shown as "ahead" and held until the collector answers, nor
+ * like one set back. */
 static void test_a_preempted_clock_read_is_read_again(void **state)
 {
     (void)state;

@@ -17,9 +17,10 @@ void fake_clock_set_wall(int64_t unix_seconds);
 void fake_clock_unset_wall(void);
 /* Move both clocks forward. */
 void fake_clock_advance_ms(uint64_t ms);
-/* Every `every`-th hal_clock_wall() call first moves both clocks `ms`
- * forward, as if the caller was preempted just before reading the wall clock
- * (on a fast simulated clock a real millisecond is minutes). 0: never. */
+/* Every `every`-th hal_clock_wall() call moves both clocks `ms` forward, as
+ * if the caller was preempted just before reading the wall clock, and the
+ * next such call just after reading it (on a fast simulated clock a real
+ * millisecond is minutes). 0: never. */
 void fake_clock_stall_wall_reads(uint32_t every, uint64_t ms);
 /* Milliseconds waited through hal_clock_wait_ms(), in total, and how many calls. */
 uint64_t fake_clock_waited_ms(void);
