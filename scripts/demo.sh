@@ -199,10 +199,10 @@ pids+=($!)
     --support-listen "127.0.0.1:$SPORT" --screen room2-screen >room2-support.log 2>&1 &
 room2=$!
 pids+=("$room2")
-for _ in $(seq 1 50); do grep -q "support port on" room2-support.log && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -qs "support port on" room2-support.log && break; sleep 0.1; done
 # Off since the fast run ended, room2's clock is ahead of the time it kept:
 # its first contact with the collector confirms it (a few real seconds).
-for _ in $(seq 1 100); do grep -q "collector's time confirms" room2-support.log && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -qs "collector's time confirms" room2-support.log && break; sleep 0.1; done
 "$bin/trialctl" device "coaps://127.0.0.1:$SPORT" --psk-file room2.psk || true
 kill -TERM "$room2" 2>/dev/null || true
 wait "$room2" || true
