@@ -102,7 +102,7 @@ static void test_each_bad_field_is_named(void **state)
     assert_int_equal(proto_provisioning_validate(&p, why, sizeof why), FW_E_INVAL);
     assert_non_null(strstr(why, "region"));
     p = good();
-    strcpy(p.locale, "english");
+    strcpy(p.locale, "engl"); /* fits the field (5 + NUL) but is not ll or ll-CC */
     assert_int_equal(proto_provisioning_validate(&p, why, sizeof why), FW_E_INVAL);
     assert_non_null(strstr(why, "locale"));
     p = good();
