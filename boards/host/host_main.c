@@ -77,9 +77,9 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, idx = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'r':
@@ -97,28 +97,10 @@ int main(int argc, char **argv)
         case 'b':
         case 'p':
         case 'd': {
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*optarg == '\0' || *optarg == '-' || *end != '\0' || v > 30u * 86400u ||
-                (c == 'i' && (v < 60 || 86400 % v != 0)) || (c == 'p' && v == 0)) {
-                fprintf(stderr, "spark-agent: --%s: expected %s, got '%s'\n",
-                        c == 'i'   ? "report-interval"
-                        : c == 'b' ? "report-batch"
-                        : c == 'p' ? "screen-page"
-                                   : "drain",
-                        c == 'i'   ? "seconds from 60 to 86400 that divide a day"
-                        : c == 'p' ? "a number of seconds from 1 to 2592000 (30 days)"
-                                   : "a number of seconds (at most 30 days)",
-                        optarg);
+            char err[160];
+            if (agent_config_option(&cfg, longopts[idx].name, optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "spark-agent: %s\n", err);
                 return AGENT_EXIT_USAGE;
-            }
-            if (c == 'i') {
-                cfg.report_interval_s = (uint32_t)v;
-            } else if (c == 'b') {
-                cfg.report_batch_s = (uint32_t)v;
-            } else if (c == 'p') {
-                cfg.screen_page_s = (uint32_t)v;
-            } else {
-                cfg.report_drain_ms = (uint32_t)v * 1000u;
             }
             break;
         }

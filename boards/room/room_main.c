@@ -27,6 +27,11 @@ static void usage(FILE *out)
                  "Runs the Spark room endpoint agent on the room board (Linux).\n\n"
                  "Agent options:\n"
                  "  --run-for SECONDS     stop after this many seconds (default: until SIGTERM)\n"
+                 "  --report-interval S   usage reporting interval in seconds (default 3600)\n"
+                 "  --report-batch S      how long usage may wait before it is sent (default\n"
+                 "                        14400)\n"
+                 "  --drain S             at a planned stop, seconds to send what is queued\n"
+                 "                        (default 3)\n"
                  "  --help, --version\n\n"
                  "Board options:\n");
     room_board_usage(out);
@@ -36,11 +41,22 @@ static void usage(FILE *out)
                  "stopped the agent keeps answering the calling stack, emergency numbers only.\n");
 }
 
-enum { OPT_CONFIG = 256, OPT_RUN_FOR, OPT_HELP, OPT_VERSION, OPT_LOG_STDERR, OPT_BOARD };
+enum {
+    OPT_CONFIG = 256,
+    OPT_RUN_FOR,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_LOG_STDERR,
+    OPT_AGENT,
+    OPT_BOARD
+};
 
 static const struct option s_longopts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"run-for", required_argument, NULL, OPT_RUN_FOR},
+    {"report-interval", required_argument, NULL, OPT_AGENT},
+    {"report-batch", required_argument, NULL, OPT_AGENT},
+    {"drain", required_argument, NULL, OPT_AGENT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"log-stderr", no_argument, NULL, OPT_LOG_STDERR},
@@ -126,6 +142,12 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_LOG_STDERR: opts.log_stderr = true; break;
+        case OPT_AGENT:
+            if (agent_config_option(&cfg, s_longopts[idx].name, optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "spark-agent-room: %s\n", err);
+                return AGENT_EXIT_USAGE;
+            }
+            break;
         case OPT_BOARD:
             if (room_board_set_option(&opts, s_longopts[idx].name, optarg, err, sizeof err) != 0) {
                 fprintf(stderr, "spark-agent-room: --%s: %s\n", s_longopts[idx].name, err);

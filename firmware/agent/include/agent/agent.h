@@ -8,6 +8,8 @@
 #ifndef AGENT_AGENT_H
 #define AGENT_AGENT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exit codes of spark-agent (sysexits.h values where one fits). */
@@ -31,6 +33,13 @@ typedef struct {
 
 #define AGENT_REPORT_BATCH_DEFAULT_S (4u * 3600u) /* docs/REPORTING.md: session policy */
 #define AGENT_SCREEN_PAGE_DEFAULT_S 30u /* long enough to read one, short enough to wait */
+
+/* Set one of the agent's own options by its flag name without dashes:
+ * "report-interval" (seconds, 60..86400, dividing a day), "report-batch" or
+ * "drain" (seconds, at most 30 days), "screen-page" (seconds, 1 to 30 days). 0; FW_E_NOENT for another name;
+ * FW_E_INVAL for a bad value, with "--NAME: expected ..., got '...'" in err. */
+int agent_config_option(agent_config_t *cfg, const char *name, const char *value, char *err,
+                        size_t cap);
 
 /* Run until the configured time has passed or the board asks to stop.
  * Returns one of the AGENT_EXIT_* codes. */
