@@ -33,6 +33,7 @@ int room_board_init(const room_board_options_t *opts)
     }
     room_error_clear();
     room_log_open(opts->log_level, opts->log_stderr);
+    room_notify_init();
     int rc = room_system_init();
     bool storage_ok = false;
     if (rc == 0) {
@@ -59,6 +60,7 @@ int room_board_init(const room_board_options_t *opts)
         rc = room_input_open((const char(*)[ROOM_OPT_PATH_MAX])opts->input, ROOM_OPT_INPUT_MAX);
     }
     if (rc != 0) {
+        room_notify_status(room_board_last_error());
         close_all();
         return rc;
     }
@@ -77,6 +79,7 @@ bool room_board_storage_ok(void)
 
 void room_board_deinit(void)
 {
+    room_notify_stopping();
     close_all();
     s_initialised = false;
     room_log_close();

@@ -74,7 +74,11 @@ void hal_clock_wait_ms(uint32_t ms)
         fds[n++].revents = 0;
     }
     const uint64_t deadline = hal_clock_mono_ms() + ms;
+    const uint64_t keepalive = room_notify_next_ms();
     for (;;) {
+        /* The main loop is alive as long as it comes back to wait here: tell
+         * systemd (READY=1 the first time, then the watchdog keep-alive). */
+        room_notify_loop();
         if (s_stop) {
             break;
         }
@@ -83,6 +87,9 @@ void hal_clock_wait_ms(uint32_t ms)
             break;
         }
         uint64_t left = deadline - now;
+        if (keepalive && left > keepalive) {
+            left = keepalive; /* a long wait still sends its keep-alives */
+        }
         struct timespec ts = {.tv_sec = (time_t)(left / 1000u),
                               .tv_nsec = (long)(left % 1000u) * 1000000L};
         int r = ppoll(n ? fds : NULL, n, &ts, s_installed ? &s_old_mask : NULL);

@@ -40,6 +40,16 @@ void room_log_close(void);
 int room_system_init(void);
 void room_system_deinit(void);
 
+/* service manager (room_notify.c): systemd's notify protocol. */
+void room_notify_init(void);
+/* Called from hal_clock_wait_ms(): READY=1 the first time, then WATCHDOG=1
+ * whenever half the watchdog interval has passed. */
+void room_notify_loop(void);
+/* The keep-alive period in ms (0: no watchdog): waits are cut to it. */
+uint64_t room_notify_next_ms(void);
+void room_notify_status(const char *status);
+void room_notify_stopping(void);
+
 /* flash (room_flash.c): MTD char device, or file / block device with an
  * emulated erase unit of `sector_size` bytes. */
 int room_flash_open(const char *path, uint32_t sector_size, uint32_t program_unit);
