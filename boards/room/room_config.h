@@ -14,6 +14,10 @@
 #define ROOM_DEFAULT_CONFIG ROOM_BOARD_DEFAULT_CONFIG
 #define ROOM_DEFAULT_FLASH "/dev/disk/by-partlabel/spark-store"
 #define ROOM_DEFAULT_SECURE_DIR "/var/lib/spark/secure"
+/* The TPM: the kernel's resource manager, and the owner NV index of the
+ * monotonic counter. */
+#define ROOM_DEFAULT_TPM "device:/dev/tpmrm0"
+#define ROOM_DEFAULT_TPM_NV_INDEX 0x01800517u
 #define ROOM_DEFAULT_FB "/dev/fb0"
 #define ROOM_DEFAULT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define ROOM_DEFAULT_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"

@@ -1,13 +1,11 @@
 /*
- * room_counter.h - the monotonic counter behind hal_secure_counter_*().
+ * room_counter.h - the file back end's monotonic counter
+ * (secure_backend = file; room_counter_file.c).
  *
- * On the product this is a TPM 2.0 NV counter (TPM2_NV_Increment) or the
- * eMMC's RPMB write counter: hardware that cannot be set back. This board
- * ships one back end, room_counter_file.c, which keeps the value in a file on
- * the secure partition; it survives power cuts but not someone with root and
- * a shell. Exactly one back end is linked (CMake ROOM_COUNTER_BACKEND), like
- * libcoap's TLS back ends: a TPM or RPMB file implements these four functions
- * and nothing else changes.
+ * On the product the counter is the TPM 2.0 NV counter of
+ * room_secure_tpm.c: hardware that cannot be set back. This one keeps the
+ * value in a file on the secure partition; it survives power cuts but not
+ * someone with root and a shell.
  */
 #ifndef ROOM_COUNTER_H
 #define ROOM_COUNTER_H

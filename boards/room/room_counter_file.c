@@ -1,5 +1,6 @@
 /*
- * The counter as a file: DIR/counter holds "spark-counter v1 <value>\n".
+ * The counter as a file (secure_backend = file): DIR/counter holds
+ * "spark-counter v1 <value>\n".
  *
  * Every increment writes DIR/counter.tmp, fsyncs it, renames it over
  * DIR/counter and fsyncs DIR: rename is atomic, so after a power cut the file

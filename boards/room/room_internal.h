@@ -56,9 +56,20 @@ int room_flash_open(const char *path, uint32_t sector_size, uint32_t program_uni
 void room_flash_close(void);
 bool room_flash_is_mtd(void);
 
-/* secure element (room_secure.c): key file + counter backend in `dir`. */
-int room_secure_open(const char *dir);
+/* secure element (room_secure.c): the back end opts->secure_backend names. */
+int room_secure_open(const room_board_options_t *opts);
 void room_secure_close(void);
+/* The file back end (room_secure.c + room_counter_file.c): key file and
+ * counter file in `dir`. */
+int room_secure_file_open(const char *dir);
+void room_secure_file_close(void);
+/* The TPM 2.0 back end (room_secure_tpm.c): TCTI config string, counter NV
+ * index, and `dir` for the wrapped key blob. */
+int room_secure_tpm_open(const char *tcti, uint32_t nv_index, const char *dir);
+void room_secure_tpm_close(void);
+int room_secure_tpm_derive(const char *label, uint8_t out[32]);
+int room_secure_tpm_counter_read(uint32_t *value);
+int room_secure_tpm_counter_increment(uint32_t *new_value);
 
 /* identity (room_identity.c) */
 int room_identity_load(const room_board_options_t *opts);

@@ -41,15 +41,7 @@ static void usage(FILE *out)
                  "stopped the agent keeps answering the calling stack, emergency numbers only.\n");
 }
 
-enum {
-    OPT_CONFIG = 256,
-    OPT_RUN_FOR,
-    OPT_HELP,
-    OPT_VERSION,
-    OPT_LOG_STDERR,
-    OPT_AGENT,
-    OPT_BOARD
-};
+enum { OPT_CONFIG = 256, OPT_RUN_FOR, OPT_HELP, OPT_VERSION, OPT_LOG_STDERR, OPT_AGENT, OPT_BOARD };
 
 static const struct option s_longopts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
@@ -64,6 +56,9 @@ static const struct option s_longopts[] = {
     {"flash-sector-size", required_argument, NULL, OPT_BOARD},
     {"flash-program-unit", required_argument, NULL, OPT_BOARD},
     {"secure-dir", required_argument, NULL, OPT_BOARD},
+    {"secure-backend", required_argument, NULL, OPT_BOARD},
+    {"tpm", required_argument, NULL, OPT_BOARD},
+    {"tpm-nv-index", required_argument, NULL, OPT_BOARD},
     {"fb", required_argument, NULL, OPT_BOARD},
     {"font", required_argument, NULL, OPT_BOARD},
     {"font-bold", required_argument, NULL, OPT_BOARD},

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fw/err.h"
@@ -66,6 +67,9 @@ void room_board_options_default(room_board_options_t *opts)
     opts->hw_revision = ROOM_DEFAULT_HW_REVISION;
     opts->log_level = HAL_LOG_INFO;
     opts->log_stderr = false;
+    opts->secure_backend = ROOM_SECURE_TPM;
+    snprintf(opts->tpm, sizeof opts->tpm, "%s", ROOM_DEFAULT_TPM);
+    opts->tpm_nv_index = ROOM_DEFAULT_TPM_NV_INDEX;
 }
 
 static int opt_error(char *err, size_t cap, int rc, const char *key, const char *fmt, ...)
@@ -195,6 +199,38 @@ int room_board_set_option(room_board_options_t *opts, const char *key_in, const 
                              value);
         }
         return set_string(opts->secure_dir, sizeof opts->secure_dir, value, key, err, cap);
+    }
+    if (strcmp(key, "secure_backend") == 0) {
+        if (strcmp(value, "tpm") == 0) {
+            opts->secure_backend = ROOM_SECURE_TPM;
+        } else if (strcmp(value, "file") == 0) {
+            opts->secure_backend = ROOM_SECURE_FILE;
+        } else {
+            return opt_error(err, cap, FW_E_INVAL, key, "expected tpm or file, got '%s'", value);
+        }
+        return 0;
+    }
+    if (strcmp(key, "tpm") == 0) {
+        /* A TCTI: "device:/dev/tpmrm0", "swtpm:host=127.0.0.1,port=2321", ... */
+        if (!strchr(value, ':') && value[0] != '/' && strcmp(value, "device") != 0) {
+            return opt_error(err, cap, FW_E_INVAL, key,
+                             "expected a TPM transport like device:/dev/tpmrm0 or "
+                             "swtpm:host=127.0.0.1,port=2321, got '%s'",
+                             value);
+        }
+        return set_string(opts->tpm, sizeof opts->tpm, value, key, err, cap);
+    }
+    if (strcmp(key, "tpm_nv_index") == 0) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 16);
+        if (strncmp(value, "0x", 2) != 0 || errno != 0 || *end != '\0' || v < 0x01000000ull ||
+            v > 0x01FFFFFFull) {
+            return opt_error(err, cap, FW_E_INVAL, key,
+                             "expected an NV index 0x01000000..0x01ffffff, got '%s'", value);
+        }
+        opts->tpm_nv_index = (uint32_t)v;
+        return 0;
     }
     if (strcmp(key, "fb") == 0) {
         return set_device(opts->fb, sizeof opts->fb, value, key, err, cap);
@@ -376,7 +412,12 @@ void room_board_usage(FILE *out)
           "                        " ROOM_DEFAULT_FLASH ")\n"
           "  --flash-sector-size N erase unit emulated on a file/block device (default 16384)\n"
           "  --flash-program-unit N program unit on a file/block device (default 1)\n"
-          "  --secure-dir DIR      device.key and counter (default " ROOM_DEFAULT_SECURE_DIR ")\n"
+          "  --secure-dir DIR      device key blob (and counter, file back end) (default\n"
+          "                        " ROOM_DEFAULT_SECURE_DIR ")\n"
+          "  --secure-backend B    tpm (default: TPM 2.0) or file (key and counter as files,\n"
+          "                        no protection against root; warns at every start)\n"
+          "  --tpm TCTI            TPM transport (default " ROOM_DEFAULT_TPM ")\n"
+          "  --tpm-nv-index 0xN    the counter's NV index (default 0x01800517)\n"
           "  --fb PATH|none        framebuffer (default " ROOM_DEFAULT_FB ")\n"
           "  --font PATH           TrueType font (default " ROOM_DEFAULT_FONT ")\n"
           "  --font-bold PATH      its bold face (default " ROOM_DEFAULT_FONT_BOLD ")\n"

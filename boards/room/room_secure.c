@@ -1,16 +1,18 @@
 /*
- * The secure element, as far as plain Linux can be one.
+ * The secure element: the back end the config names (secure_backend), and
+ * the file back end itself.
  *
- * The device key is 32 random bytes in DIR/device.key on a separate,
- * root-only partition, created at first boot with getrandom(). It is held in
- * memory only while the board is up, wiped on close, never logged. The
- * firmware only sees keys derived from it:
+ *  - tpm (the default): TPM 2.0, room_secure_tpm.c.
+ *  - file: as far as plain Linux can be a secure element, for boards without
+ *    a TPM and for benches. The device key is 32 random bytes in
+ *    DIR/device.key on a separate, root-only partition, created at first boot
+ *    with getrandom(), held in memory only while the board is up, wiped on
+ *    close, never logged; the counter is a file (room_counter_file.c). Anyone
+ *    with root can copy or rewind both, so every start says so in the log.
+ *
+ * Either way the firmware only sees keys derived from the device key:
  *     HMAC-SHA-256(device_key, "spark-derive-v1" || label)
- * (the host board's derivation, so both boards agree on what a label means).
- *
- * Production path: the key sealed by the TPM (or fused into the SoC's
- * crypto engine) so that a copy of the partition is useless elsewhere; this
- * file stands in for it. The counter is behind room_counter.h.
+ * (the host board's derivation, so every board agrees on what a label means).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,8 @@
 
 static bool s_loaded;
 static uint8_t s_key[HAL_SECURE_KEY_LEN];
+static room_secure_backend_t s_backend = ROOM_SECURE_TPM;
+static bool s_open; /* either back end */
 
 static int create_key(const char *path)
 {
@@ -97,7 +101,7 @@ static int load_key(const char *path)
     return rc;
 }
 
-int room_secure_open(const char *dir)
+int room_secure_file_open(const char *dir)
 {
     if (s_loaded) {
         return room_fail(FW_E_STATE, "secure element already open");
@@ -131,14 +135,56 @@ int room_secure_open(const char *dir)
         return rc;
     }
     s_loaded = true;
+    s_backend = ROOM_SECURE_FILE;
+    s_open = true;
     return 0;
+}
+
+void room_secure_file_close(void)
+{
+    fw_zeroize(s_key, sizeof s_key);
+    s_loaded = false;
+    s_open = false;
+    room_counter_close();
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+int room_secure_open(const room_board_options_t *opts)
+{
+    if (s_open) {
+        return room_fail(FW_E_STATE, "secure element already open");
+    }
+    int rc;
+    if (opts->secure_backend == ROOM_SECURE_FILE) {
+        /* Every start, so nobody forgets that this device has no rollback guard
+         * against root. */
+        room_log(HAL_LOG_WARN,
+                 "secure_backend = file: the device key and the rollback counter are plain "
+                 "files in %s that anyone with root can copy or set back; use secure_backend "
+                 "= tpm on a product",
+                 opts->secure_dir);
+        rc = room_secure_file_open(opts->secure_dir);
+    } else {
+        rc = room_secure_tpm_open(opts->tpm, opts->tpm_nv_index, opts->secure_dir);
+    }
+    if (rc == 0 && opts->secure_backend == ROOM_SECURE_TPM) {
+        s_backend = ROOM_SECURE_TPM;
+        s_open = true;
+    }
+    return rc;
 }
 
 void room_secure_close(void)
 {
-    fw_zeroize(s_key, sizeof s_key);
-    s_loaded = false;
-    room_counter_close();
+    if (s_open) {
+        if (s_backend == ROOM_SECURE_FILE) {
+            room_secure_file_close();
+        } else {
+            room_secure_tpm_close();
+        }
+    }
+    s_open = false;
 }
 
 /* ------------------------------------------------------------ hal/secure */
@@ -148,8 +194,11 @@ int room_secure_derive_key(const char *label, uint8_t out[HAL_SECURE_KEY_LEN])
     if (!label || !out) {
         return FW_E_INVAL;
     }
-    if (!s_loaded) {
+    if (!s_open) {
         return FW_E_STATE;
+    }
+    if (s_backend == ROOM_SECURE_TPM) {
+        return room_secure_tpm_derive(label, out);
     }
     return crypto_derive_key(s_key, sizeof s_key, label, out);
 }
@@ -159,10 +208,18 @@ int room_secure_counter_read(uint32_t *value)
     if (!value) {
         return FW_E_INVAL;
     }
-    return s_loaded ? room_counter_read(value) : FW_E_STATE;
+    if (!s_open) {
+        return FW_E_STATE;
+    }
+    return s_backend == ROOM_SECURE_TPM ? room_secure_tpm_counter_read(value)
+                                        : room_counter_read(value);
 }
 
 int room_secure_counter_increment(uint32_t *new_value)
 {
-    return s_loaded ? room_counter_increment(new_value) : FW_E_STATE;
+    if (!s_open) {
+        return FW_E_STATE;
+    }
+    return s_backend == ROOM_SECURE_TPM ? room_secure_tpm_counter_increment(new_value)
+                                        : room_counter_increment(new_value);
 }

@@ -18,7 +18,7 @@ int room_storage_open(const room_board_options_t *opts)
         rc = room_flash_open(opts->flash, opts->flash_sector_size, opts->flash_program_unit);
     }
     if (rc == 0) {
-        rc = room_secure_open(opts->secure_dir);
+        rc = room_secure_open(opts);
     }
     if (rc != 0) {
         room_storage_close();

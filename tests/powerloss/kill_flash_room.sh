@@ -39,7 +39,7 @@ head -c 300000 /dev/urandom >payload.bin
 # starts from (copied, with its secure directory, before each run).
 mkdir -m 700 base.sec
 head -c 2097152 /dev/zero | tr '\000' '\377' >base.img
-printf 'serial = RKT0000042\n' >room.conf
+printf 'serial = RKT0000042\nsecure_backend = file\n' >room.conf
 "$SF" provision --image base.img --board room --config room.conf --secure-dir base.sec \
     --serial RKT0000042 --model RoomKit --trial D1000042 --server coaps://127.0.0.1:5684 \
     --licence-pubkey fw.pem.pub --region US --locale en >/dev/null 2>&1 || exit 1

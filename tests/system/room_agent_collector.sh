@@ -7,16 +7,20 @@
 #   2. spark-agent-room reports provisioning and receives its licence (R1);
 #   3. calls, a meeting and sharing arrive on the calling stack's socket
 #      (docs/ROOM_BOARD.md); the collector's totals equal exactly what was sent.
-# Usage: room_agent_collector.sh ROOM_AGENT SPARKFLASH COLLECTOR_BIN_DIR [SECURE-BACKEND-LINES-FILE]
+# Usage: room_agent_collector.sh ROOM_AGENT SPARKFLASH COLLECTOR_BIN_DIR [file|tpm]
 #   ROOM_AGENT, SPARKFLASH: the programs under test (wrappers under qemu in a
 #   cross build); COLLECTOR_BIN_DIR holds the host's spark-collector and
 #   sparkflash (for the licence key). Exit 77 (skipped) if that is missing.
-#   The optional file adds lines to the room config (the TPM test uses it).
+#   The secure element: file (default) or tpm (a swtpm started here, with a
+#   fresh state directory; the wrapped key blob must then be all that is in
+#   the secure directory).
 set -uo pipefail
 AGENT=$(readlink -f "$1")
 SF=$(readlink -f "$2")
 HOST=$(readlink -f "$3")
-EXTRA_CONF=${4:-}
+BACKEND=${4:-file}
+# shellcheck source=../tpm/swtpm_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tpm/swtpm_lib.sh" || exit 1
 for b in spark-collector sparkflash; do
     if [ ! -x "$HOST/$b" ]; then
         echo "SKIP: no host $b in $HOST (build the default preset first)"
@@ -28,6 +32,7 @@ cd "$work" || exit 1
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    swtpm_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -42,6 +47,9 @@ SERIAL=RQE0000001
 # The device: an erased 1 MiB partition, an empty secure directory.
 head -c 1048576 /dev/zero | tr '\000' '\377' >part.img
 mkdir -m 700 sec
+if [ "$BACKEND" = tpm ]; then
+    swtpm_start "$work/tpm" || exit 1
+fi
 {
     echo "flash = $work/part.img"
     echo "secure_dir = $work/sec"
@@ -50,7 +58,8 @@ mkdir -m 700 sec
     echo "call_socket = $work/call.sock"
     echo "serial = $SERIAL"
     echo "iface = lo"
-    [ -n "$EXTRA_CONF" ] && cat "$EXTRA_CONF"
+    echo "secure_backend = $BACKEND"
+    [ "$BACKEND" = tpm ] && echo "tpm = $SWTPM_TCTI"
 } >room.conf
 
 "$SF" provision --image part.img --board room --config room.conf --serial "$SERIAL" \
@@ -138,6 +147,15 @@ check "meetings 1" test "$(total meetings)" = 1
 check "meeting_seconds 600" test "$(total meeting_seconds)" = 600
 check "share_seconds 120" test "$(total share_seconds)" = 120
 check "no call blocked" test "$(total calls_blocked)" = 0
+if [ "$BACKEND" = tpm ]; then
+    check "tpm: the secure directory holds only the wrapped key blob" \
+        test "$(ls sec)" = device.key
+    check "tpm: the blob is a TPM key, not a raw key" grep -q "^spark-tpm-key v1" sec/device.key
+    check "tpm: no 'file' warning" bash -c "! grep -q 'secure_backend = file' agent.log"
+else
+    check "file: the agent warns about the file back end" \
+        grep -q "secure_backend = file: the device key and the rollback counter are plain files" agent.log
+fi
 if [ "$fail" -ne 0 ]; then
     for f in agent.log collector.log; do echo "--- $f"; tail -30 "$f"; done
     "$HOST/spark-collector" admin --db c.db show --serial "$SERIAL"

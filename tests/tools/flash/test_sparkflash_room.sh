@@ -101,6 +101,7 @@ mkconf() {
         echo "serial = $SERIAL"
         echo "iface = lo"
         echo "support_listen = off" # tests listen on loopback only
+        echo "secure_backend = file"
         local l
         for l in "$@"; do echo "$l"; done
     } >"$file"

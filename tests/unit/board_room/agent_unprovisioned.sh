@@ -17,6 +17,7 @@ fb = none
 input = none
 call_socket = $dir/call.sock
 serial = RK-TEST-0001
+secure_backend = file
 iface = lo
 CONF
 timeout 60 "$agent" --config "$dir/room.conf" --log-stderr --run-for 1 > "$dir/out" 2>&1

@@ -123,6 +123,7 @@ static void test_whole_board(void **state)
     room_board_options_default(&o);
     room_tmp_path(&t, "flash.bin", o.flash, sizeof o.flash);
     snprintf(o.secure_dir, sizeof o.secure_dir, "%s", t.dir);
+    o.secure_backend = ROOM_SECURE_FILE; /* the TPM back end: test_room_tpm */
     room_tmp_path(&t, "call.sock", o.call_socket, sizeof o.call_socket);
     o.fb[0] = '\0';
     o.input[0][0] = '\0';

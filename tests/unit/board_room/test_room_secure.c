@@ -42,7 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *f = *state;
-    room_secure_close();
+    room_secure_file_close();
     room_tmp_remove(&f->tmp);
     free(f);
     return 0;
@@ -60,7 +60,7 @@ static void read_text(const char *path, char *buf, size_t cap)
 static void test_first_boot_creates_key_and_counter(void **state)
 {
     fx_t *f = *state;
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     struct stat st;
     assert_int_equal(stat(f->key, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -77,13 +77,13 @@ static void test_derivation_stable_and_label_bound(void **state)
     fx_t *f = *state;
     uint8_t a1[HAL_SECURE_KEY_LEN], a2[HAL_SECURE_KEY_LEN], b[HAL_SECURE_KEY_LEN];
     assert_int_equal(hal_secure_derive_key("store-mac-v1", a1), FW_E_STATE); /* not open */
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     assert_int_equal(hal_secure_derive_key("store-mac-v1", a1), 0);
     assert_int_equal(hal_secure_derive_key("link-psk-v1", b), 0);
     assert_memory_not_equal(a1, b, sizeof a1);
-    room_secure_close();
+    room_secure_file_close();
     /* Re-init (a reboot): the same key file gives the same derived keys. */
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     assert_int_equal(hal_secure_derive_key("store-mac-v1", a2), 0);
     assert_memory_equal(a1, a2, sizeof a1);
 
@@ -107,12 +107,12 @@ static void test_other_device_other_keys(void **state)
     room_tmp_t other = {{0}};
     assert_int_equal(room_tmp_make(&other), 0);
     uint8_t a[HAL_SECURE_KEY_LEN], b[HAL_SECURE_KEY_LEN];
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     assert_int_equal(hal_secure_derive_key("store-mac-v1", a), 0);
-    room_secure_close();
-    assert_int_equal(room_secure_open(other.dir), 0);
+    room_secure_file_close();
+    assert_int_equal(room_secure_file_open(other.dir), 0);
     assert_int_equal(hal_secure_derive_key("store-mac-v1", b), 0);
-    room_secure_close();
+    room_secure_file_close();
     assert_memory_not_equal(a, b, sizeof a);
     room_tmp_remove(&other);
 }
@@ -120,29 +120,29 @@ static void test_other_device_other_keys(void **state)
 static void test_key_readable_by_others_is_refused(void **state)
 {
     fx_t *f = *state;
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
-    room_secure_close();
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
+    room_secure_file_close();
     assert_int_equal(chmod(f->key, 0644), 0);
-    assert_int_equal(room_secure_open(f->tmp.dir), FW_E_STATE);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), FW_E_STATE);
     assert_non_null(strstr(room_board_last_error(), "0644"));
     assert_int_equal(chmod(f->key, 0600), 0);
     assert_int_equal(truncate(f->key, 16), 0);
-    assert_int_equal(room_secure_open(f->tmp.dir), FW_E_CORRUPT);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), FW_E_CORRUPT);
 }
 
 static void test_counter_persists(void **state)
 {
     fx_t *f = *state;
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     uint32_t v = 0;
     for (uint32_t i = 1; i <= 5; i++) {
         assert_int_equal(hal_secure_counter_increment(&v), 0);
         assert_int_equal(v, i);
     }
-    room_secure_close();
+    room_secure_file_close();
     assert_int_equal(hal_secure_counter_read(&v), FW_E_STATE);
     assert_int_equal(hal_secure_counter_increment(&v), FW_E_STATE);
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     assert_int_equal(hal_secure_counter_read(&v), 0);
     assert_int_equal(v, 5);
     char text[64];
@@ -154,16 +154,16 @@ static void test_counter_persists(void **state)
 static void test_stale_temp_from_a_crash_is_ignored(void **state)
 {
     fx_t *f = *state;
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     uint32_t v;
     assert_int_equal(hal_secure_counter_increment(&v), 0);
     assert_int_equal(hal_secure_counter_increment(&v), 0);
-    room_secure_close();
+    room_secure_file_close();
     /* A crash between writing counter.tmp and renaming it: the new value was
      * never acknowledged, so the old one stands, whatever the temp holds
      * (here even a torn, half-written line). */
     assert_int_equal(room_write_file(f->counter_tmp, "spark-counter v1 7", 18), 0);
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     assert_int_equal(hal_secure_counter_read(&v), 0);
     assert_int_equal(v, 2);
     assert_int_equal(access(f->counter_tmp, F_OK), -1);
@@ -174,8 +174,8 @@ static void test_stale_temp_from_a_crash_is_ignored(void **state)
 static void test_damaged_or_deleted_counter_is_refused(void **state)
 {
     fx_t *f = *state;
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
-    room_secure_close();
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
+    room_secure_file_close();
     static const char *const bad[] = {
         "",
         "spark-counter v1 \n",
@@ -188,17 +188,17 @@ static void test_damaged_or_deleted_counter_is_refused(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(room_write_file(f->counter, bad[i], strlen(bad[i])), 0);
-        assert_int_equal(room_secure_open(f->tmp.dir), FW_E_CORRUPT);
+        assert_int_equal(room_secure_file_open(f->tmp.dir), FW_E_CORRUPT);
     }
     const char good[] = "spark-counter v1 4294967295\n";
     assert_int_equal(room_write_file(f->counter, good, strlen(good)), 0);
-    assert_int_equal(room_secure_open(f->tmp.dir), 0);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), 0);
     uint32_t v;
     assert_int_equal(hal_secure_counter_increment(&v), FW_E_NOSPACE);
-    room_secure_close();
+    room_secure_file_close();
     /* Key present, counter gone: never silently restarted at 0. */
     assert_int_equal(unlink(f->counter), 0);
-    assert_int_equal(room_secure_open(f->tmp.dir), FW_E_NOENT);
+    assert_int_equal(room_secure_file_open(f->tmp.dir), FW_E_NOENT);
     assert_int_equal(access(f->counter, F_OK), -1);
 }
 
@@ -207,7 +207,7 @@ static void test_missing_secure_dir(void **state)
     fx_t *f = *state;
     char p[160];
     room_tmp_path(&f->tmp, "not-mounted", p, sizeof p);
-    assert_int_equal(room_secure_open(p), FW_E_NOENT);
+    assert_int_equal(room_secure_file_open(p), FW_E_NOENT);
 }
 
 int main(void)

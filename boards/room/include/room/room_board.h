@@ -36,11 +36,17 @@
 #define ROOM_BOARD_KEY_FILE "device.key"
 #define ROOM_OPT_INPUT_MAX 4
 
+/* The secure element (docs/ROOM_BOARD.md): TPM 2.0, or files in secure_dir. */
+typedef enum { ROOM_SECURE_TPM = 0, ROOM_SECURE_FILE = 1 } room_secure_backend_t;
+
 typedef struct {
-    char flash[ROOM_OPT_PATH_MAX];       /* MTD char device, block device or file */
-    uint32_t flash_sector_size;          /* file/block device only: emulated erase unit */
-    uint32_t flash_program_unit;         /* file/block device only */
-    char secure_dir[ROOM_OPT_PATH_MAX];  /* holds device.key and counter */
+    char flash[ROOM_OPT_PATH_MAX];      /* MTD char device, block device or file */
+    uint32_t flash_sector_size;         /* file/block device only: emulated erase unit */
+    uint32_t flash_program_unit;        /* file/block device only */
+    char secure_dir[ROOM_OPT_PATH_MAX]; /* holds device.key (and counter: file back end) */
+    room_secure_backend_t secure_backend;
+    char tpm[ROOM_OPT_PATH_MAX];         /* TCTI config string */
+    uint32_t tpm_nv_index;               /* the counter's NV index */
     char fb[ROOM_OPT_PATH_MAX];          /* "" = no framebuffer */
     char font[ROOM_OPT_PATH_MAX];        /* for the agent, not the board */
     char font_bold[ROOM_OPT_PATH_MAX];   /* its bold face, for the agent */
