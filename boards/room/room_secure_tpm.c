@@ -56,6 +56,7 @@
 #include "hal/secure.h"
 #include "room_config.h"
 #include "room_internal.h"
+#include "room_tpm.h"
 
 #define KEY_MAGIC "spark-tpm-key v1\n"
 #define KEY_BLOB_MAX (sizeof KEY_MAGIC + sizeof(TPM2B_PUBLIC) + sizeof(TPM2B_PRIVATE))
@@ -87,31 +88,32 @@ static int tpm_fail(int err, TSS2_RC rc, const char *what)
 
 /* --------------------------------------------------------- the primary key */
 
-static int create_primary(void)
+void room_tpm_srk_template(TPM2B_PUBLIC *pub)
 {
     /* The usual storage root key template (TCG "SRK" ECC P-256): every start
-     * makes the same key from the owner seed. */
+     * makes the same key from the owner seed. Field by field: cppcheck
+     * misreads nested designated initializers that repeat a member name. */
+    memset(pub, 0, sizeof *pub);
+    TPMT_PUBLIC *a = &pub->publicArea;
+    a->type = TPM2_ALG_ECC;
+    a->nameAlg = TPM2_ALG_SHA256;
+    a->objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM |
+                          TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                          TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
+    TPMS_ECC_PARMS *ecc = &a->parameters.eccDetail;
+    ecc->symmetric.algorithm = TPM2_ALG_AES;
+    ecc->symmetric.keyBits.aes = 128;
+    ecc->symmetric.mode.aes = TPM2_ALG_CFB;
+    ecc->scheme.scheme = TPM2_ALG_NULL;
+    ecc->curveID = TPM2_ECC_NIST_P256;
+    ecc->kdf.scheme = TPM2_ALG_NULL;
+}
+
+static int create_primary(void)
+{
     const TPM2B_SENSITIVE_CREATE sensitive = {0};
-    const TPM2B_PUBLIC pub = {
-        .publicArea =
-            {
-                .type = TPM2_ALG_ECC,
-                .nameAlg = TPM2_ALG_SHA256,
-                .objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
-                                    TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                                    TPMA_OBJECT_NODA,
-                .parameters.eccDetail =
-                    {
-                        .symmetric = {.algorithm = TPM2_ALG_AES,
-                                      .keyBits.aes = 128,
-                                      .mode.aes = TPM2_ALG_CFB},
-                        .scheme = {.scheme = TPM2_ALG_NULL},
-                        .curveID = TPM2_ECC_NIST_P256,
-                        .kdf = {.scheme = TPM2_ALG_NULL},
-                    },
-            },
-    };
+    TPM2B_PUBLIC pub;
+    room_tpm_srk_template(&pub);
     const TPM2B_DATA outside = {0};
     const TPML_PCR_SELECTION pcrs = {0};
     TPM2B_PUBLIC *out_pub = NULL;

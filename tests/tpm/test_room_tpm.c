@@ -19,6 +19,7 @@
 #include "fw/file.h"
 #include "hal/secure.h"
 #include "room_internal.h"
+#include "room_tpm.h"
 #include "room_test_util.h"
 
 static const char *s_tcti;
@@ -142,23 +143,8 @@ static void test_key_cannot_leave_the_tpm(void **state)
     TSS2_TCTI_CONTEXT *tcti = NULL;
     ESYS_CONTEXT *e = other_esys(&tcti);
     const TPM2B_SENSITIVE_CREATE sens = {0};
-    const TPM2B_PUBLIC srk = {
-        .publicArea =
-            {
-                .type = TPM2_ALG_ECC,
-                .nameAlg = TPM2_ALG_SHA256,
-                .objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
-                                    TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                                    TPMA_OBJECT_NODA,
-                .parameters.eccDetail = {.symmetric = {.algorithm = TPM2_ALG_AES,
-                                                       .keyBits.aes = 128,
-                                                       .mode.aes = TPM2_ALG_CFB},
-                                         .scheme = {.scheme = TPM2_ALG_NULL},
-                                         .curveID = TPM2_ECC_NIST_P256,
-                                         .kdf = {.scheme = TPM2_ALG_NULL}},
-            },
-    };
+    TPM2B_PUBLIC srk;
+    room_tpm_srk_template(&srk);
     const TPM2B_DATA outside = {0};
     const TPML_PCR_SELECTION pcrs = {0};
     ESYS_TR primary = ESYS_TR_NONE, key = ESYS_TR_NONE;
