@@ -28,6 +28,7 @@
 #include "hal/system.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
+#include "proto/psk_seal.h"
 #include "store/store.h"
 #include "ui/nav.h"
 #include "ui/render.h"
@@ -144,10 +145,14 @@ static int load_provisioning(char *why, size_t cap, ui_setup_reason_t *reason)
         return rc;
     }
     char detail[160];
-    rc = proto_provisioning_decode(buf, len, &s_prov, detail, sizeof detail);
+    bool sealed = false;
+    rc = proto_provisioning_open(buf, len, &s_prov, &sealed, detail, sizeof detail);
     if (rc != 0) {
         (void)snprintf(why, cap, "provisioning record invalid: %s", detail);
         *reason = UI_SETUP_PROV_INVALID;
+    } else if (!sealed) {
+        FW_LOGW("provisioning record holds its PSKs in clear (an older sparkflash wrote it): "
+                "provision again to seal them under the secure element");
     }
     return rc;
 }

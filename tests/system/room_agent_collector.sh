@@ -147,6 +147,11 @@ check "meetings 1" test "$(total meetings)" = 1
 check "meeting_seconds 600" test "$(total meeting_seconds)" = 600
 check "share_seconds 120" test "$(total share_seconds)" = 120
 check "no call blocked" test "$(total calls_blocked)" = 0
+check "the device PSK is not in the flash in clear (sealed)" python3 -c '
+import json, sys
+psk = json.load(open("enroll.json"))["psk"]
+img = open("part.img", "rb").read()
+sys.exit(len(psk) < 32 or psk.lower().encode() in img.lower() or bytes.fromhex(psk) in img)'
 if [ "$BACKEND" = tpm ]; then
     check "tpm: the secure directory holds only the wrapped key blob" \
         test "$(ls sec)" = device.key

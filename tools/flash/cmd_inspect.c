@@ -24,6 +24,7 @@
 #include "proto/layout.h"
 #include "proto/json.h"
 #include "proto/provisioning.h"
+#include "proto/psk_seal.h"
 #include "proto/slots.h"
 #include "trial/history.h"
 
@@ -102,8 +103,8 @@ static void check_records(store_t *s, report_t *r, mbedtls_pk_context *pub)
         }
         if (rec->key == STORE_KEY_PROVISIONING) {
             r->prov_rc = rec->rc;
-            if (rec->rc == 0 && proto_provisioning_decode((const char *)buf, len, &r->prov,
-                                                          r->prov_why, sizeof r->prov_why) != 0) {
+            if (rec->rc == 0 && proto_provisioning_open((const char *)buf, len, &r->prov, NULL,
+                                                        r->prov_why, sizeof r->prov_why) != 0) {
                 r->prov_rc = FW_E_FORMAT;
                 rec->state = "invalid";
                 (void)snprintf(rec->why, sizeof rec->why, "%s", r->prov_why);

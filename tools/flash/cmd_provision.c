@@ -28,6 +28,7 @@
 #include "proto/json.h"
 #include "proto/layout.h"
 #include "proto/provisioning.h"
+#include "proto/psk_seal.h"
 
 #define CMD "provision"
 #define GENERATED_PSK_LEN 32u
@@ -364,7 +365,7 @@ static int read_back(const char *expect, size_t len)
     }
     proto_provisioning_t p;
     char why[256];
-    if (proto_provisioning_decode(buf, got, &p, why, sizeof why) != 0) {
+    if (proto_provisioning_open(buf, got, &p, NULL, why, sizeof why) != 0) {
         fw_zeroize(buf, sizeof buf);
         return sf_fail(CMD, "read-back: the stored record does not decode: %s", why);
     }
@@ -441,7 +442,7 @@ static int write_device(const prov_args_t *a, proto_provisioning_t *p, char *tmp
         proto_provisioning_t prev;
         char why[256];
         char who[96] = "unreadable record";
-        if (rc == 0 && proto_provisioning_decode(old, old_len, &prev, why, sizeof why) == 0) {
+        if (rc == 0 && proto_provisioning_open(old, old_len, &prev, NULL, why, sizeof why) == 0) {
             (void)snprintf(who, sizeof who, "serial %s, trial %s", prev.serial, prev.trial);
         }
         fw_zeroize(old, sizeof old);
@@ -458,20 +459,36 @@ static int write_device(const prov_args_t *a, proto_provisioning_t *p, char *tmp
     }
     static char json[STORE_VALUE_MAX];
     size_t len = 0;
-    char why[256];
+    char why[256] = "";
     rc = proto_provisioning_encode(p, json, sizeof json, &len, why, sizeof why);
+    if (rc != 0) {
+        fw_zeroize(json, sizeof json);
+        return sf_fail(CMD, "encoding the provisioning record: %s", why);
+    }
+    /* In flash the PSKs are sealed under the device's secure element
+     * (proto/psk_seal.h): the board is up now, so its key is there. */
+    static char sealed[STORE_VALUE_MAX];
+    size_t sealed_len = 0;
+    uint8_t nonces[PROTO_PSK_SEAL_RANDOM_LEN];
+    sf_rng_t rng;
+    rc = sf_rng_init(&rng, "sparkflash provision seal");
     if (rc == 0) {
-        rc = store_put(&s, STORE_KEY_PROVISIONING, json, len, 0);
-        if (rc != 0) {
-            rc = sf_fail(CMD, "writing the provisioning record: %s", fw_strerror(rc));
-        } else {
-            rc = read_back(json, len);
-        }
-    } else {
-        rc = sf_fail(CMD, "encoding the provisioning record: %s", why);
+        rc = mbedtls_ctr_drbg_random(&rng.drbg, nonces, sizeof nonces) == 0 ? 0 : FW_E_IO;
+        sf_rng_free(&rng);
+    }
+    if (rc == 0) {
+        rc = proto_psk_seal(json, len, nonces, sealed, sizeof sealed, &sealed_len, why, sizeof why);
     }
     fw_zeroize(json, sizeof json);
-    return rc;
+    if (rc != 0) {
+        fw_zeroize(sealed, sizeof sealed);
+        return sf_fail(CMD, "sealing the PSKs: %s", why[0] ? why : fw_strerror(rc));
+    }
+    rc = store_put(&s, STORE_KEY_PROVISIONING, sealed, sealed_len, 0);
+    if (rc != 0) {
+        return sf_fail(CMD, "writing the provisioning record: %s", fw_strerror(rc));
+    }
+    return read_back(sealed, sealed_len);
 }
 
 static int parse_flash_size(const char *text, uint32_t *out)
