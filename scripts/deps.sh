@@ -19,6 +19,8 @@ PACKAGES=(
   libtss2-dev swtpm swtpm-tools libsystemd-dev systemd
   # aarch64: Debian's cross toolchain and user-mode emulator; packaging
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user dpkg-dev help2man
+  # benchmarks: the room agent over a simulated week (bench/aarch64/room_week_rss.sh)
+  faketime
 )
 # The same libraries for the room board's architecture (arm64).
 ARM64_PACKAGES=(
