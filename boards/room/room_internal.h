@@ -59,6 +59,8 @@ bool room_flash_is_mtd(void);
 /* secure element (room_secure.c): the back end opts->secure_backend names. */
 int room_secure_open(const room_board_options_t *opts);
 void room_secure_close(void);
+/* FW_E_NOENT, logged, unless `dir` is an existing directory. */
+int room_secure_dir_check(const char *dir);
 /* The file back end (room_secure.c + room_counter_file.c): key file and
  * counter file in `dir`. */
 int room_secure_file_open(const char *dir);

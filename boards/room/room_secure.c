@@ -101,17 +101,26 @@ static int load_key(const char *path)
     return rc;
 }
 
-int room_secure_file_open(const char *dir)
+int room_secure_dir_check(const char *dir)
 {
-    if (s_loaded) {
-        return room_fail(FW_E_STATE, "secure element already open");
-    }
     struct stat st;
     if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         return room_fail(FW_E_NOENT,
                          "secure directory %s does not exist (the secure partition is not "
                          "mounted?)",
                          dir ? dir : "(none)");
+    }
+    return 0;
+}
+
+int room_secure_file_open(const char *dir)
+{
+    if (s_loaded) {
+        return room_fail(FW_E_STATE, "secure element already open");
+    }
+    int drc = room_secure_dir_check(dir);
+    if (drc != 0) {
+        return drc;
     }
     char path[ROOM_OPT_PATH_MAX + 16], tmp[ROOM_OPT_PATH_MAX + 24];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, ROOM_KEY_FILE) >= sizeof path ||

@@ -116,17 +116,10 @@ static int create_primary(void)
     room_tpm_srk_template(&pub);
     const TPM2B_DATA outside = {0};
     const TPML_PCR_SELECTION pcrs = {0};
-    TPM2B_PUBLIC *out_pub = NULL;
-    TPM2B_CREATION_DATA *cdata = NULL;
-    TPM2B_DIGEST *chash = NULL;
-    TPMT_TK_CREATION *ticket = NULL;
-    TSS2_RC rc = Esys_CreatePrimary(s_esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                    ESYS_TR_NONE, &sensitive, &pub, &outside, &pcrs, &s_primary,
-                                    &out_pub, &cdata, &chash, &ticket);
-    Esys_Free(out_pub);
-    Esys_Free(cdata);
-    Esys_Free(chash);
-    Esys_Free(ticket);
+    /* Outputs we do not need are NULL: ESYS then does not return them. */
+    TSS2_RC rc =
+        Esys_CreatePrimary(s_esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                           &sensitive, &pub, &outside, &pcrs, &s_primary, NULL, NULL, NULL, NULL);
     if (rc != TSS2_RC_SUCCESS) {
         s_primary = ESYS_TR_NONE;
         return tpm_fail(tpm_code(rc) == TPM2_RC_BAD_AUTH || tpm_code(rc) == TPM2_RC_AUTH_FAIL
@@ -185,19 +178,12 @@ static int create_key(const char *path, uint64_t base)
     const TPML_PCR_SELECTION pcrs = {0};
     TPM2B_PRIVATE *priv = NULL;
     TPM2B_PUBLIC *pub = NULL;
-    TPM2B_CREATION_DATA *cdata = NULL;
-    TPM2B_DIGEST *chash = NULL;
-    TPMT_TK_CREATION *ticket = NULL;
-    TSS2_RC rc =
-        Esys_Create(s_esys, s_primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
-                    &tmpl, &outside, &pcrs, &priv, &pub, &cdata, &chash, &ticket);
+    TSS2_RC rc = Esys_Create(s_esys, s_primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                             &sensitive, &tmpl, &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
     int r = rc == TSS2_RC_SUCCESS ? save_key(path, pub, priv)
                                   : tpm_fail(FW_E_IO, rc, "cannot create the device key");
     Esys_Free(priv);
     Esys_Free(pub);
-    Esys_Free(cdata);
-    Esys_Free(chash);
-    Esys_Free(ticket);
     if (r == 0) {
         room_log(HAL_LOG_INFO, "created a new device key in the TPM (wrapped blob in %s)", path);
     }
@@ -361,12 +347,9 @@ int room_secure_tpm_open(const char *tcti, uint32_t nv_index, const char *dir)
     }
     (void)snprintf(s_where, sizeof s_where, "%s", tcti);
     s_index = nv_index;
-    struct stat st;
-    if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return room_fail(FW_E_NOENT,
-                         "secure directory %s does not exist (the secure partition is not "
-                         "mounted?)",
-                         dir ? dir : "(none)");
+    int rc = room_secure_dir_check(dir);
+    if (rc != 0) {
+        return rc;
     }
     char path[ROOM_OPT_PATH_MAX + 16];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, ROOM_KEY_FILE) >= sizeof path) {
@@ -393,7 +376,7 @@ int room_secure_tpm_open(const char *tcti, uint32_t nv_index, const char *dir)
     }
     bool fresh = access(path, F_OK) != 0;
     bool written = false;
-    int rc = create_primary();
+    rc = create_primary();
     if (rc == 0 && !fresh) {
         /* The key first: a blob of another TPM (or of this one before it was
          * cleared) is the clearer thing to report. */
