@@ -7,24 +7,32 @@
 #   ${SPARK_RUN_<program>}  what to run for <program>
 #   ${SPARK_TEST_BIN_DIR}    a directory holding every program under its name
 set(SPARK_TEST_PROGRAMS spark-agent spark-agent-room sparkflash spark-collector spark-licence
-                        trialctl)
+                        spark-screens trialctl)
 if(CMAKE_CROSSCOMPILING)
   if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
     message(FATAL_ERROR
       "cross build without an emulator: install qemu-user (scripts/deps.sh)")
   endif()
   set(SPARK_TEST_BIN_DIR ${CMAKE_BINARY_DIR}/bin-emu)
-  foreach(t ${SPARK_TEST_PROGRAMS})
-    if(TARGET ${t})
-      file(GENERATE OUTPUT ${SPARK_TEST_BIN_DIR}/${t}
-        CONTENT "#!/bin/sh\n# ${t} (${CMAKE_SYSTEM_PROCESSOR}) under ${CMAKE_CROSSCOMPILING_EMULATOR}\nexec ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:${t}> \"$@\"\n"
-        FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
-                         WORLD_READ WORLD_EXECUTE)
-    endif()
-  endforeach()
 else()
   set(SPARK_TEST_BIN_DIR ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 endif()
+# spark_test_program(target): bin-emu/<target> for a program defined later
+# (a test's helper); the programs above get theirs here.
+function(spark_test_program t)
+  if(CMAKE_CROSSCOMPILING)
+    file(GENERATE OUTPUT ${SPARK_TEST_BIN_DIR}/${t}
+      CONTENT "#!/bin/sh\n# ${t} (${CMAKE_SYSTEM_PROCESSOR}) under ${CMAKE_CROSSCOMPILING_EMULATOR}\nexec ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:${t}> \"$@\"\n"
+      FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                       WORLD_READ WORLD_EXECUTE)
+  endif()
+endfunction()
+foreach(t ${SPARK_TEST_PROGRAMS})
+  if(TARGET ${t})
+    spark_test_program(${t})
+  endif()
+endforeach()
+
 # SPARK_RUN_<program>: what a test runs for <program> (spark-agent, ...).
 foreach(t ${SPARK_TEST_PROGRAMS})
   if(CMAKE_CROSSCOMPILING)
