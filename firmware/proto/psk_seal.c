@@ -26,6 +26,12 @@
 #define TAG_LEN 16
 #define SEALED_MAX (PROTO_PSK_SEAL_NONCE_LEN + PROTO_PSK_MAX + TAG_LEN)
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int
+fail(char *why, size_t cap, int rc, const char *fmt, ...);
+
 static int fail(char *why, size_t cap, int rc, const char *fmt, ...)
 {
     if (why && cap) {
