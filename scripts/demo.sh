@@ -50,7 +50,9 @@ sleep_until() { # real unix ms
 }
 
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+# shellcheck source=../tests/tpm/swtpm_lib.sh
+source "$root/tests/tpm/swtpm_lib.sh"
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; swtpm_stop' EXIT
 
 echo "== a licence signing key"
 "$bin/sparkflash" keygen --out licence.pem
@@ -150,6 +152,46 @@ for n in 1 2 3; do
 done
 ahead=$(sqlite3 collector.db "SELECT COUNT(*) FROM event WHERE kind = 'clock_ahead'")
 echo "   clock_ahead events: $ahead (one clock: none is expected)"
+
+echo
+echo "== room4 (FOC2240Y104): the room board, spark-agent-room, its key and counter in a TPM"
+echo "   (Debian's swtpm stands in for the TPM chip; docs/ROOM_BOARD.md). The room board has"
+echo "   no simulated clock: room4 and its own collector run at real time, E a week from today"
+RPORT=$((PORT + 2))
+E4=$(date -u -d "+7 days" +%Y-%m-%dT00:00:00Z)
+"$bin/spark-collector" serve --db room4-collector.db --listen "127.0.0.1:$RPORT" \
+    --licence-key licence.pem >room4-collector.log 2>&1 &
+room4c=$!
+pids+=("$room4c")
+swtpm_start "$out/room4-tpm" >/dev/null
+head -c 1048576 /dev/zero | tr '\000' '\377' >room4-flash.img # an erased partition
+mkdir -m 700 room4-secure
+cat >room4.conf <<CONF
+flash = $out/room4-flash.img
+secure_dir = $out/room4-secure
+secure_backend = tpm
+tpm = $SWTPM_TCTI
+serial = FOC2240Y104
+fb = none
+input = none
+call_socket = none
+iface = lo
+support_listen = off
+CONF
+"$bin/sparkflash" provision --image room4-flash.img --board room --config room4.conf \
+    --serial FOC2240Y104 --model "Spark Room Kit" --trial D1000004 \
+    --server "coaps://127.0.0.1:$RPORT" --licence-pubkey licence.pem.pub --region US --locale en \
+    --enroll-out room4-enroll.json 2>&1 | grep -E "first contact|provisioned" || true
+"$bin/spark-collector" admin --db room4-collector.db enroll --from room4-enroll.json
+"$bin/spark-collector" admin --db room4-collector.db licence --serial FOC2240Y104 --trial-exp "$E4"
+"$bin/spark-agent-room" --config room4.conf --log-stderr --run-for 6 >room4.log 2>&1 || true
+grep -E 'TPM|licence seq|screen: ' room4.log | sed -E 's/^. (board|agent|trial): /   /' | head -6
+echo "   in flash the PSKs are sealed: $(grep -c 'psk_sealed' room4-flash.img) record(s) with psk_sealed," \
+    "the PSK in clear: $(grep -c "$(python3 -c 'import json; print(json.load(open("room4-enroll.json"))["psk"])')" room4-flash.img || true) times"
+echo "   the secure directory holds only the TPM's wrapped key: $(ls room4-secure)"
+swtpm_stop
+kill -TERM "$room4c" 2>/dev/null || true
+wait "$room4c" 2>/dev/null || true
 
 echo
 echo "== what the collector knows (support view, in simulated time)"
