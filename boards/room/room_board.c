@@ -46,6 +46,10 @@ int room_board_init(const room_board_options_t *opts)
              * (docs/EMERGENCY.md). */
             room_log(HAL_LOG_ERROR, "storage unusable (%s): %s; serving emergency calls only",
                      fw_strerror(rc), room_board_last_error());
+            char status[600];
+            (void)snprintf(status, sizeof status, "emergency calls only: %s",
+                           room_board_last_error());
+            room_notify_status(status); /* what systemctl status shows */
             rc = 0;
         }
     }

@@ -33,6 +33,7 @@ fb = none
 input = none
 call_socket = $dir/agent.sock
 serial = RKFAILOPEN1
+secure_backend = file
 iface = lo
 support_listen = off
 CONF

@@ -113,14 +113,26 @@ static void test_failed_start_says_why(void **state)
     room_tmp_path(&m.tmp, "no-such-flash", p, sizeof p);
     snprintf(o.flash, sizeof o.flash, "%s", p);
     snprintf(o.serial, sizeof o.serial, "RKNOTIFY01");
-    snprintf(o.fb, sizeof o.fb, "%s", "");
+    o.secure_backend = ROOM_SECURE_FILE;
+    o.fb[0] = '\0';
     o.call_socket[0] = '\0';
     o.input[0][0] = '\0';
-    assert_int_not_equal(room_board_init(&o), 0);
+    /* Storage missing: the board comes up for emergency calls only, and
+     * systemd's status says why. */
+    assert_int_equal(room_board_init(&o), 0);
     char status[512] = "";
     assert_int_equal(manager_count(&m, "STATUS=", status, sizeof status), 1);
+    assert_non_null(strstr(status, "emergency calls only"));
     assert_non_null(strstr(status, "no-such-flash"));
-    /* Never READY: the start failed. */
+    room_board_deinit();
+    /* A start that fails (the call socket's path is a regular file): the
+     * status names it, and READY=1 never comes. */
+    room_tmp_path(&m.tmp, "not-a-socket", o.call_socket, sizeof o.call_socket);
+    assert_int_equal(room_write_file(o.call_socket, "x", 1), 0);
+    assert_int_not_equal(room_board_init(&o), 0);
+    /* two: emergency-calls-only again (the flash is still missing), then the failure */
+    assert_int_equal(manager_count(&m, "STATUS=", status, sizeof status), 2);
+    assert_non_null(strstr(status, "not-a-socket"));
     assert_int_equal(manager_count(&m, "READY=1", NULL, 0), 0);
     manager_close(&m);
 }

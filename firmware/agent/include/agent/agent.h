@@ -36,8 +36,8 @@ typedef struct {
 
 /* Set one of the agent's own options by its flag name without dashes:
  * "report-interval" (seconds, 60..86400, dividing a day), "report-batch" or
- * "drain" (seconds, at most 30 days), "screen-page" (seconds, 1 to 30 days). 0; FW_E_NOENT for another name;
- * FW_E_INVAL for a bad value, with "--NAME: expected ..., got '...'" in err. */
+ * "drain" (seconds, at most 30 days), "screen-page" (seconds, 1 to 30 days). 0; FW_E_NOENT for
+ * another name; FW_E_INVAL for a bad value, with "--NAME: expected ..., got '...'" in err. */
 int agent_config_option(agent_config_t *cfg, const char *name, const char *value, char *err,
                         size_t cap);
 
