@@ -147,6 +147,7 @@ check "meetings 1" test "$(total meetings)" = 1
 check "meeting_seconds 600" test "$(total meeting_seconds)" = 600
 check "share_seconds 120" test "$(total share_seconds)" = 120
 check "no call blocked" test "$(total calls_blocked)" = 0
+check "no dialled number in the agent's log" bash -c "! grep -q 5550100 agent.log"
 check "the device PSK is not in the flash in clear (sealed)" python3 -c '
 import json, sys
 psk = json.load(open("enroll.json"))["psk"]
