@@ -8,7 +8,6 @@
  */
 #include "proto/psk_seal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,28 +19,12 @@
 #include "fw/zeroize.h"
 #include "hal/secure.h"
 #include "proto/provisioning.h"
+#include "proto_priv.h"
 #include "store/store.h"
 
 #define SEAL_SCHEME "aes-256-gcm:" PROTO_PSK_SEAL_LABEL
 #define TAG_LEN 16
 #define SEALED_MAX (PROTO_PSK_SEAL_NONCE_LEN + PROTO_PSK_MAX + TAG_LEN)
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int
-fail(char *why, size_t cap, int rc, const char *fmt, ...);
-
-static int fail(char *why, size_t cap, int rc, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        (void)vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 /* Wipe a string item's text before cJSON frees it. */
 static void wipe_item(cJSON *item)
@@ -111,7 +94,7 @@ static int print_to(cJSON *o, char *out, size_t cap, size_t *out_len, char *why,
 {
     if (!cJSON_PrintPreallocated(o, out, (int)cap, false)) {
         fw_zeroize(out, cap);
-        return fail(why, why_cap, FW_E_NOSPACE, "record: longer than %zu bytes", cap);
+        return proto_fail(why, why_cap, FW_E_NOSPACE, "record: longer than %zu bytes", cap);
     }
     *out_len = strlen(out);
     return 0;
@@ -128,7 +111,7 @@ static int convert(cJSON *o, bool seal, const uint8_t key[HAL_SECURE_KEY_LEN], c
         return 0;
     }
     if (!cJSON_IsString(item)) {
-        return fail(why, why_cap, FW_E_FORMAT, "%s: expected a hex string", from);
+        return proto_fail(why, why_cap, FW_E_FORMAT, "%s: expected a hex string", from);
     }
     uint8_t in[SEALED_MAX], out[SEALED_MAX];
     char hex[2 * SEALED_MAX + 1];
@@ -137,19 +120,19 @@ static int convert(cJSON *o, bool seal, const uint8_t key[HAL_SECURE_KEY_LEN], c
     if (item->valuestring[0] != '\0') {
         if (fw_hex_decode(item->valuestring, in, sizeof in, &in_len) != 0 ||
             (seal && in_len > PROTO_PSK_MAX)) {
-            rc = fail(why, why_cap, FW_E_FORMAT, "%s: expected hex of at most %d bytes", from,
-                      seal ? PROTO_PSK_MAX : SEALED_MAX);
+            rc = proto_fail(why, why_cap, FW_E_FORMAT, "%s: expected hex of at most %d bytes", from,
+                            seal ? PROTO_PSK_MAX : SEALED_MAX);
         } else if ((rc = crypt_field(seal, key, seal ? from : to, serial, in, in_len, nonce, out,
                                      &out_len)) != 0) {
             rc = rc == FW_E_CORRUPT
-                     ? fail(why, why_cap, rc,
-                            "%s: does not open with this device's key (a record of another "
-                            "device, or damaged)",
-                            from)
-                     : fail(why, why_cap, rc, "%s: %s", from, fw_strerror(rc));
+                     ? proto_fail(why, why_cap, rc,
+                                  "%s: does not open with this device's key (a record of another "
+                                  "device, or damaged)",
+                                  from)
+                     : proto_fail(why, why_cap, rc, "%s: %s", from, fw_strerror(rc));
         } else if (fw_hex_encode(out, out_len, hex, sizeof hex) != 0 ||
                    !cJSON_AddStringToObject(o, to, hex)) {
-            rc = fail(why, why_cap, FW_E_NOSPACE, "%s: out of memory", to);
+            rc = proto_fail(why, why_cap, FW_E_NOSPACE, "%s: out of memory", to);
         }
     }
     if (rc == 0) {
@@ -168,7 +151,7 @@ static int run(bool seal, const char *json, size_t len, const uint8_t *random, c
     cJSON *o = cJSON_ParseWithLength(json, len);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        return fail(why, why_cap, FW_E_FORMAT, "record: not a JSON object");
+        return proto_fail(why, why_cap, FW_E_FORMAT, "record: not a JSON object");
     }
     const cJSON *serial = cJSON_GetObjectItemCaseSensitive(o, "serial");
     const cJSON *scheme = cJSON_GetObjectItemCaseSensitive(o, "psk_seal");
@@ -178,9 +161,9 @@ static int run(bool seal, const char *json, size_t len, const uint8_t *random, c
     }
     int rc = 0;
     if (!cJSON_IsString(serial)) {
-        rc = fail(why, why_cap, FW_E_FORMAT, "serial: missing");
+        rc = proto_fail(why, why_cap, FW_E_FORMAT, "serial: missing");
     } else if (seal == is_sealed) {
-        rc = seal ? fail(why, why_cap, FW_E_FORMAT, "psk: already sealed") : 0;
+        rc = seal ? proto_fail(why, why_cap, FW_E_FORMAT, "psk: already sealed") : 0;
         if (rc == 0) { /* unseal of a record in clear: as it is */
             rc = print_to(o, out, cap, out_len, why, why_cap);
         }
@@ -188,12 +171,12 @@ static int run(bool seal, const char *json, size_t len, const uint8_t *random, c
         return rc;
     } else if (!seal &&
                (!cJSON_IsString(scheme) || strcmp(scheme->valuestring, SEAL_SCHEME) != 0)) {
-        rc = fail(why, why_cap, FW_E_FORMAT, "psk_seal: expected \"%s\"", SEAL_SCHEME);
+        rc = proto_fail(why, why_cap, FW_E_FORMAT, "psk_seal: expected \"%s\"", SEAL_SCHEME);
     }
     uint8_t key[HAL_SECURE_KEY_LEN];
     if (rc == 0 && (rc = hal_secure_derive_key(PROTO_PSK_SEAL_LABEL, key)) != 0) {
-        rc = fail(why, why_cap, rc, "secure element: cannot derive the sealing key: %s",
-                  fw_strerror(rc));
+        rc = proto_fail(why, why_cap, rc, "secure element: cannot derive the sealing key: %s",
+                        fw_strerror(rc));
     }
     static const char *const fields[2][2] = {{"psk", "psk_sealed"},
                                              {"support_psk", "support_psk_sealed"}};
