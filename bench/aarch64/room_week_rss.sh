@@ -30,6 +30,7 @@ fb = none
 input = none
 call_socket = $work/call.sock
 iface = lo
+support_listen = off
 CONF
 "$B/sparkflash" keygen --out lic.pem >/dev/null
 "$B/sparkflash" provision --image part.img --board room --config room.conf --serial RWK0000001 \

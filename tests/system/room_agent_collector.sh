@@ -58,6 +58,7 @@ fi
     echo "call_socket = $work/call.sock"
     echo "serial = $SERIAL"
     echo "iface = lo"
+    echo "support_listen = off"
     echo "secure_backend = $BACKEND"
     [ "$BACKEND" = tpm ] && echo "tpm = $SWTPM_TCTI"
 } >room.conf

@@ -45,6 +45,7 @@ mkdev() { # NAME BACKEND
         echo "input = none"
         echo "call_socket = none"
         echo "iface = lo"
+        echo "support_listen = off"
     } >"$1.conf"
 }
 sf() { local dev=$1; shift; "$SF" "$@" --image "$dev.img" --board room --config "$dev.conf"; }

@@ -19,6 +19,7 @@ call_socket = $dir/call.sock
 serial = RK-TEST-0001
 secure_backend = file
 iface = lo
+support_listen = off
 CONF
 timeout 60 "$agent" --config "$dir/room.conf" --log-stderr --run-for 1 > "$dir/out" 2>&1
 rc=$?
