@@ -195,3 +195,8 @@ bool hal_system_stop_requested(void)
 {
     return s_stop != 0;
 }
+
+const char *hal_system_fault(void)
+{
+    return NULL; /* the host board does not start without its storage */
+}

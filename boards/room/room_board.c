@@ -11,6 +11,7 @@
 
 static bool s_initialised;
 static bool s_storage_ok;
+static char s_fault[512]; /* why storage is unusable (hal_system_fault) */
 
 /* ------------------------------------------------------------ life cycle */
 
@@ -46,6 +47,7 @@ int room_board_init(const room_board_options_t *opts)
              * (docs/EMERGENCY.md). */
             room_log(HAL_LOG_ERROR, "storage unusable (%s): %s; serving emergency calls only",
                      fw_strerror(rc), room_board_last_error());
+            (void)snprintf(s_fault, sizeof s_fault, "%s", room_board_last_error());
             char status[600];
             (void)snprintf(status, sizeof status, "emergency calls only: %s",
                            room_board_last_error());
@@ -79,6 +81,11 @@ int room_board_init(const room_board_options_t *opts)
 bool room_board_storage_ok(void)
 {
     return s_initialised && s_storage_ok;
+}
+
+const char *hal_system_fault(void)
+{
+    return s_initialised && !s_storage_ok ? s_fault : NULL;
 }
 
 void room_board_deinit(void)

@@ -382,9 +382,13 @@ int agent_run(const agent_config_t *cfg)
         FW_LOGE("flash is smaller than the store region (%u bytes)", LAYOUT_STORE_BYTES);
     }
     if (rc != 0) {
-        FW_LOGE("cannot read flash: %s", fw_strerror(rc));
-        code = run_safe(cfg, renderer, &id, UI_SETUP_FLASH_UNREADABLE, fw_strerror(rc),
-                        AGENT_EXIT_FAILURE);
+        /* The board's own reason (no TPM, no flash device...) says more
+         * to the technician than the store's error code. */
+        const char *fault = hal_system_fault();
+        FW_LOGE("cannot read flash: %s",
+                fault ? "the board runs without storage" : fw_strerror(rc));
+        code = run_safe(cfg, renderer, &id, UI_SETUP_FLASH_UNREADABLE,
+                        fault ? fault : fw_strerror(rc), AGENT_EXIT_FAILURE);
         ui_renderer_close(renderer);
         return code;
     }

@@ -1,6 +1,8 @@
 /* The stop flag, set by the test (immediately or after n loop turns). */
 #include "fakes/fake_system.h"
 
+#include <stddef.h>
+
 #include "hal/system.h"
 
 static bool s_stop;
@@ -24,6 +26,11 @@ void fake_system_reset(void)
     s_stop = false;
     s_armed = false;
     s_countdown = 0;
+}
+
+const char *hal_system_fault(void)
+{
+    return NULL;
 }
 
 bool hal_system_stop_requested(void)

@@ -10,4 +10,9 @@
  * checks this every loop turn and then shuts down cleanly. */
 bool hal_system_stop_requested(void);
 
+/* Why the board runs without its storage (flash or secure element), in one
+ * line naming the problem for the technician (the setup screen's details and
+ * the log; never a secret); NULL when its storage is there. */
+const char *hal_system_fault(void);
+
 #endif /* HAL_SYSTEM_H */

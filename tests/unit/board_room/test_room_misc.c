@@ -138,10 +138,15 @@ static void test_whole_board(void **state)
     hal_flash_geometry_t geo;
     assert_int_equal(hal_flash_geometry(&geo), FW_E_STATE);
     assert_int_equal(access(o.call_socket, F_OK), 0); /* the stack can still ask */
+    /* The agent's setup screen gets the board's reason, not a bare code. */
+    assert_non_null(hal_system_fault());
+    assert_non_null(strstr(hal_system_fault(), "flash.bin"));
     room_board_deinit();
+    assert_null(hal_system_fault());
     assert_int_equal(room_write_filled(o.flash, 512u * 1024u, 0xFF), 0);
     assert_int_equal(room_board_init(&o), 0);
     assert_true(room_board_storage_ok());
+    assert_null(hal_system_fault());
     assert_int_equal(room_board_init(&o), FW_E_STATE);
     assert_int_equal(hal_flash_geometry(&geo), 0);
     assert_int_equal(geo.sector_size * geo.sector_count, 512u * 1024u);
