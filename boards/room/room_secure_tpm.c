@@ -122,8 +122,11 @@ static int create_primary(void)
                            &sensitive, &pub, &outside, &pcrs, &s_primary, NULL, NULL, NULL, NULL);
     if (rc != TSS2_RC_SUCCESS) {
         s_primary = ESYS_TR_NONE;
+        /* A refused authorization is a device to repair, not a busy one
+         * (FW_E_STATE would keep the board down): FW_E_CRYPTO lets it come
+         * up without storage, emergency calls only, the setup screen. */
         return tpm_fail(tpm_code(rc) == TPM2_RC_BAD_AUTH || tpm_code(rc) == TPM2_RC_AUTH_FAIL
-                            ? FW_E_STATE
+                            ? FW_E_CRYPTO
                             : FW_E_IO,
                         rc,
                         "cannot make the storage primary key (owner hierarchy with a "

@@ -275,6 +275,58 @@ static void test_index_held_by_something_else(void **state)
     assert_non_null(strstr(room_board_last_error(), "is not a counter"));
 }
 
+/* The owner hierarchy's password, set (or cleared with NULL) by another
+ * process on the same TPM, as an administrator with tpm2_changeauth would. */
+static const TPM2B_AUTH s_owner_pw = {.size = 6, .buffer = "s3cret"};
+
+static void set_owner_auth(const TPM2B_AUTH *from, const TPM2B_AUTH *to)
+{
+    const TPM2B_AUTH none = {0};
+    TSS2_TCTI_CONTEXT *tcti = NULL;
+    ESYS_CONTEXT *e = other_esys(&tcti);
+    if (from) {
+        assert_int_equal(Esys_TR_SetAuth(e, ESYS_TR_RH_OWNER, from), TSS2_RC_SUCCESS);
+    }
+    TSS2_RC rc = Esys_HierarchyChangeAuth(e, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                          ESYS_TR_NONE, to ? to : &none);
+    close_other(e, tcti);
+    assert_int_equal(rc, TSS2_RC_SUCCESS);
+}
+
+static int teardown_owner_auth(void **state)
+{
+    room_board_deinit();
+    set_owner_auth(&s_owner_pw, NULL); /* the later tests need the owner */
+    return teardown(state);
+}
+
+/* A wrong owner authorization (the board's storage key needs the owner
+ * hierarchy): the board still comes up, without storage, so the agent serves
+ * emergency calls only with the setup screen; the error names the cause. */
+static void test_wrong_owner_auth_is_safe_mode(void **state)
+{
+    fx_t *f = *state;
+    set_owner_auth(NULL, &s_owner_pw);
+    room_board_options_t o;
+    room_board_options_default(&o);
+    room_tmp_path(&f->tmp, "flash.bin", o.flash, sizeof o.flash);
+    assert_int_equal(room_write_filled(o.flash, 65536, 0xFF), 0);
+    snprintf(o.secure_dir, sizeof o.secure_dir, "%s", f->tmp.dir);
+    o.secure_backend = ROOM_SECURE_TPM;
+    snprintf(o.tpm, sizeof o.tpm, "%s", s_tcti);
+    o.tpm_nv_index = f->index;
+    room_tmp_path(&f->tmp, "call.sock", o.call_socket, sizeof o.call_socket);
+    o.fb[0] = '\0';
+    o.input[0][0] = '\0';
+    snprintf(o.serial, sizeof o.serial, "RK-AUTH");
+    o.log_level = HAL_LOG_ERROR;
+    assert_int_equal(room_board_init(&o), 0);
+    assert_false(room_board_storage_ok());
+    assert_non_null(strstr(room_board_last_error(), "owner hierarchy"));
+    assert_int_equal(access(o.call_socket, F_OK), 0); /* the stack can still ask */
+    assert_int_not_equal(access(f->key, F_OK), 0);    /* no key made */
+}
+
 int main(void)
 {
     s_tcti = getenv("SPARK_TEST_TPM");
@@ -290,6 +342,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_changed_blob_does_not_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_tpm_is_one_clear_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_held_by_something_else, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_owner_auth_is_safe_mode, setup,
+                                        teardown_owner_auth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

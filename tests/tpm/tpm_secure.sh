@@ -8,15 +8,19 @@
 #      directory is detected (sparkflash show/verify, and the agent refuses
 #      the old trial history), where the file back end is fooled by the same
 #      restore (the hole the TPM closes);
-#   4. the key blob is useless on another TPM.
-# usage: tpm_secure.sh TEST_ROOM_TPM SPARKFLASH ROOM_AGENT [EMULATOR]
-#   SPARKFLASH and ROOM_AGENT run as given (wrappers under qemu in a cross
-#   build); TEST_ROOM_TPM runs under EMULATOR when one is given.
+#   4. the key blob is useless on another TPM;
+#   5. the agent on that broken TPM, and with no TPM there: the safe mode
+#      (a 911 asked of the agent is placed, an ordinary number refused), one
+#      clear line, the setup screen saying why.
+# usage: tpm_secure.sh TEST_ROOM_TPM SPARKFLASH ROOM_AGENT STACK_SIM [EMULATOR]
+#   SPARKFLASH, ROOM_AGENT and STACK_SIM run as given (wrappers under qemu in
+#   a cross build); TEST_ROOM_TPM runs under EMULATOR when one is given.
 set -uo pipefail
 TEST=$(readlink -f "$1")
 SF=$(readlink -f "$2")
 AGENT=$(readlink -f "$3")
-EMU=${4:-}
+SIM=$(readlink -f "$4")
+EMU=${5:-}
 # shellcheck source=swtpm_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/swtpm_lib.sh" || exit 1
 work=$(mktemp -d "${TMPDIR:-/tmp}/spark-tpm.XXXXXX")
@@ -106,6 +110,36 @@ check "counter after swtpm restart = before ($before)" test "$(counter_hw tpm)" 
 cycle tpm
 check "and still increments" test "$(counter_hw tpm)" -gt "$before"
 
+# The agent on a device whose TPM is broken or absent (LABEL, the pattern of
+# its one board error line): it must serve emergency calls only, say why on
+# the setup screen, and exit 78 when stopped (the device needs repair).
+safe_mode() {
+    local label=$1 pat=$2 dev=tpm log=${1// /_}.txt before=$fail
+    sed -i "s|^fb = .*|fb = $work/fb|; s|^call_socket = .*|call_socket = $work/agent.sock|" "$dev.conf"
+    : >fb # not a framebuffer: frames are dropped, but the screen is still drawn and logged
+    rm -f agent.sock
+    timeout 120 "$AGENT" --config "$dev.conf" --log-stderr --run-for 60 >"$log" 2>&1 &
+    local ag=$! i
+    for i in $(seq 1 200); do [ -S agent.sock ] && break; sleep 0.05; done
+    dial() { "$SIM" --agent "$work/agent.sock" --bind "$work/stack.sock" --region US \
+        --timeout-ms 5000 dial "$@" 2>&1; }
+    check "$label: 911 asked of the agent is placed" \
+        grep -q 'placed (agent allowed)' <<<"$(dial 1 911)"
+    check "$label: an ordinary number is refused by the agent" \
+        grep -q 'refused (agent denied)' <<<"$(dial 2 5551234)"
+    kill -TERM "$ag" 2>/dev/null
+    wait "$ag"
+    local rc=$?
+    check "$label: exit 78 when stopped (the device is unusable)" test "$rc" -eq 78
+    check "$label: the agent serves emergency calls only" \
+        grep -q "safe mode: emergency numbers only" "$log"
+    check "$label: one board error line naming the TPM" \
+        test "$(grep -c "^E board: $pat" "$log")" -eq 1
+    check "$label: the setup screen says why, emergency calls work" \
+        grep -q "screen: Setup required | .* | Emergency calls work\. | .* | Details for the technician: $pat" "$log"
+    [ "$fail" -eq "$before" ] || cat "$log"
+}
+
 echo "== 4. the key blob on another TPM"
 swtpm_stop
 swtpm_start "$work/other-tpm" || exit 1
@@ -115,17 +149,10 @@ check "another TPM cannot use this device's key (exit non-zero)" test $? -ne 0
 check "it says why, in one line" grep -q "does not load: it belongs to another TPM" other.txt
 check "the blob holds no plain key (not 32 raw bytes)" test "$(stat -c %s tpm.sec/device.key)" -gt 32
 
-echo "== 5. the agent with no TPM there: one clear line, emergency calls only, the setup screen"
-sed -i "s|^tpm = .*|tpm = swtpm:host=127.0.0.1,port=9|; s|^fb = .*|fb = $work/fb|" tpm.conf
-: >fb # not a framebuffer: frames are dropped, but the screen is still drawn and logged
-timeout 120 "$AGENT" --config tpm.conf --log-stderr --run-for 3 >notpm.txt 2>&1
-rc=$?
-check "no TPM: exit 78 after --run-for (the device is unusable)" test "$rc" -eq 78
-check "no TPM: the agent serves emergency calls only" grep -q "safe mode: emergency numbers only" notpm.txt
-check "no TPM: one board error line naming the TPM" \
-    test "$(grep -c '^E board: TPM (swtpm:host=127.0.0.1,port=9): no TPM there' notpm.txt)" -eq 1
-check "no TPM: the setup screen, emergency calls work" \
-    grep -q "screen: Setup required | .* | Emergency calls work." notpm.txt
+echo "== 5. the agent on a broken TPM, and with no TPM there: the safe mode"
+safe_mode "broken TPM" "TPM ($SWTPM_TCTI): the device key blob does not load"
+sed -i "s|^tpm = .*|tpm = swtpm:host=127.0.0.1,port=9|" tpm.conf
+safe_mode "no TPM" "TPM (swtpm:host=127.0.0.1,port=9): no TPM there"
 
 [ "$fail" -eq 0 ] || { echo "$fail check(s) failed"; for f in *.log; do echo "--- $f"; tail -5 "$f"; done; exit 1; }
 echo "PASS: TPM secure element"
