@@ -12,6 +12,18 @@ EMU=${4:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/spark-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail=0
+# An ELF file's magic and e_machine (bytes 18-19, little endian) as hex: the
+# architecture the package says must be the code it holds.
+case $ARCH in
+arm64) MACHINE=7f454c46:b700 ;;
+amd64) MACHINE=7f454c46:3e00 ;;
+*) echo "check_packages: unknown architecture $ARCH"; exit 1 ;;
+esac
+elf_machine() { # DEB PATH
+    local h
+    h=$(dpkg-deb --fsys-tarfile "$1" | tar -xO "$2" | head -c 20 | od -An -tx1 | tr -d ' \n')
+    echo "${h:0:8}:${h:36:4}"
+}
 check() { local label=$1; shift; if "$@"; then echo "ok   $label"; else echo "FAIL $label"; fail=$((fail + 1)); fi; }
 
 cpack --config "$BUILD/CPackConfig.cmake" -B "$work/out" >"$work/cpack.log" 2>&1 ||
@@ -40,7 +52,7 @@ for p in "${PKGS[@]}"; do
         check "$p: postinst makes the spark system user" \
             grep -Eq "adduser --system .*spark" "$work/$p.ctl/postinst"
         check "$p: postinst is a valid sh script" sh -n "$work/$p.ctl/postinst"
-        check "$p: the agent is $ARCH code" bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/bin/spark-agent-room | head -c 20 | od -An -tx1 | tr -d ' \n' | grep -q '^7f454c46'"
+        check "$p: the agent is $ARCH code" test "$(elf_machine "$deb" ./usr/bin/spark-agent-room)" = "$MACHINE"
         ;;
     spark-tools)
         for b in sparkflash trialctl spark-licence spark-collector; do
@@ -48,6 +60,7 @@ for p in "${PKGS[@]}"; do
             check "$p: man page $b.1" has files "./usr/share/man/man1/$b.1"
         done
         check "$p: ships the collector's unit" has files ./usr/lib/systemd/system/spark-collector.service
+        check "$p: trialctl is $ARCH code" test "$(elf_machine "$deb" ./usr/bin/trialctl)" = "$MACHINE"
         check "$p: does not ship the room agent" bash -c "! grep -q spark-agent-room '$work/$p.files'"
         # The packaged program runs (under the emulator for a foreign arch).
         mkdir -p "$work/x"
