@@ -33,9 +33,8 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    if (!f || room_tmp_make(&f->tmp) != 0) {
-        free(f);
+    fx_t *f = room_fx_new(sizeof *f);
+    if (!f) {
         return -1;
     }
     f->index = s_next_index++;
@@ -308,18 +307,10 @@ static void test_wrong_owner_auth_is_safe_mode(void **state)
     fx_t *f = *state;
     set_owner_auth(NULL, &s_owner_pw);
     room_board_options_t o;
-    room_board_options_default(&o);
-    room_tmp_path(&f->tmp, "flash.bin", o.flash, sizeof o.flash);
+    room_test_board_options(&f->tmp, &o, ROOM_SECURE_TPM, "RK-AUTH");
     assert_int_equal(room_write_filled(o.flash, 65536, 0xFF), 0);
-    snprintf(o.secure_dir, sizeof o.secure_dir, "%s", f->tmp.dir);
-    o.secure_backend = ROOM_SECURE_TPM;
     snprintf(o.tpm, sizeof o.tpm, "%s", s_tcti);
     o.tpm_nv_index = f->index;
-    room_tmp_path(&f->tmp, "call.sock", o.call_socket, sizeof o.call_socket);
-    o.fb[0] = '\0';
-    o.input[0][0] = '\0';
-    snprintf(o.serial, sizeof o.serial, "RK-AUTH");
-    o.log_level = HAL_LOG_ERROR;
     assert_int_equal(room_board_init(&o), 0);
     assert_false(room_board_storage_ok());
     assert_non_null(strstr(room_board_last_error(), "owner hierarchy"));

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hal/log.h"
+#include "room/room_board.h"
+
 typedef struct {
     char dir[64];
 } room_tmp_t;
@@ -26,6 +29,34 @@ static inline int room_tmp_make(room_tmp_t *t)
 static inline void room_tmp_path(const room_tmp_t *t, const char *name, char *out, size_t cap)
 {
     snprintf(out, cap, "%s/%s", t->dir, name);
+}
+
+/* A cmocka fixture of `size` bytes whose first member is a room_tmp_t, its
+ * temp dir made; NULL on failure. */
+static inline void *room_fx_new(size_t size)
+{
+    room_tmp_t *t = calloc(1, size);
+    if (!t || room_tmp_make(t) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Options for a whole board in `t`: flash.bin and call.sock there, `t` as
+ * the secure directory, no screen, no input, errors only in the log. */
+static inline void room_test_board_options(const room_tmp_t *t, room_board_options_t *o,
+                                           room_secure_backend_t backend, const char *serial)
+{
+    room_board_options_default(o);
+    room_tmp_path(t, "flash.bin", o->flash, sizeof o->flash);
+    snprintf(o->secure_dir, sizeof o->secure_dir, "%s", t->dir);
+    o->secure_backend = backend;
+    room_tmp_path(t, "call.sock", o->call_socket, sizeof o->call_socket);
+    o->fb[0] = '\0';
+    o->input[0][0] = '\0';
+    snprintf(o->serial, sizeof o->serial, "%s", serial);
+    o->log_level = HAL_LOG_ERROR;
 }
 
 /* Remove the dir and whatever files (one level) are in it. */

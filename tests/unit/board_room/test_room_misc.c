@@ -120,15 +120,8 @@ static void test_whole_board(void **state)
     room_tmp_t t = {{0}};
     assert_int_equal(room_tmp_make(&t), 0);
     room_board_options_t o;
-    room_board_options_default(&o);
-    room_tmp_path(&t, "flash.bin", o.flash, sizeof o.flash);
-    snprintf(o.secure_dir, sizeof o.secure_dir, "%s", t.dir);
-    o.secure_backend = ROOM_SECURE_FILE; /* the TPM back end: test_room_tpm */
-    room_tmp_path(&t, "call.sock", o.call_socket, sizeof o.call_socket);
-    o.fb[0] = '\0';
-    o.input[0][0] = '\0';
-    snprintf(o.serial, sizeof o.serial, "RK-1");
-    o.log_level = HAL_LOG_ERROR;
+    /* the TPM back end: test_room_tpm */
+    room_test_board_options(&t, &o, ROOM_SECURE_FILE, "RK-1");
     /* No flash yet: the board comes up without storage (the agent must
      * still answer the calling stack, docs/EMERGENCY.md), the message names
      * the flash, and no storage is open. */

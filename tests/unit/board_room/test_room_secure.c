@@ -27,9 +27,8 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    if (!f || room_tmp_make(&f->tmp) != 0) {
-        free(f);
+    fx_t *f = room_fx_new(sizeof *f);
+    if (!f) {
         return -1;
     }
     room_tmp_path(&f->tmp, "device.key", f->key, sizeof f->key);
