@@ -96,7 +96,11 @@ static trial_accept_t accept_token(agent_trial_t *t, const char *token, size_t l
             FW_LOGE("cannot store the licence: %s", fw_strerror(rc));
         }
         save_history(t);
-        FW_LOGI("licence seq %u accepted (%s)", c.seq, c.typ == TRIAL_TYPE_PAID ? "paid" : "trial");
+        /* what support asks about a licence: its type, the order it came
+         * from (R6), whether the room ever shows the return instructions */
+        FW_LOGI("licence seq %u accepted (%s%s%s%s)", c.seq,
+                c.typ == TRIAL_TYPE_PAID ? "paid" : "trial", c.offer[0] ? ", " : "", c.offer,
+                c.keep ? ", the customer keeps the devices (R3)" : "");
     }
     calling_mode_t before = agent_trial_calling(t);
     t->claims = c;

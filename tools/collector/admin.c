@@ -6,23 +6,24 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "now.h"
 #include "db.h"
+#include "db_trial.h"
 #include "fw/err.h"
 #include "fw/file.h"
 #include "fw/hex.h"
 #include "fw/iso8601.h"
 #include "fw/zeroize.h"
+#include "partner.h"
 #include "proto/json.h"
 #include "proto/provisioning.h"
 
@@ -30,8 +31,6 @@
 #include "fw/log.h"
 
 #define ENROLL_FILE_MAX 4096u
-
-typedef int (*admin_fn_t)(cdb_t *db, int argc, char **argv);
 
 static int bad(const char *msg)
 {
@@ -229,7 +228,7 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
         default: return CLI_USAGE;
         }
     }
-    char why[160];
+    char why[512];
     if (serial == NULL || proto_check_serial(serial, why, sizeof why) != 0) {
         return bad("licence: --serial: required, the device serial (8-20 of A-Z 0-9)");
     }
@@ -250,32 +249,58 @@ static int cmd_licence(cdb_t *db, int argc, char **argv)
     return CLI_OK;
 }
 
-/* --serial SN [--json] for the read-only views, and the enrolled device. */
+/* --serial SN | --trial DNNN, [--json], for the read-only views. With
+ * --trial, the serials enrolled under the trial (malloc'd) in *serials. */
 static int view_args(const char *cmd, cdb_t *db, int argc, char **argv, const char **serial,
-                     bool *json, cdb_device_t *d)
+                     const char **trial, bool *json, char (**serials)[21], size_t *n)
 {
     static const struct option opts[] = {
         {"serial", required_argument, NULL, 's'},
+        {"trial", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     int c;
     *serial = NULL;
+    *trial = NULL;
     *json = false;
+    *serials = NULL;
+    *n = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': *serial = optarg; break;
+        case 't': *trial = optarg; break;
         case 'j': *json = true; break;
         default: return CLI_USAGE;
         }
     }
     char why[160];
-    if (*serial == NULL || proto_check_serial(*serial, why, sizeof why) != 0) {
+    if ((*serial == NULL) == (*trial == NULL) || optind != argc) {
+        return bad("give --serial SN (a device) or --trial DNNN (every endpoint of the trial)");
+    }
+    if (*trial != NULL) {
+        if (partner_check_trial_number(*trial, why, sizeof why) != 0) {
+            fprintf(stderr, "spark-collector admin %s: '%s': %s\n", cmd, *trial, why);
+            return CLI_FAIL;
+        }
+        if (cdb_trial_serials(db, *trial, serials, n) != 0) {
+            return CLI_FAIL;
+        }
+        collector_trial_t t;
+        if (*n == 0 && cdb_trial_get(db, *trial, &t) != 0) {
+            fprintf(stderr, "spark-collector admin %s: trial %s: unknown (no such trial)\n", cmd,
+                    *trial);
+            return CLI_FAIL;
+        }
+        return CLI_OK;
+    }
+    if (proto_check_serial(*serial, why, sizeof why) != 0) {
         return bad("--serial: required, the device serial (8-20 of A-Z 0-9)");
     }
-    int found = cdb_device_by_serial(db, *serial, d);
-    fw_zeroize(d->psk, sizeof d->psk); /* never shown */
-    fw_zeroize(d->support_psk, sizeof d->support_psk);
+    static cdb_device_t d;
+    int found = cdb_device_by_serial(db, *serial, &d);
+    fw_zeroize(d.psk, sizeof d.psk); /* not shown */
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
     if (found != 0) {
         fprintf(stderr, "spark-collector admin %s: serial %s: not enrolled\n", cmd, *serial);
         return CLI_FAIL;
@@ -283,60 +308,107 @@ static int view_args(const char *cmd, cdb_t *db, int argc, char **argv, const ch
     return CLI_OK;
 }
 
-static int cmd_totals(cdb_t *db, int argc, char **argv)
+size_t admin_totals_list(const cdb_totals_t *t, int64_t events, admin_total_t *f)
 {
-    const char *serial;
-    bool json;
-    static cdb_device_t d;
-    int rc = view_args("totals", db, argc, argv, &serial, &json, &d);
-    if (rc != CLI_OK) {
-        return rc;
-    }
-    cdb_totals_t t;
-    int64_t events = 0;
-    if (cdb_totals(db, serial, &t) != 0 || cdb_count_events(db, serial, &events) != 0) {
-        return CLI_FAIL;
-    }
     /* records, then each counter of the usage table summed (and the peak of
      * fields that merge by maximum, as <name>_max), then the time span. */
-    struct {
-        char name[48];
-        int64_t v;
-    } f[2 * CDB_TOTALS_MAX + 8] = {{"", 0}};
     size_t n = 0;
     (void)snprintf(f[n].name, sizeof f[n].name, "records");
-    f[n++].v = t.records;
+    f[n++].v = t->records;
     for (size_t i = 0; i < proto_usage_record.n && i < CDB_TOTALS_MAX; i++) {
         const proto_field_t *uf = &proto_usage_record.fields[i];
         if (uf->type == PROTO_T_I64) {
             continue; /* start, end: the span below */
         }
         (void)snprintf(f[n].name, sizeof f[n].name, "%s", uf->name);
-        f[n++].v = t.sum[i];
+        f[n++].v = t->sum[i];
         if (uf->merge == PROTO_MERGE_MAX) {
             (void)snprintf(f[n].name, sizeof f[n].name, "%s_max", uf->name);
-            f[n++].v = t.max[i];
+            f[n++].v = t->max[i];
         }
     }
     const struct {
         const char *name;
         int64_t v;
-    } tail[] = {{"first_start", t.first_start},
-                {"last_end", t.last_end},
-                {"generations", t.generations},
+    } tail[] = {{"first_start", t->first_start},
+                {"last_end", t->last_end},
+                {"generations", t->generations},
                 {"events", events}};
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
         (void)snprintf(f[n].name, sizeof f[n].name, "%s", tail[i].name);
         f[n++].v = tail[i].v;
     }
+    return n;
+}
+
+void admin_totals_add(cdb_totals_t *sum, const cdb_totals_t *t)
+{
+    if (t->records == 0) {
+        return;
+    }
+    if (sum->records == 0 || t->first_start < sum->first_start) {
+        sum->first_start = t->first_start;
+    }
+    sum->last_end = t->last_end > sum->last_end ? t->last_end : sum->last_end;
+    sum->records += t->records;
+    sum->generations += t->generations;
+    for (size_t i = 0; i < CDB_TOTALS_MAX; i++) {
+        sum->sum[i] += t->sum[i];
+        sum->max[i] = t->max[i] > sum->max[i] ? t->max[i] : sum->max[i];
+    }
+}
+
+int admin_totals_of(cdb_t *db, const char *serial, cdb_totals_t *t, int64_t *events)
+{
+    int rc = cdb_totals(db, serial, t);
+    return rc != 0 ? rc : cdb_count_events(db, serial, events);
+}
+
+static int cmd_totals(cdb_t *db, int argc, char **argv)
+{
+    const char *serial, *trial;
+    bool json;
+    char(*serials)[21];
+    size_t n_serials;
+    int rc = view_args("totals", db, argc, argv, &serial, &trial, &json, &serials, &n_serials);
+    if (rc != CLI_OK) {
+        free(serials);
+        return rc;
+    }
+    /* One device, or the sum over the endpoints of a trial. */
+    cdb_totals_t t, one;
+    int64_t events = 0;
+    memset(&t, 0, sizeof t);
+    for (size_t i = 0; rc == 0 && i < (trial != NULL ? n_serials : 1); i++) {
+        int64_t ev = 0;
+        rc = admin_totals_of(db, trial != NULL ? serials[i] : serial, &one, &ev);
+        if (rc == 0) {
+            admin_totals_add(&t, &one);
+            events += ev;
+        }
+    }
+    free(serials);
+    if (rc != 0) {
+        return CLI_FAIL;
+    }
+    admin_total_t f[ADMIN_TOTALS_MAX];
+    size_t n = admin_totals_list(&t, events, f);
+    const char *key = trial != NULL ? "trial" : "serial";
+    const char *id = trial != NULL ? trial : serial;
     if (json) {
-        printf("{\"serial\":\"%s\"", serial);
+        printf("{\"%s\":\"%s\"", key, id);
+        if (trial != NULL) {
+            printf(",\"endpoints\":%zu", n_serials);
+        }
         for (size_t i = 0; i < n; i++) {
             printf(",\"%s\":%" PRId64, f[i].name, f[i].v);
         }
         printf("}\n");
     } else {
-        printf("serial %s\n", serial);
+        printf("%s %s\n", key, id);
+        if (trial != NULL) {
+            printf("endpoints %zu\n", n_serials);
+        }
         for (size_t i = 0; i < n; i++) {
             printf("%s %" PRId64 "\n", f[i].name, f[i].v);
         }
@@ -344,17 +416,16 @@ static int cmd_totals(cdb_t *db, int argc, char **argv)
     return CLI_OK;
 }
 
-static int cmd_show(cdb_t *db, int argc, char **argv)
+/* The support view of one device; with `into` (--trial --json) its object
+ * is added there instead of printed. */
+static int show_one(cdb_t *db, const char *serial, bool json, cJSON *into)
 {
-    const char *serial;
-    bool json;
     static cdb_device_t d;
-    int rc = view_args("show", db, argc, argv, &serial, &json, &d);
-    if (rc != CLI_OK) {
-        return rc;
-    }
     cdb_show_t s;
-    if (cdb_show(db, serial, &s) != 0) {
+    int found = cdb_device_by_serial(db, serial, &d);
+    fw_zeroize(d.psk, sizeof d.psk); /* never shown */
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
+    if (found != 0 || cdb_show(db, serial, &s) != 0) {
         fprintf(stderr, "spark-collector admin show: serial %s: not enrolled\n", serial);
         return CLI_FAIL;
     }
@@ -405,6 +476,13 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
             cJSON_AddStringToObject(li, "trial_exp", fw_iso8601_format(l.trial_exp, b1, 24));
         }
         cJSON_AddNumberToObject(li, "ext", l.ext);
+        cJSON_AddBoolToObject(li, "keep", l.keep);
+        if (l.offer[0] != '\0') {
+            cJSON_AddStringToObject(li, "offer", l.offer);
+        }
+        if (l.site[0] != '\0') {
+            cJSON_AddStringToObject(li, "site", l.site);
+        }
         if (has_iat) {
             cJSON_AddStringToObject(li, "issued", fw_iso8601_format(l.iat, b2, 24));
         } else {
@@ -427,6 +505,10 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
         cJSON_AddStringToObject(lr, "last", fw_iso8601_format(labels_at, b1, 24));
     } else {
         cJSON_AddNullToObject(o, "rma_labels_requested");
+    }
+    if (into != NULL) {
+        cJSON_AddItemToArray(into, o);
+        return CLI_OK;
     }
     if (json) {
         char *txt = cJSON_PrintUnformatted(o);
@@ -472,20 +554,39 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
     return CLI_OK;
 }
 
-/* Who runs this command, for the audit line: the user behind sudo, else
- * the account's name, else its uid. */
-static const char *user_name(char *buf, size_t cap)
+static int cmd_show(cdb_t *db, int argc, char **argv)
 {
-    const char *sudo = getenv("SUDO_USER");
-    const struct passwd *pw = getpwuid(getuid());
-    if (sudo != NULL && sudo[0] != '\0' && getuid() == 0) {
-        (void)snprintf(buf, cap, "%s", sudo);
-    } else if (pw != NULL && pw->pw_name != NULL) {
-        (void)snprintf(buf, cap, "%s", pw->pw_name);
-    } else {
-        (void)snprintf(buf, cap, "uid %u", (unsigned)getuid());
+    const char *serial, *trial;
+    bool json;
+    char(*serials)[21];
+    size_t n;
+    int rc = view_args("show", db, argc, argv, &serial, &trial, &json, &serials, &n);
+    if (rc != CLI_OK || trial == NULL) {
+        free(serials);
+        return rc != CLI_OK ? rc : show_one(db, serial, json, NULL);
     }
-    return buf;
+    cJSON *o = json ? cJSON_CreateObject() : NULL;
+    cJSON *arr = NULL;
+    if (o != NULL) {
+        cJSON_AddStringToObject(o, "trial", trial);
+        arr = cJSON_AddArrayToObject(o, "endpoints");
+    } else {
+        printf("trial %s: %zu endpoint(s)\n", trial, n);
+    }
+    for (size_t i = 0; rc == CLI_OK && i < n; i++) {
+        if (o == NULL) {
+            printf("\n");
+        }
+        rc = show_one(db, serials[i], json, arr);
+    }
+    free(serials);
+    if (o != NULL && rc == CLI_OK) {
+        char *txt = cJSON_PrintUnformatted(o);
+        printf("%s\n", txt != NULL ? txt : "{}");
+        cJSON_free(txt);
+    }
+    cJSON_Delete(o);
+    return rc;
 }
 
 /* support-psk --serial SN --out FILE: the room's support PSK, as hex, into
@@ -543,9 +644,16 @@ static int cmd_support_psk(cdb_t *db, int argc, char **argv)
                 fw_file_error(rc));
         return CLI_FAIL;
     }
-    char who[64], when[FW_ISO8601_LEN];
+    char who[64], when[FW_ISO8601_LEN], detail[512];
+    int64_t now = collector_now();
     FW_LOGI("audit: support PSK of %s (trial %s) written to %s by %s at %s", d.serial, d.trial, out,
-            user_name(who, sizeof who), fw_iso8601_format(collector_now(), when, sizeof when));
+            collector_user_name(who, sizeof who), fw_iso8601_format(now, when, sizeof when));
+    /* and in the trial's audit trail (`admin trial`), beside the partner's actions */
+    (void)snprintf(detail, sizeof detail, "support PSK written to %.400s", out);
+    if (cdb_audit_add(db, now, d.trial, d.serial, "support-psk", detail) != 0) {
+        fprintf(stderr, "spark-collector admin support-psk: the audit trail could not be "
+                        "written (the key file is written)\n");
+    }
     printf("support PSK of %s written to %s (mode 0600): trialctl device coaps://ROOM "
            "--psk-file %s\n",
            d.serial, out, out);
@@ -559,13 +667,25 @@ static const struct {
 } s_admin[] = {
     {"enroll", cmd_enroll,
      "--from FILE | --serial SN --psk HEX --trial DNNN --region CC [--keep-devices]\n"
-     "                 [--psk-identity ID] [--model M] [--support-psk HEX] [--dial-prefix D]\n"
-     "                 [--gen N]"},
+     "                 [--psk-identity ID] [--model M]"},
     {"licence", cmd_licence,
      "--serial SN [--trial-exp ISO8601] [--paid] [--extend] [--add-service ID:ISO8601]...\n"
      "                 [--org NAME]"},
-    {"totals", cmd_totals, "--serial SN [--json]"},
-    {"show", cmd_show, "--serial SN [--json]"},
+    {"totals", cmd_totals, "--serial SN | --trial DNNN [--json]"},
+    {"show", cmd_show, "--serial SN | --trial DNNN [--json]"},
+    {"trial", admin_cmd_trial, "DNNN [--json] [--at ISO8601]"},
+    {"trials", admin_cmd_trials,
+     "[--expiring DAYS] [--state trial|expiring|grace|lapsed|released|paid|none]\n"
+     "                 [--json] [--at ISO8601]"},
+    {"new-trial", admin_cmd_new_trial,
+     "--trial DNNN --org NAME --region CC --trial-exp ISO8601\n"
+     "                 [--service ID[:ISO8601]]... [--webex-site URL]"},
+    {"extend", admin_cmd_extend, "--trial DNNN"},
+    {"add-service", admin_cmd_add_service, "--trial DNNN --service ID --until ISO8601"},
+    {"convert", admin_cmd_convert,
+     "--trial DNNN --offer A-SPK|A-WX --plan M1|M2|M3|C1|C2|C3\n"
+     "                 [--webex-site URL] [--add-on NAME]..."},
+    {"keep", admin_cmd_keep, "--trial DNNN"},
     {"support-psk", cmd_support_psk, "--serial SN --out FILE   (the room's support PSK, audited)"},
 };
 
@@ -620,6 +740,8 @@ int collector_cmd_admin(int argc, char **argv)
                 fprintf(stderr, "spark-collector admin: cannot open database '%s'\n", dbpath);
                 return CLI_FAIL;
             }
+            char who[65];
+            db.who = collector_user_name(who, sizeof who); /* the audit trail's "who" */
             optind = 1;
             int rc = s_admin[k].fn(&db, argc - i, argv + i);
             cdb_close(&db);

@@ -17,4 +17,8 @@ int collector_cmd_admin(int argc, char **argv);
  * SPARK_COLLECTOR_LOG (error|warn|info|debug; default info). */
 void collector_log_init(void);
 
+/* Who runs this command, for the audit trail: the login name of the user
+ * (the one behind sudo when run with sudo), else "uid N". Returns `buf`. */
+const char *collector_user_name(char *buf, size_t cap);
+
 #endif /* COLLECTOR_CLI_H */

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db_priv.h"
+#include "db_trial.h"
 #include "fw/err.h"
 #include "fw/zeroize.h"
 #include "licence_plan.h"
@@ -41,8 +43,9 @@ static const char s_schema_fixed[] =
  * are stored beside those of its earlier life, never taken for them.
  * Version 1 databases are migrated in place (their rows get gen 0). A field
  * added to a table is a column added on open (add_columns()), with the
- * field's zero value in the rows there are: no version of its own. */
-#define SCHEMA_VERSION 2
+ * field's zero value in the rows there are: no version of its own.
+ * Version 3: organisations, trials and the audit trail (db_trial.c). */
+#define SCHEMA_VERSION 3
 
 /* ---- SQL from the wire tables ------------------------------------------------ */
 
@@ -376,12 +379,16 @@ static int create_schema(cdb_t *c)
     if (rc == 0) {
         rc = add_columns(c);
     }
+    if (rc == 0 && v < 3) {
+        rc = cdb_trial_migrate(c, v);
+    }
     return rc;
 }
 
 int cdb_open(cdb_t *c, const char *path)
 {
     c->db = NULL;
+    c->who = NULL;
     /* The database holds every device's PSK: a new one is created readable
      * by its owner only, whatever the umask (SQLite gives its -wal and -shm
      * files the database file's mode). */
@@ -483,6 +490,9 @@ int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
     }
     rc = upsert(c, "device", &proto_enrollment_record, d, d->serial, "enrolled_at", false,
                 "enrolled_at=excluded.enrolled_at", now);
+    if (rc == 0) {
+        rc = cdb_trial_on_enroll(c, d, now); /* a partner's trial: its licence */
+    }
     return end_tx(c, rc);
 }
 
@@ -596,8 +606,9 @@ int cdb_store_events(cdb_t *c, const collector_events_t *e, int64_t now)
 int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool *has_iat)
 {
     sqlite3_stmt *st = prep(c, "SELECT l.org, l.typ, l.trial_exp, l.ext, l.seq, l.iat, d.trial,"
-                               " d.region, d.keep_devices FROM licence l JOIN device d"
-                               " ON d.serial = l.serial WHERE l.serial = ?1");
+                               " d.region, d.keep_devices + l.keep_devices, l.offer, l.site"
+                               " FROM licence l"
+                               " JOIN device d ON d.serial = l.serial WHERE l.serial = ?1");
     if (st == NULL) {
         return FW_E_IO;
     }
@@ -620,6 +631,8 @@ int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool
     copy_col(st, 6, out->trial, sizeof out->trial);
     copy_col(st, 7, out->region, sizeof out->region);
     out->keep = sqlite3_column_int(st, 8) != 0;
+    copy_col(st, 9, out->offer, sizeof out->offer);
+    copy_col(st, 10, out->site, sizeof out->site);
     sqlite3_finalize(st);
 
     st = prep(c, "SELECT id, exp FROM licence_service WHERE serial = ?1 ORDER BY id LIMIT 16");
@@ -673,48 +686,63 @@ static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_cha
         return rc;
     }
     rc = collector_licence_plan(exists ? &cur : NULL, &d, ch, now, &nl, why, cap);
-    if (rc != 0) {
-        return rc;
+    if (rc == 0) {
+        rc = cdb_licence_put(c, &nl, nl.paid && !ch->set_exp && !exists, now);
     }
+    if (rc == 0) {
+        /* the trial it belongs to (R5 for a new one), the audit trail */
+        rc = cdb_trial_on_licence(c, &d, &nl, now, why, cap);
+    }
+    return rc == 0 ? cdb_licence_bump(c) : rc;
+}
 
+int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64_t now)
+{
     sqlite3_stmt *st = prep(c, "INSERT INTO licence(serial, org, typ, trial_exp, ext, seq, iat,"
-                               " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?8,?7)"
+                               " updated_at, offer, site, keep_devices)"
+                               " VALUES (?1,?2,?3,?4,?5,?6,?8,?7,?9,?10,?11)"
                                " ON CONFLICT(serial) DO UPDATE SET org=excluded.org,"
                                " typ=excluded.typ, trial_exp=excluded.trial_exp,"
                                " ext=excluded.ext, seq=excluded.seq, iat=excluded.iat,"
-                               " updated_at=excluded.updated_at");
+                               " updated_at=excluded.updated_at, offer=excluded.offer,"
+                               " site=excluded.site, keep_devices=excluded.keep_devices");
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, nl.org, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, nl.paid ? "paid" : "trial", -1, SQLITE_STATIC);
-    if (nl.paid && !ch->set_exp && !exists) {
+    sqlite3_bind_text(st, 1, l->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, l->org, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, l->paid ? "paid" : "trial", -1, SQLITE_STATIC);
+    if (exp_null) {
         sqlite3_bind_null(st, 4);
     } else {
-        sqlite3_bind_int64(st, 4, nl.trial_exp);
+        sqlite3_bind_int64(st, 4, l->trial_exp);
     }
-    sqlite3_bind_int(st, 5, nl.ext);
-    sqlite3_bind_int64(st, 6, nl.seq);
+    sqlite3_bind_int(st, 5, l->ext);
+    sqlite3_bind_int64(st, 6, l->seq);
     sqlite3_bind_int64(st, 7, now);
-    sqlite3_bind_int64(st, 8, nl.iat);
-    rc = finish(c, st, sqlite3_step(st), "licence change");
+    sqlite3_bind_int64(st, 8, l->iat);
+    sqlite3_bind_text(st, 9, l->offer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, l->site, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, l->keep ? 1 : 0);
+    int rc = finish(c, st, sqlite3_step(st), "licence change");
     /* The planned services: those kept, added or moved with an extension. */
-    for (size_t i = 0; rc == 0 && i < nl.n_svc; i++) {
+    for (size_t i = 0; rc == 0 && i < l->n_svc; i++) {
         st = prep(c, "INSERT INTO licence_service(serial, id, exp) VALUES (?1,?2,?3)"
                      " ON CONFLICT(serial, id) DO UPDATE SET exp=excluded.exp");
         if (st == NULL) {
             return FW_E_IO;
         }
-        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, nl.svc[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, nl.svc[i].exp);
+        sqlite3_bind_text(st, 1, l->serial, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, l->svc[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, l->svc[i].exp);
         rc = finish(c, st, sqlite3_step(st), "licence service");
     }
-    if (rc == 0) {
-        rc = exec(c, "UPDATE meta SET value = value + 1 WHERE key = 'licence_version';");
-    }
     return rc;
+}
+
+int cdb_licence_bump(cdb_t *c)
+{
+    return exec(c, "UPDATE meta SET value = value + 1 WHERE key = 'licence_version';");
 }
 
 int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
@@ -843,4 +871,31 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
         }
     }
     return finish(c, st, r, "show provisioning");
+}
+
+/* ---- for the other db_*.c files (db_priv.h) ---------------------------------- */
+
+int cdb_exec(cdb_t *c, const char *sql)
+{
+    return exec(c, sql);
+}
+
+sqlite3_stmt *cdb_prep(cdb_t *c, const char *sql)
+{
+    return prep(c, sql);
+}
+
+int cdb_finish(cdb_t *c, sqlite3_stmt *st, int step_rc, const char *what)
+{
+    return finish(c, st, step_rc, what);
+}
+
+int cdb_end_tx(cdb_t *c, int rc)
+{
+    return end_tx(c, rc);
+}
+
+void cdb_copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    copy_col(st, col, dst, cap);
 }

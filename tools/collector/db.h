@@ -19,6 +19,8 @@
 
 typedef struct {
     sqlite3 *db;
+    const char *who; /* who acts through this connection, for the audit trail
+                      * (db_trial.h); NULL: the collector itself */
 } cdb_t;
 
 /* An enrolled device: the enrollment record (proto/provisioning.h), whose
@@ -54,7 +56,10 @@ typedef struct {
     int64_t trial_exp;
     bool paid;
     bool extend;
-    const char *org; /* NULL: keep (new licence: the trial number) */
+    bool keep;         /* the customer keeps the devices (R3); never taken back */
+    const char *org;   /* NULL: keep (new licence: the trial number) */
+    const char *offer; /* with paid: the offer the licence names (R6); NULL: keep */
+    const char *site;  /* with paid: its WebEx site URL (R6); NULL: keep */
     size_t n_add;
     struct {
         char id[33];
@@ -69,6 +74,13 @@ typedef struct {
  * makes no licence (a trial without expiry, too many services). */
 int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
                        char *why, size_t why_cap);
+
+/* Write the planned licence row `l` of device l->serial (and its
+ * services), changed at `now`; a paid licence's trial_exp is stored NULL
+ * when `exp_null`. Inside the caller's transaction; the licence version is
+ * the caller's to bump (cdb_licence_bump). */
+int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64_t now);
+int cdb_licence_bump(cdb_t *c);
 
 /* Grows with every licence change (the server polls it to notify observers). */
 int cdb_licence_version(cdb_t *c, int64_t *version);

@@ -336,6 +336,22 @@ int collector_build_claims(const collector_licence_t *l, char *out, size_t cap)
         ok = append(out, cap, &pos, "%s{\"id\":\"%s\",\"exp\":%" PRId64 "}", i ? "," : "",
                     l->svc[i].id, l->svc[i].exp);
     }
-    ok = ok && append(out, cap, &pos, "]}");
+    ok = ok && append(out, cap, &pos, "]");
+    /* offer and site: printable text without JSON escapes, as org */
+    const struct {
+        const char *name, *v;
+        size_t max;
+    } text[] = {{"offer", l->offer, sizeof l->offer - 1}, {"site", l->site, sizeof l->site - 1}};
+    for (size_t i = 0; ok && i < sizeof text / sizeof text[0]; i++) {
+        if (text[i].v[0] == '\0') {
+            continue;
+        }
+        if (strnlen(text[i].v, text[i].max + 1) > text[i].max || !printable(text[i].v) ||
+            strpbrk(text[i].v, "\"\\") != NULL) {
+            return FW_E_INVAL;
+        }
+        ok = append(out, cap, &pos, ",\"%s\":\"%s\"", text[i].name, text[i].v);
+    }
+    ok = ok && append(out, cap, &pos, "}");
     return ok && pos <= INT32_MAX ? (int)pos : FW_E_NOSPACE;
 }

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "collector/payload.h"
 #include "db.h"
+#include "db_trial.h"
 #include "fw/err.h"
 #include "licence/licence.h"
 #include "link/coap_io.h"
@@ -453,6 +454,7 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
         return;
     }
     FW_LOGI("%s: licence seq %u (%s) served", d.serial, (unsigned)l.seq, l.paid ? "paid" : "trial");
+    (void)cdb_licence_served(&s->db, d.serial, l.seq, now); /* `admin trial`: sent or not */
     respond(res, session, request, query, response, COLLECTOR_COAP_CONTENT, body);
 }
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "now.h"
@@ -41,4 +43,18 @@ void hal_log_write(hal_log_level_t level, const char *tag, const char *msg)
     fw_iso8601_format(collector_now(), when, sizeof when); /* simulated when the clock is */
     fprintf(stderr, "%s %c %s: %s\n", when, lv[(unsigned)level < 4 ? level : 3], tag, msg);
     fflush(stderr);
+}
+
+const char *collector_user_name(char *buf, size_t cap)
+{
+    const char *sudo = getenv("SUDO_USER");
+    const struct passwd *pw = getpwuid(getuid());
+    if (sudo != NULL && sudo[0] != '\0' && getuid() == 0) {
+        (void)snprintf(buf, cap, "%s", sudo);
+    } else if (pw != NULL && pw->pw_name != NULL) {
+        (void)snprintf(buf, cap, "%s", pw->pw_name);
+    } else {
+        (void)snprintf(buf, cap, "uid %u", (unsigned)getuid());
+    }
+    return buf;
 }

@@ -120,10 +120,13 @@ typedef struct {
         char id[33];
         int64_t exp;
     } svc[16];
+    char offer[17]; /* a paid licence's offer and plan, e.g. "A-SPK M3" (R6); "" none */
+    char site[129]; /* its WebEx site URL (R6); "" none */
 } collector_licence_t;
 
-/* Claims JSON for `l` (docs/TRIAL_ENGINE.md "Claims"). Returns the length
- * or FW_E_NOSPACE / FW_E_INVAL (a field the device would refuse). */
+/* Claims JSON for `l` (docs/TRIAL_ENGINE.md "Claims"); `offer` and `site`
+ * only when not empty. Returns the length or FW_E_NOSPACE / FW_E_INVAL (a
+ * field the device would refuse). */
 int collector_build_claims(const collector_licence_t *l, char *out, size_t cap);
 
 #endif /* COLLECTOR_PAYLOAD_H */
