@@ -84,7 +84,7 @@ for r in $A $R $C; do room $r D5000001 US; done
 room $G D5000002 DE
 room $L D5000003 US
 # A: a call and a meeting, for the usage kept through the conversion (R3)
-printf '{"t":3,"call":{"to":"+14155550100","seconds":4}}\n{"t":3,"meeting":{"seconds":5}}\n' >a.jsonl
+printf '{"t":20,"call":{"to":"+14155550100","seconds":4}}\n{"t":20,"meeting":{"seconds":5}}\n' >a.jsonl
 # R: INFO every 50 s keeps the about screen up (it stays 60 s)
 for ((t = 1; t < 900; t += 50)); do echo "{\"t\":$t,\"button\":\"info\"}"; done >info.jsonl
 
