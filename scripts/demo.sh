@@ -2,7 +2,11 @@
 # The main job: installs what is missing, builds, then runs a collector and
 # three simulated room endpoints that walk the trial timeline of
 # docs/TRIAL_RULES.md at one simulated day per real second:
-#   room1  converts to paid during the grace period (R2, R8): keeps everything
+# Each room is its own customer's trial, started and run by its number (R1)
+# as a partner does (`spark-collector admin new-trial/keep/convert`); near the
+# end the partner's view: `admin trial D1000002` and `admin trials`.
+#   room1  converts to paid during the grace period (R2, R8; A-SPK C1): keeps
+#          everything
 #   room2  is never converted: expiring, grace, lapsed (calling degraded, R11),
 #          released, return instructions on screen (R12, R13); a German room
 #          (locale de-DE) where a person touches the banner, presses INFO and
@@ -10,8 +14,8 @@
 #          behind its PBX (outside-line prefix 9), lapsed, it dials an ordinary
 #          number (denied) and 9911 (allowed: emergency numbers always
 #          connect), and the emergency service calls back (let in)
-#   room3  a US customer who keeps the devices (R3): lapses, no return
-#          instructions
+#   room3  a US customer who keeps the devices (R3, `admin keep`): lapses,
+#          no return instructions
 # At the end support asks room2 itself over its support port (trialctl
 # device, with the support PSK the collector hands out: docs/SUPPORT.md),
 # the collector and room2 going on with the same clock at real speed.
@@ -57,13 +61,23 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; swtpm_stop'
 echo "== a licence signing key"
 "$bin/sparkflash" keygen --out licence.pem
 
+# The partner starts a trial per customer, by its number (R1): the
+# organisation, its country, the end E and the services; each room enrolled
+# under the number gets the trial's licence.
+ORGS=("Northwind Traders" "Musterfirma Inc" "Contoso Ltd")
+n=0
+for room in room1 room2 room3; do
+    n=$((n + 1))
+    echo "== trial D100000$n for ${ORGS[n - 1]} (the partner)"
+    "${ADMIN_SETUP[@]}" new-trial --trial "D100000$n" \
+        --org "${ORGS[n - 1]}" --region US --trial-exp "$EXPIRY" --service "meetings:$EXPIRY"
+done
 n=0
 for room in room1 room2 room3; do
     n=$((n + 1))
     serial=FOC2240Y10$n
     keep=""
     locale=en
-    [ "$room" = room3 ] && keep=--keep-devices
     [ "$room" = room2 ] && locale=de-DE && keep=--dial-prefix=9 # behind a PBX
     echo "== $room ($serial): factory-fresh, provisioned by the technician, enrolled"
     "$bin/spark-agent" --flash "$room.img" --serial "$serial" --clock-start "$SETUP" \
@@ -73,9 +87,9 @@ for room in room1 room2 room3; do
         --region US --locale $locale --return-url https://partner.example/rma $keep \
         --enroll-out "$room-enroll.json" >/dev/null
     "${ADMIN_SETUP[@]}" enroll --from "$room-enroll.json"
-    "${ADMIN_SETUP[@]}" licence --serial "$serial" --trial-exp "$EXPIRY" \
-        --add-service "meetings:$EXPIRY"
 done
+echo "== room3's customer, in the US, keeps the devices (R3)"
+"${ADMIN_SETUP[@]}" keep --trial D1000003
 
 # The run's clock: simulated time is $START at real instant ANCHOR, LEAD real
 # seconds from now. The collector and the rooms start now, so the rooms come
@@ -112,7 +126,8 @@ done
 sleep_until $((ANCHOR + 20000)) # day 20: in the grace period (E + 13 d)
 echo "== day 20: the customer of room1 buys (partner converts the trial, R2, R8; at the simulated"
 echo "   instant the command runs, which the planner checks against R9)"
-"$bin/spark-collector" admin --db collector.db "${CLOCK[@]}" licence --serial FOC2240Y101 --paid
+"$bin/spark-collector" admin --db collector.db "${CLOCK[@]}" convert --trial D1000001 --offer A-SPK \
+    --plan C1 --add-on "Spark Room System"
 status=0
 for p in "${pids[@]:1}"; do wait "$p" || status=1; done
 [ "$status" -eq 0 ] || echo "!! a room's agent failed: see demo-out/room*.log"
@@ -219,6 +234,13 @@ echo "== every screen of a sample room, English and German (spark-screens)"
 "$bin/spark-screens" --out screens >/dev/null
 echo "demo-out/screens/: $(ls screens | wc -l) pictures (as in docs/screens/)"
 echo "Screens: $out/room*-screen/ (current.png and one PNG per distinct screen)"
+echo
+END_AT=$(date -u -d "$START + $DAYS days" +%Y-%m-%dT%H:%M:%SZ)
+echo "== the partner asks about trial D1000002 by its number (R1), as of the rooms' day $DAYS ($END_AT)"
+"$bin/spark-collector" admin --db collector.db trial D1000002 --at "$END_AT"
+echo
+echo "== the partner's customer list (R7), as of day $DAYS"
+"$bin/spark-collector" admin --db collector.db trials --at "$END_AT"
 
 echo
 kill -TERM "${pids[0]}" 2>/dev/null || true # the fast collector

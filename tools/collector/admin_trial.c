@@ -140,11 +140,14 @@ static void view_json(cJSON *o, const trial_view_t *v, const collector_licence_t
     }
 }
 
-/* "5 d" while the trial runs, "12 d to buy" in grace, "0" after, "-" paid. */
+/* "5 d" while the trial runs, "12 d to buy" in grace, "ended" after, "-"
+ * paid. */
 static const char *days_text(const trial_view_t *v, char *buf, size_t cap)
 {
     if (!v->has_expiry) {
         (void)snprintf(buf, cap, "-");
+    } else if (v->state >= TRIAL_STATE_LAPSED) {
+        (void)snprintf(buf, cap, "ended");
     } else if (v->state == TRIAL_STATE_GRACE) {
         (void)snprintf(buf, cap, "%d d to buy", (int)v->grace_days_left);
     } else {
@@ -303,11 +306,17 @@ static void trial_head_text(const collector_trial_t *t, const trial_view_t *v, i
                    t->new_site ? " (a new site: A-WX, R6)" : " (the trial's, converted)");
         }
     } else {
-        printf("state         %s, %s left\n", trial_state_name(v->state),
-               days_text(v, d, sizeof d));
+        if (v->state >= TRIAL_STATE_LAPSED) {
+            printf("state         %s: the grace period is over, nothing can be restored (R9)\n",
+                   trial_state_name(v->state));
+        } else {
+            printf("state         %s, %s left\n", trial_state_name(v->state),
+                   days_text(v, d, sizeof d));
+        }
         printf("expiry        %s (%s)\n", when(t->lic.trial_exp, b2),
-               t->lic.ext ? "extended once: no further extension, R4"
-                          : "not extended: one 30-day extension left, R4");
+               t->lic.ext                       ? "extended once: no further extension, R4"
+               : v->state >= TRIAL_STATE_LAPSED ? "not extended"
+                                                : "not extended: one 30-day extension left, R4");
         if (t->webex_site[0] != '\0') {
             printf("webex site    %s (the trial's)\n", t->webex_site);
         }
@@ -392,7 +401,8 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
             cJSON_AddStringToObject(o, "org", t.lic.org);
             cJSON_AddStringToObject(o, "region", t.lic.region);
             view_json(o, &v, &t.lic);
-            cJSON_AddBoolToObject(o, "extension_left", !t.lic.paid && t.lic.ext == 0);
+            cJSON_AddBoolToObject(o, "extension_left",
+                                  !t.lic.paid && t.lic.ext == 0 && v.state < TRIAL_STATE_LAPSED);
             if (t.webex_site[0] != '\0') {
                 cJSON_AddStringToObject(o, "webex_site", t.webex_site);
             } else {
@@ -938,8 +948,11 @@ int admin_cmd_new_trial(cdb_t *db, int argc, char **argv)
     char b[FW_ISO8601_LEN];
     printf("trial %s created for '%s' (%s): expires %s, %zu service(s)\n", trial, l->org, l->region,
            when(l->trial_exp, b), l->n_svc);
-    printf("%zu endpoint(s) enrolled under it already got its licence; endpoints enrolled later "
-           "get it when enrolled\n",
-           issued);
+    if (issued > 0) {
+        printf("%zu endpoint(s) enrolled under it already got its licence; ", issued);
+    } else {
+        printf("no endpoint enrolled under it yet; ");
+    }
+    printf("each endpoint enrolled later gets it when enrolled\n");
     return CLI_OK;
 }
