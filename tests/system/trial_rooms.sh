@@ -126,7 +126,7 @@ for e in eps.values():
     assert (e["state"], e["days_left"], e["calling"], e["rma"]) == ("expiring", 5, "full", False), e
     assert {s["id"]: s["days_left"] for s in e["services"]} == {"calling": 5, "meetings": 3}, e
 assert eps[sys.argv[1]]["arrived"] and eps[sys.argv[2]]["arrived"] and eps[sys.argv[3]]["arrived"] is None
-assert eps[sys.argv[1]]["licence"]["sent_seq"] == 1, eps[sys.argv[1]]
+assert eps[sys.argv[1]]["sent_seq"] == 1 == eps[sys.argv[1]]["seq"], eps[sys.argv[1]]
 PY
 adm trials >trials.txt
 check "admin trials: the customer list with days left per service (R7)" \
@@ -188,7 +188,7 @@ check "D5000002: 7 services, seq 8 on its room, 7 audit lines of it" python3 - <
 import json
 t = json.load(open("t2.json"))
 assert len(t["services"]) == 7 and t["ext"] == 1, t
-assert t["endpoints"][0]["licence"]["seq"] == 8, t["endpoints"][0]
+assert t["endpoints"][0]["seq"] == 8, t["endpoints"][0]
 acts = [a["action"] for a in t["audit"]]
 assert acts.count("add-service") == 6 and acts.count("extend") == 1, acts
 PY

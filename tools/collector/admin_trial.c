@@ -24,7 +24,10 @@
 #include "fw/zeroize.h"
 #include "licence_plan.h"
 #include "partner.h"
+#include "proto/json.h"
 #include "proto/provisioning.h"
+#include "proto/support.h"
+#include "support/state.h"
 
 static int say(int rc, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int say(int rc, const char *cmd, const char *fmt, ...)
@@ -73,16 +76,19 @@ typedef struct {
     cdb_show_t show;
     bool has_lic, has_iat, has_view;
     collector_licence_t lic;
+    trial_claims_t claims;
     trial_view_t view;
     cdb_totals_t totals;
     int64_t events;
     uint32_t sent_seq;
     int64_t sent_at;
+    int64_t at; /* the instant of the view */
 } endpoint_t;
 
 static int endpoint_load(cdb_t *db, const char *serial, int64_t at, endpoint_t *e)
 {
     memset(e, 0, sizeof *e);
+    e->at = at;
     int rc = cdb_device_by_serial(db, serial, &e->dev);
     fw_zeroize(e->dev.psk, sizeof e->dev.psk); /* never shown */
     fw_zeroize(e->dev.support_psk, sizeof e->dev.support_psk);
@@ -95,7 +101,7 @@ static int endpoint_load(cdb_t *db, const char *serial, int64_t at, endpoint_t *
         rc = rc == FW_E_NOENT ? 0 : rc;
     }
     if (rc == 0 && e->has_lic) {
-        e->has_view = collector_licence_view(&e->lic, at, &e->view) == 0;
+        e->has_view = collector_licence_view(&e->lic, at, &e->claims, &e->view) == 0;
         rc = cdb_licence_served_get(db, serial, &e->sent_seq, &e->sent_at);
     }
     return rc == 0 ? admin_totals_of(db, serial, &e->totals, &e->events) : rc;
@@ -111,34 +117,54 @@ static void add_time(cJSON *o, const char *name, int64_t t)
     }
 }
 
-/* The fields of `trialctl licence --json` for view `v` of licence `l`. */
-static void view_json(cJSON *o, const trial_view_t *v, const collector_licence_t *l)
+/* The licence view of `trialctl licence --json` (proto_licence_view_record,
+ * filled by support_licence_view(): one definition for the room's support
+ * port, trialctl and the collector) for licence `c` with verdict `v` at `at`
+ * (`c` NULL: none in force, as a room without one says it), its members
+ * added to `o` but those named in `skip` (NULL-terminated). */
+static void view_members(cJSON *o, const trial_claims_t *c, const trial_view_t *v, int64_t at,
+                         const endpoint_t *e, const char *const *skip)
 {
-    cJSON_AddStringToObject(o, "state", trial_state_name(v->state));
-    add_time(o, "expiry", v->has_expiry ? v->expiry : 0);
-    if (v->has_expiry) {
-        cJSON_AddNumberToObject(o, "days_left", v->days_left);
-        cJSON_AddNumberToObject(o, "grace_days_left", v->grace_days_left);
+    static proto_support_state_t doc;
+    if (c != NULL) {
+        support_licence_view(c, v, at, &doc);
     } else {
-        cJSON_AddNullToObject(o, "days_left");
-        cJSON_AddNullToObject(o, "grace_days_left");
+        support_facts_t f = {
+            .serial = e->dev.serial, .trial = e->dev.trial, .region = e->dev.region, .now = at};
+        support_state_build(&f, &doc);
     }
-    cJSON_AddBoolToObject(o, "last_day", v->last_day);
-    cJSON_AddStringToObject(o, "calling", trial_calling_name(v->calling));
-    cJSON_AddBoolToObject(o, "rma", v->rma_due);
-    cJSON_AddBoolToObject(o, "keep", l->keep);
-    cJSON_AddNumberToObject(o, "ext", l->ext);
-    add_time(o, "numbers_held_until", v->numbers_held ? v->numbers_held_until : 0);
-    cJSON *svcs = cJSON_AddArrayToObject(o, "services");
-    for (size_t i = 0; i < v->n_svc; i++) {
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddStringToObject(s, "id", v->svc[i].id);
-        add_time(s, "expiry", v->svc[i].exp);
-        cJSON_AddNumberToObject(s, "days_left", v->svc[i].days_left);
-        cJSON_AddBoolToObject(s, "expired", v->svc[i].expired);
-        cJSON_AddItemToArray(svcs, s);
+    static char buf[PROTO_BODY_MAX];
+    proto_writer_t w;
+    proto_writer_init(&w, buf, sizeof buf);
+    proto_w_printf(&w, "{");
+    proto_w_fields(&w, &proto_licence_view_record, &doc, false);
+    proto_w_printf(&w, ",\"%s\":[", PROTO_SERVICES_ARRAY);
+    for (size_t i = 0; i < doc.n_services; i++) {
+        proto_w_printf(&w, "%s", i ? "," : "");
+        proto_w_object(&w, &proto_support_service_record, &doc.services[i]);
     }
+    proto_w_printf(&w, "]}");
+    cJSON *view = w.overflow ? NULL : cJSON_ParseWithLength(buf, w.len);
+    while (view != NULL && view->child != NULL) {
+        cJSON *m = cJSON_DetachItemViaPointer(view, view->child);
+        bool skipped = false;
+        for (size_t i = 0; skip != NULL && skip[i] != NULL; i++) {
+            skipped = skipped || strcmp(m->string, skip[i]) == 0;
+        }
+        if (skipped) {
+            cJSON_Delete(m);
+        } else {
+            cJSON_AddItemToObject(o, m->string, m);
+        }
+    }
+    cJSON_Delete(view);
 }
+
+/* What the trial and list views say themselves (the trial's own licence has
+ * no serial, seq or issue instant a partner needs). */
+static const char *const s_trial_skip[] = {"valid", "serial", "seq",    "issued", "at",
+                                           "trial", "org",    "region", NULL};
+static const char *const s_endpoint_skip[] = {"serial", "at", NULL};
 
 /* "5 d" while the trial runs, "12 d to buy" in grace, "ended" after, "-"
  * paid. */
@@ -179,27 +205,10 @@ static cJSON *endpoint_json(const endpoint_t *e)
     cJSON_AddStringToObject(o, "model", e->dev.model[0] ? e->dev.model : e->show.prov.model);
     add_time(o, "arrived", e->show.has_prov ? e->show.first_seen : 0);
     add_time(o, "last_seen", e->show.last_contact);
-    if (e->has_view) {
-        view_json(o, &e->view, &e->lic);
-    } else {
-        cJSON_AddStringToObject(o, "state", "none");
-    }
-    if (e->has_lic) {
-        cJSON *l = cJSON_AddObjectToObject(o, "licence");
-        cJSON_AddNumberToObject(l, "seq", e->lic.seq);
-        cJSON_AddStringToObject(l, "type", e->lic.paid ? "paid" : "trial");
-        add_time(l, "issued", e->has_iat ? e->lic.iat : 0);
-        cJSON_AddNumberToObject(l, "sent_seq", e->sent_seq);
-        add_time(l, "sent", e->sent_at);
-        if (e->lic.offer[0] != '\0') {
-            cJSON_AddStringToObject(l, "offer", e->lic.offer);
-        }
-        if (e->lic.site[0] != '\0') {
-            cJSON_AddStringToObject(l, "site", e->lic.site);
-        }
-    } else {
-        cJSON_AddNullToObject(o, "licence");
-    }
+    view_members(o, e->has_view ? &e->claims : NULL, &e->view, e->at, e, s_endpoint_skip);
+    /* the licence the server last sent the room (`seq` is the one in force) */
+    cJSON_AddNumberToObject(o, "sent_seq", e->sent_seq);
+    add_time(o, "sent", e->sent_at);
     if (e->show.has_prov) {
         cJSON_AddStringToObject(o, "reported_state", e->show.prov.licence_state);
     } else {
@@ -388,9 +397,10 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
     size_t n_audit = 0;
     rc = rc == 0 ? cdb_audit_list(db, trial, &audit, &n_audit) : rc;
     static endpoint_t e;
+    static trial_claims_t tc;
     trial_view_t v;
     memset(&v, 0, sizeof v);
-    if (known && collector_licence_view(&t.lic, vo->at, &v) != 0) {
+    if (known && collector_licence_view(&t.lic, vo->at, &tc, &v) != 0) {
         rc = FW_E_CORRUPT;
     }
     cJSON *o = vo->json && rc == 0 ? cJSON_CreateObject() : NULL;
@@ -400,7 +410,7 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
         if (known) {
             cJSON_AddStringToObject(o, "org", t.lic.org);
             cJSON_AddStringToObject(o, "region", t.lic.region);
-            view_json(o, &v, &t.lic);
+            view_members(o, &tc, &v, vo->at, NULL, s_trial_skip);
             cJSON_AddBoolToObject(o, "extension_left",
                                   !t.lic.paid && t.lic.ext == 0 && v.state < TRIAL_STATE_LAPSED);
             if (t.webex_site[0] != '\0') {
@@ -509,6 +519,7 @@ typedef struct {
     char trial[17];
     bool known;
     collector_trial_t t;
+    trial_claims_t claims;
     trial_view_t v;
     size_t endpoints, arrived;
 } trial_row_t;
@@ -573,14 +584,14 @@ static void row_text(const trial_row_t *r)
            r->t.lic.paid ? "-" : days_text(&r->v, d, sizeof d), ep, r->t.lic.paid ? order : svc);
 }
 
-static cJSON *row_json(const trial_row_t *r)
+static cJSON *row_json(const trial_row_t *r, int64_t at)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "trial", r->trial);
     if (r->known) {
         cJSON_AddStringToObject(o, "org", r->t.lic.org);
         cJSON_AddStringToObject(o, "region", r->t.lic.region);
-        view_json(o, &r->v, &r->t.lic);
+        view_members(o, &r->claims, &r->v, at, NULL, s_trial_skip);
         cJSON_AddItemToObject(o, "order", order_json(&r->t));
     } else {
         cJSON_AddNullToObject(o, "org");
@@ -607,7 +618,7 @@ static int trials_load(cdb_t *db, int64_t at, trial_row_t **rows, size_t *n)
         if (rc == FW_E_NOENT) {
             rc = 0;
         } else if (rc == 0) {
-            rc = collector_licence_view(&r->t.lic, at, &r->v);
+            rc = collector_licence_view(&r->t.lic, at, &r->claims, &r->v);
         }
         char(*serials)[21] = NULL;
         rc = rc == 0 ? cdb_trial_serials(db, r->trial, &serials, &r->endpoints) : rc;
@@ -702,7 +713,7 @@ int admin_cmd_trials(cdb_t *db, int argc, char **argv)
         }
         shown++;
         if (arr != NULL) {
-            cJSON_AddItemToArray(arr, row_json(&rows[i]));
+            cJSON_AddItemToArray(arr, row_json(&rows[i], vo.at));
         } else {
             row_text(&rows[i]);
         }

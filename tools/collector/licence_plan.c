@@ -150,12 +150,16 @@ int collector_trial_plan(const collector_licence_t *cur, const cdb_licence_chang
     return plan_row(&base, cur != NULL, ch, now, next, why, why_cap);
 }
 
-int collector_licence_view(const collector_licence_t *l, int64_t now, trial_view_t *out)
+int collector_licence_view(const collector_licence_t *l, int64_t now, trial_claims_t *claims,
+                           trial_view_t *out)
 {
     static trial_claims_t c;
     char why[160];
     if (row_claims(l, &c, why, sizeof why) != 0) {
         return FW_E_INVAL;
+    }
+    if (claims != NULL) {
+        *claims = c;
     }
     return trial_state_at(&c, NULL, now, out);
 }

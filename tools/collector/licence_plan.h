@@ -40,7 +40,9 @@ int collector_trial_plan(const collector_licence_t *cur, const cdb_licence_chang
 /* Where licence row `l` (a device's, or a trial's with serial "") stands at
  * `now`, by the device's own timeline (trial_state_at() on the claims the
  * device parses, no history: one licence alone, as `trialctl licence`
- * reads one). FW_E_INVAL if the row makes no licence. */
-int collector_licence_view(const collector_licence_t *l, int64_t now, trial_view_t *out);
+ * reads one); those claims in `claims` unless NULL. FW_E_INVAL if the row
+ * makes no licence. */
+int collector_licence_view(const collector_licence_t *l, int64_t now, trial_claims_t *claims,
+                           trial_view_t *out);
 
 #endif /* COLLECTOR_LICENCE_PLAN_H */

@@ -281,7 +281,7 @@ int partner_act_check(const collector_trial_t *t, const partner_act_t *a, int64_
      * the planner says so in the device's words, so none of the partner's
      * own checks stands in front of it. */
     trial_view_t v;
-    bool ended = collector_licence_view(&t->lic, now, &v) == 0 && !t->lic.paid &&
+    bool ended = collector_licence_view(&t->lic, now, NULL, &v) == 0 && !t->lic.paid &&
                  v.state >= TRIAL_STATE_LAPSED;
     char e[FW_ISO8601_LEN], u[FW_ISO8601_LEN];
     switch (a->kind) {

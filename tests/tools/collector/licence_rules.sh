@@ -3,18 +3,7 @@
 # R9): what a device would refuse, the collector refuses with the device's
 # reason (trial_accept_name), and nothing changes. No server: admin only.
 #   licence_rules.sh SPARK_COLLECTOR WORKDIR
-set -u
-COLL=$1
-WORK=$2
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
-adm() { "$COLL" admin --db c.db "$@"; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-NOW=$(date -u +%s)
-DAY=86400
+. "$(dirname "$0")/admin_lib.sh"
 seq_of() { adm show --serial "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["licence"]["seq"])'; }
 # expect_refused SERIAL REASON ARGS...: exit 1, REASON on stderr, seq unchanged
 expect_refused() {

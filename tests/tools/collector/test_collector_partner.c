@@ -285,10 +285,10 @@ static void test_trial_licence(void **state)
     assert_non_null(strstr(s_why, "extension count (R4)"));
 
     trial_view_t v;
-    assert_int_equal(collector_licence_view(&t.lic, NOW, &v), 0);
+    assert_int_equal(collector_licence_view(&t.lic, NOW, NULL, &v), 0);
     assert_int_equal(v.state, TRIAL_STATE_EXPIRING);
     assert_int_equal(v.days_left, 5);
-    assert_int_equal(collector_licence_view(&once, NOW, &v), 0);
+    assert_int_equal(collector_licence_view(&once, NOW, NULL, &v), 0);
     assert_int_equal(v.state, TRIAL_STATE_TRIAL);
     assert_int_equal(v.days_left, 35);
 

@@ -9,18 +9,7 @@
 # `trial` and `trials` (computed by fw_trial), the audit trail, and a
 # version 2 database migrated with its trials. < 2 s.
 #   trial_admin.sh SPARK_COLLECTOR WORKDIR
-set -u
-COLL=$1
-WORK=$2
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
-adm() { "$COLL" admin --db c.db "$@"; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-NOW=$(date -u +%s)
-DAY=86400
+. "$(dirname "$0")/admin_lib.sh"
 dump() { sqlite3 c.db .dump | sha256sum; }
 jq_() { python3 -c "import json; d = json.load(open('$1')); print(($2))"; } # FILE EXPR
 
@@ -90,11 +79,16 @@ t = json.load(open("t1.json"))
 eps = t["endpoints"]
 assert [e["serial"] for e in eps] == ["FOC0000A001", "FOC0000A002", "FOC0000A003"], eps
 for e in eps:
-    assert (e["state"], e["days_left"], e["calling"], e["rma"], e["licence"]["seq"]) == ("expiring", 5, "full", False, 1), e
+    assert (e["state"], e["days_left"], e["calling"], e["rma"], e["seq"], e["type"]) == ("expiring", 5, "full", False, 1, "trial"), e
     assert e["arrived"] is None and e["model"] == "Spark Room Kit", e
 assert t["webex_site"] == "https://acme.webex.com" and t["extension_left"] is True, t
+assert "valid" not in t and "serial" not in t and t["type"] == "trial", t  # the trial's own licence
 assert [a["action"] for a in t["audit"]] == ["new-trial", "enroll"], t["audit"]
 PY
+enroll FOC0000F001 D4000010 US # a number nobody created a trial for: enrolled, no licence
+good trial D4000010 --json
+[[ $(jq_ out.txt 'd["state"], d["endpoints"][0]["state"], d["endpoints"][0]["valid"], d["endpoints"][0]["calling"]') == \
+    "('none', 'none', False, 'degraded')" ]] && ok || bad "trial without a licence: $(cat out.txt)"
 good trial D4000001 --at "$(iso $((E + 2 * DAY)))" --json # what support will see in two days' time
 [[ $(jq_ out.txt 'd["state"], d["grace_days_left"]') == "('grace', 28)" ]] && ok || bad "--at: $(cat out.txt)"
 
@@ -187,14 +181,14 @@ t = json.load(open("t1.json"))
 assert t["state"] == "paid" and t["keep"] and t["order"]["offer"] == "A-SPK" and t["order"]["plan"] == "M3", t
 assert t["order"]["add_ons"] == ["WebEx Training Center 200"] and not t["order"]["new_site"], t["order"]
 for e in t["endpoints"]:
-    assert (e["state"], e["keep"], e["licence"]["seq"], e["licence"]["offer"]) == ("paid", True, 4, "A-SPK M3"), e
-    assert e["licence"]["site"] == "https://acme.webex.com", e
+    assert (e["state"], e["keep"], e["seq"], e["offer"]) == ("paid", True, 4, "A-SPK M3"), e
+    assert e["site"] == "https://acme.webex.com" and e["expiry"] is None and e["valid"], e
 acts = [(a["action"], a["who"]) for a in t["audit"]]
 assert [a for a, _ in acts] == ["new-trial", "enroll", "extend", "keep", "convert"], acts
 assert all(w == sys.argv[1] for _, w in acts), acts
 PY
 good trial D4000002 --json
-[[ $(jq_ out.txt 'd["order"]["new_site"], d["order"]["webex_site"], d["endpoints"][0]["licence"]["offer"]') == \
+[[ $(jq_ out.txt 'd["order"]["new_site"], d["order"]["webex_site"], d["endpoints"][0]["offer"]') == \
     "(True, 'https://beispiel-neu.webex.com', 'A-WX C3')" ]] && ok || bad "A-WX recorded: $(cat out.txt)"
 good show --trial D4000001 --json
 [[ $(jq_ out.txt 'len(d["endpoints"]), d["endpoints"][2]["licence"]["type"]') == "(3, 'paid')" ]] && ok ||
@@ -225,7 +219,7 @@ INSERT INTO licence_service VALUES ('FOC0000V201', 'calling', 4102444800);
 PRAGMA user_version = 2;
 SQL
 "$COLL" admin --db v2.db trial D4000007 --json >out.txt 2>err.txt && ok || bad "v2 database: $(cat err.txt)"
-[[ $(jq_ out.txt 'd["org"], d["state"], d["endpoints"][0]["keep"], d["endpoints"][0]["licence"]["seq"]') == \
+[[ $(jq_ out.txt 'd["org"], d["state"], d["endpoints"][0]["keep"], d["endpoints"][0]["seq"]') == \
     "('Old Customer', 'trial', True, 2)" ]] && ok || bad "v2 migrated: $(cat out.txt)"
 [[ $(sqlite3 v2.db 'PRAGMA user_version') == 3 ]] && ok || bad "v2: user_version $(sqlite3 v2.db 'PRAGMA user_version')"
 
