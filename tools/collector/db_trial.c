@@ -90,9 +90,12 @@ static const char *who(const cdb_t *c)
 int cdb_audit_add(cdb_t *c, int64_t at, const char *trial, const char *serial, const char *what,
                   const char *detail)
 {
-    sqlite3_stmt *st = prep(c, "INSERT INTO audit(id, at, who, trial, serial, what, detail)"
-                               " SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6"
-                               " FROM audit");
+    sqlite3_stmt *st =
+        prep(c, "INSERT INTO audit(id, at, who, trial, serial, what, detail)"
+                " SELECT COALESCE(MAX(id), 0) + 1, CAST($1 AS BIGINT), CAST($2 AS TEXT),"
+                " CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT),"
+                " CAST($6 AS TEXT)"
+                " FROM audit");
     if (st == NULL) {
         return FW_E_IO;
     }
@@ -149,8 +152,9 @@ int cdb_audit_list(cdb_t *c, const char *trial, cdb_audit_t **out, size_t *n)
  * country. */
 static int org_find(cdb_t *c, const char *name, char canon[65], char region[3])
 {
-    sqlite3_stmt *st = prep(c, "SELECT name, region FROM org WHERE LOWER(name) = LOWER($1)"
-                               " ORDER BY name LIMIT 1");
+    sqlite3_stmt *st =
+        prep(c, "SELECT name, region FROM org WHERE LOWER(name) = LOWER(CAST($1 AS TEXT))"
+                " ORDER BY name LIMIT 1");
     if (st == NULL) {
         return FW_E_IO;
     }
@@ -183,11 +187,12 @@ static int org_paid(cdb_t *c, const char *org, char trial[17], int64_t *since)
 {
     sqlite3_stmt *st =
         prep(c, "SELECT t.trial, COALESCE(t.converted_at, t.iat) FROM trial t"
-                " WHERE LOWER(t.org) = LOWER($1) AND t.typ = 'paid'"
+                " WHERE LOWER(t.org) = LOWER(CAST($1 AS TEXT)) AND t.typ = 'paid'"
                 " UNION ALL"
                 " SELECT d.trial, COALESCE(l.iat, l.updated_at) FROM licence l"
                 " JOIN device d ON d.serial = l.serial LEFT JOIN trial t ON t.trial = d.trial"
-                " WHERE l.typ = 'paid' AND LOWER(COALESCE(t.org, l.org)) = LOWER($1) LIMIT 1");
+                " WHERE l.typ = 'paid'"
+                " AND LOWER(COALESCE(t.org, l.org)) = LOWER(CAST($1 AS TEXT)) LIMIT 1");
     if (st == NULL) {
         return FW_E_IO;
     }
