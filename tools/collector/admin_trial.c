@@ -308,7 +308,8 @@ static void trial_head_text(const collector_trial_t *t, const trial_view_t *v, i
     printf("organisation  %s (%s)\n", t->lic.org, t->lic.region);
     printf("at            %s\n", when(at, b1));
     if (t->lic.paid) {
-        printf("state         paid: %s %s, converted %s%s%s\n", t->offer, t->plan,
+        printf("state         paid: %s %s, converted %s%s%s\n",
+               t->offer[0] ? t->offer : "converted per device (admin licence)", t->plan,
                when(t->converted_at, b1), t->add_ons[0] ? "; add-ons " : "", t->add_ons);
         if (t->lic.site[0] != '\0') {
             printf("webex site    %s%s\n", t->lic.site,

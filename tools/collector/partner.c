@@ -181,10 +181,11 @@ bool partner_has_webex_part(const char *plan, unsigned add_ons)
 
 static int refuse_converted(const collector_trial_t *t, const char *what, char *why, size_t cap)
 {
-    char when[FW_ISO8601_LEN];
-    return say(FW_E_STATE, why, cap, "trial %s was converted to paid (%s %s, %s): %s", t->lic.trial,
-               t->offer[0] != '\0' ? t->offer : "paid", t->plan,
-               fw_iso8601_format(t->converted_at, when, sizeof when), what);
+    char when[FW_ISO8601_LEN], order[16];
+    (void)snprintf(order, sizeof order, "%s%s%s", t->offer, t->offer[0] ? " " : "", t->plan);
+    return say(FW_E_STATE, why, cap, "trial %s was converted to paid (%s%s%s): %s", t->lic.trial,
+               order, order[0] ? ", " : "", fw_iso8601_format(t->converted_at, when, sizeof when),
+               what);
 }
 
 /* R6: which WebEx site the paid licence names, what the partner is told. */
