@@ -47,7 +47,7 @@ device_v1=$(q "SELECT serial, psk_identity, hex(psk), trial, region, keep_device
 "$B/spark-collector" admin --db c.db totals --serial "$SN" --json >totals.json 2>open.log
 check "the collector opens the v1 database (exit 0)" test $? -eq 0
 check "it says it migrated" grep -q 'migrated to schema 2' open.log
-check "version 2 now" test "$(q 'PRAGMA user_version')" = 2
+check "the current version now (3: trials, issue 12)" test "$(q 'PRAGMA user_version')" = 3
 check "usage rows keep their data" test "$(q "SELECT $COLS FROM usage ORDER BY id")" = "$usage_v1"
 check "usage rows take generation 0" test "$(q 'SELECT COUNT(*) FROM usage WHERE gen = 0')" = 3
 check "event rows keep their data" \

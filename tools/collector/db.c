@@ -312,8 +312,7 @@ static int migrate_v1(cdb_t *c)
         rc = exec(c, q.buf);
     }
     if (rc == 0) {
-        FW_LOGI("database migrated to schema %d: records keyed by (serial, gen, id)",
-                SCHEMA_VERSION);
+        FW_LOGI("database migrated to schema 2: records keyed by (serial, gen, id)");
     }
     return rc != 0 ? rc : q.overflow ? FW_E_NOSPACE : 0;
 }
