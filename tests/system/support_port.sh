@@ -16,6 +16,8 @@
 #   D. the agent's closing line counts what it saw; no PSK in any log
 #   S. spark-collector admin support-psk writes the room's support PSK to a
 #      file (0600) for trialctl, never to the terminal, with an audit line
+#      (stderr and the trial's audit trail), and not at all when the audit
+#      trail cannot be written
 # Usage: support_port.sh BIN_DIR
 set -uo pipefail
 B=$1
@@ -45,6 +47,24 @@ check "S the file is mode 0600" test "$(stat -c %a room.psk)" = 600
 check "S the key is not printed" bash -c "! grep -qi '$KEYHEX' psk.out psk.err"
 check "S an audit line says who took which room's key, when" \
     grep -qE "audit: support PSK of $SERIAL \(trial D1000001\) written to room.psk by [^ ]+ at 20" psk.err
+"$B/spark-collector" admin --db c.db trial D1000001 --json >trial.json 2>&1
+check "S the trial's audit trail has it: support-psk, who, the room, where to; not the key" \
+    python3 - "$(id -un)" "$SERIAL" "$KEYHEX" <<'PY'
+import json, sys
+t = json.load(open("trial.json"))
+a = [x for x in t["audit"] if x["action"] == "support-psk"]
+assert len(a) == 1, t["audit"]
+assert (a[0]["who"], a[0]["serial"], a[0]["detail"]) == (sys.argv[1], sys.argv[2], "support PSK written to room.psk"), a
+assert a[0]["at"].startswith("20"), a
+assert sys.argv[3] not in open("trial.json").read().lower()
+PY
+# no key without its audit line: the audit table refuses a row here
+sqlite3 c.db "CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'test'); END;"
+"$B/spark-collector" admin --db c.db support-psk --serial "$SERIAL" --out y.psk >out.txt 2>err.txt
+rc=$?
+check "S the audit trail cannot be written: exit 1, said so, no key file (exit $rc)" \
+    bash -c "[ $rc -eq 1 ] && grep -q 'the key is not handed out' err.txt && [ ! -e y.psk ]"
+sqlite3 c.db "DROP TRIGGER no_audit;"
 "$B/spark-collector" admin --db c.db support-psk --serial FOC0000NONE --out x.psk 2>err.txt
 rc=$?
 check "S an unknown serial: exit 1, said so, no file (exit $rc)" \

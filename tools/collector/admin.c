@@ -591,8 +591,8 @@ static int cmd_show(cdb_t *db, int argc, char **argv)
 
 /* support-psk --serial SN --out FILE: the room's support PSK, as hex, into
  * FILE (mode 0600, replaced atomically) for `trialctl device --psk-file`.
- * Never to the terminal; an audit line says who took which room's key,
- * when and where to (docs/SUPPORT.md). */
+ * Never to the terminal; an audit line (stderr and the trial's audit trail)
+ * says who took which room's key, when and where to (docs/SUPPORT.md). */
 static int cmd_support_psk(cdb_t *db, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -632,6 +632,21 @@ static int cmd_support_psk(cdb_t *db, int argc, char **argv)
                 serial);
         return CLI_FAIL;
     }
+    /* The trial's audit trail (`admin trial`) records the hand-out before
+     * the key leaves the database: a key nobody can account for is never
+     * written. Who and when, where to; never the key. */
+    char who[64], when[FW_ISO8601_LEN], detail[512];
+    int64_t now = collector_now();
+    (void)snprintf(detail, sizeof detail, "support PSK written to %.400s", out);
+    if (cdb_audit_add(db, now, d.trial, d.serial, "support-psk", detail) != 0) {
+        fw_zeroize(d.support_psk, sizeof d.support_psk);
+        fprintf(stderr, "spark-collector admin support-psk: the audit trail could not be "
+                        "written, so the key is not handed out (nothing written to '%s')\n",
+                out);
+        return CLI_FAIL;
+    }
+    FW_LOGI("audit: support PSK of %s (trial %s) written to %s by %s at %s", d.serial, d.trial, out,
+            collector_user_name(who, sizeof who), fw_iso8601_format(now, when, sizeof when));
     char hex[2 * PROTO_PSK_MAX + 2];
     (void)fw_hex_encode(d.support_psk, d.support_psk_len, hex, sizeof hex - 1);
     fw_zeroize(d.support_psk, sizeof d.support_psk);
@@ -642,17 +657,10 @@ static int cmd_support_psk(cdb_t *db, int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "spark-collector admin support-psk: cannot write '%s': %s\n", out,
                 fw_file_error(rc));
+        (void)snprintf(detail, sizeof detail, "support PSK NOT written to %.300s: %s", out,
+                       fw_file_error(rc));
+        (void)cdb_audit_add(db, collector_now(), d.trial, d.serial, "support-psk", detail);
         return CLI_FAIL;
-    }
-    char who[64], when[FW_ISO8601_LEN], detail[512];
-    int64_t now = collector_now();
-    FW_LOGI("audit: support PSK of %s (trial %s) written to %s by %s at %s", d.serial, d.trial, out,
-            collector_user_name(who, sizeof who), fw_iso8601_format(now, when, sizeof when));
-    /* and in the trial's audit trail (`admin trial`), beside the partner's actions */
-    (void)snprintf(detail, sizeof detail, "support PSK written to %.400s", out);
-    if (cdb_audit_add(db, now, d.trial, d.serial, "support-psk", detail) != 0) {
-        fprintf(stderr, "spark-collector admin support-psk: the audit trail could not be "
-                        "written (the key file is written)\n");
     }
     printf("support PSK of %s written to %s (mode 0600): trialctl device coaps://ROOM "
            "--psk-file %s\n",
