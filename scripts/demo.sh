@@ -4,7 +4,9 @@
 # docs/TRIAL_RULES.md at one simulated day per real second:
 # Each room is its own customer's trial, started and run by its number (R1)
 # as a partner does (`spark-collector admin new-trial/keep/convert`); near the
-# end the partner's view: `admin trial D1000002` and `admin trials`.
+# end the partner's view: `admin trial D1000002` and `admin trials`, then the
+# other partner actions (extend, add-service, convert A-WX) and the refusals
+# (R3, R4, R5, R9) on trials whose rooms do not run here.
 #   room1  converts to paid during the grace period (R2, R8; A-SPK C1): keeps
 #          everything
 #   room2  is never converted: expiring, grace, lapsed (calling degraded, R11),
@@ -242,6 +244,29 @@ echo
 echo "== the partner's customer list (R7), as of day $DAYS"
 "$bin/spark-collector" admin --db collector.db trials --at "$END_AT"
 
+
+echo
+echo "== the partner's other actions on a trial by its number (R3-R6, R9), on two more customers'"
+echo "   trials whose rooms are enrolled but not running here, on the technician's day ($SETUP,"
+echo "   docs/COLLECTOR.md); refusals name the rule"
+adm() { "${ADMIN_SETUP[@]}" "$@"; }
+adm enroll --serial FOC2240Y105 --psk 00112233445566778899aabbccddee05 --trial D1000005 --region DE \
+    --model "Spark Room Kit" >/dev/null
+adm enroll --serial FOC2240Y106 --psk 00112233445566778899aabbccddee06 --trial D1000006 --region US \
+    --model "Spark Room Kit" >/dev/null
+adm new-trial --trial D1000005 --org "Beispiel GmbH" --region DE --trial-exp "$EXPIRY" --service calling
+adm extend --trial D1000005
+adm extend --trial D1000005 2>&1 || true
+adm add-service --trial D1000005 --service training-center \
+    --until "$(date -u -d "$EXPIRY + 20 days" +%Y-%m-%dT%H:%M:%SZ)"
+adm keep --trial D1000005 2>&1 || true
+adm convert --trial D1000005 --offer A-WX --plan C3 --webex-site https://beispiel-neu.webex.com
+adm new-trial --trial D1000007 --org "Northwind Traders" --region US --trial-exp "$EXPIRY" 2>&1 || true
+adm licence --serial FOC2240Y106 --org "Fabrikam Inc" \
+    --trial-exp "$(date -u -d "$SETUP - 31 days" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
+adm convert --trial D1000006 --offer A-SPK --plan M1 2>&1 || true
+echo "-- admin trial D1000005: the order, the new WebEx site, the audit trail"
+adm trial D1000005
 echo
 kill -TERM "${pids[0]}" 2>/dev/null || true # the fast collector
 wait "${pids[0]}" 2>/dev/null || true
