@@ -640,8 +640,9 @@ static int cmd_support_psk(cdb_t *db, int argc, char **argv)
     (void)snprintf(detail, sizeof detail, "support PSK written to %.400s", out);
     if (cdb_audit_add(db, now, d.trial, d.serial, "support-psk", detail) != 0) {
         fw_zeroize(d.support_psk, sizeof d.support_psk);
-        fprintf(stderr, "spark-collector admin support-psk: the audit trail could not be "
-                        "written, so the key is not handed out (nothing written to '%s')\n",
+        fprintf(stderr,
+                "spark-collector admin support-psk: the audit trail could not be "
+                "written, so the key is not handed out (nothing written to '%s')\n",
                 out);
         return CLI_FAIL;
     }

@@ -129,8 +129,12 @@ static void view_members(cJSON *o, const trial_claims_t *c, const trial_view_t *
     if (c != NULL) {
         support_licence_view(c, v, at, &doc);
     } else {
-        support_facts_t f = {
-            .serial = e->dev.serial, .trial = e->dev.trial, .region = e->dev.region, .now = at};
+        support_facts_t f = {.now = at}; /* none in force: the endpoint's own facts */
+        if (e != NULL) {
+            f.serial = e->dev.serial;
+            f.trial = e->dev.trial;
+            f.region = e->dev.region;
+        }
         support_state_build(&f, &doc);
     }
     static char buf[PROTO_BODY_MAX];
