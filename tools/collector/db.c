@@ -1,22 +1,26 @@
 /*
- * The collector's SQLite storage. Statements are prepared per call: the
- * rates here (a few reports per device per hour) do not justify a statement
- * cache, and per-call statements keep every path simple to read.
+ * The collector's storage: every statement, once, for both back ends
+ * (dbdrv.h). Statements use $1-style parameters, which PostgreSQL and SQLite
+ * both accept, and the SQL both dialects share (ON CONFLICT ... DO NOTHING /
+ * DO UPDATE, COALESCE); the few words that differ (column types, how a
+ * write transaction begins, WITHOUT ROWID) come from one table, s_words.
  *
- * Writes of one request are one transaction, so a request is stored whole
- * or not at all; the ack is only built after COMMIT succeeded.
+ * Each connection prepares a statement the first time it runs it and keeps
+ * it (cdb_t.stmt): parsing SQL per request was 42% of the collector's
+ * instructions per report (callgrind, docs/SCALING.md).
+ *
+ * Writes of one request, or of a group of requests, are one transaction; the
+ * ack is only built after COMMIT succeeded, and COMMIT is durable when it
+ * returns (SQLite synchronous=FULL, PostgreSQL synchronous_commit).
  */
 #include "db.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "db_priv.h"
-#include "db_trial.h"
+#include "dbdrv.h"
 #include "fw/err.h"
 #include "fw/zeroize.h"
 #include "licence_plan.h"
@@ -24,30 +28,26 @@
 #define FW_LOG_TAG "coll-db"
 #include "fw/log.h"
 
-/* Tables whose columns are not record fields. The device, usage, event and
- * provisioning tables are made from proto's tables (schema_sql()). */
-static const char s_schema_fixed[] =
-    "CREATE TABLE IF NOT EXISTS licence ("
-    " serial TEXT PRIMARY KEY REFERENCES device(serial), org TEXT NOT NULL,"
-    " typ TEXT NOT NULL CHECK (typ IN ('trial','paid')), trial_exp INTEGER,"
-    " ext INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, iat INTEGER,"
-    " updated_at INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS licence_service ("
-    " serial TEXT NOT NULL REFERENCES device(serial), id TEXT NOT NULL,"
-    " exp INTEGER NOT NULL, PRIMARY KEY (serial, id)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO meta(key, value) VALUES ('licence_version', 0);";
-
 /* Schema version 2: usage and event rows keyed by (serial, gen, id), so
  * records of a re-provisioned device (a new generation, ids from 1 again)
  * are stored beside those of its earlier life, never taken for them.
  * Version 1 databases are migrated in place (their rows get gen 0). A field
  * added to a table is a column added on open (add_columns()), with the
- * field's zero value in the rows there are: no version of its own.
- * Version 3: organisations, trials and the audit trail (db_trial.c). */
-#define SCHEMA_VERSION 3
+ * field's zero value in the rows there are: no version of its own. The
+ * version is SQLite's user_version, and meta's schema_version on PostgreSQL. */
+#define SCHEMA_VERSION 2
 
-/* ---- SQL from the wire tables ------------------------------------------------ */
+/* Where the dialects differ. */
+static const struct {
+    const char *int_t, *blob_t, *without_rowid, *begin;
+} s_words[] = {
+    [CDB_SQLITE] = {"INTEGER", "BLOB", " WITHOUT ROWID", "BEGIN IMMEDIATE;"},
+    [CDB_POSTGRESQL] = {"BIGINT", "BYTEA", "", "BEGIN;"},
+};
+
+#define NOTIFY_CHANNEL "spark_licence"
+
+/* ---- SQL text ------------------------------------------------------------------- */
 
 typedef struct {
     char buf[4096];
@@ -73,30 +73,22 @@ static void sql_add(sql_t *q, const char *fmt, ...)
 }
 
 /* The column type of a field and the value rows had before it existed. */
-static const char *sql_type(const proto_field_t *f, const char **zero)
+static const char *sql_type(const proto_field_t *f, cdb_dialect_t d, const char **zero)
 {
     if (f->type == PROTO_T_STR || f->type == PROTO_T_KIND) {
         *zero = "''";
         return "TEXT";
     }
     if (f->type == PROTO_T_HEX) {
-        *zero = "x''";
-        return "BLOB";
+        *zero = d == CDB_SQLITE ? "x''" : "''";
+        return s_words[d].blob_t;
     }
     *zero = "0";
-    return "INTEGER";
+    return s_words[d].int_t;
 }
 
 /* Fields that are not columns: the serial (each table has its own key) and
  * a record's format version. */
-/* An empty statement buffer: one static buffer per caller (the collector is
- * single-threaded; statements are built per call). */
-static void sql_start(sql_t *q)
-{
-    q->len = 0;
-    q->overflow = false;
-}
-
 static bool is_column(const proto_field_t *f)
 {
     return strcmp(f->name, "serial") != 0 && f->type != PROTO_T_CONST;
@@ -109,8 +101,8 @@ typedef enum {
 } col_mode_t;
 
 /* Each column field of `r` (is_column()). Names are quoted ("end" is a
- * keyword). */
-static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode)
+ * keyword in both dialects). */
+static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode, cdb_dialect_t d)
 {
     for (size_t i = 0; i < r->n; i++) {
         const proto_field_t *f = &r->fields[i];
@@ -119,7 +111,7 @@ static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode)
         }
         if (mode == COL_DECL) {
             const char *zero;
-            const char *type = sql_type(f, &zero);
+            const char *type = sql_type(f, d, &zero);
             sql_add(q, ", \"%s\" %s NOT NULL DEFAULT %s", f->name, type, zero);
         } else if (mode == COL_NAME) {
             sql_add(q, ", \"%s\"", f->name);
@@ -129,26 +121,56 @@ static void sql_cols(sql_t *q, const proto_record_t *r, col_mode_t mode)
     }
 }
 
-/* A ?N placeholder for each column field of `r`, from `first`. */
+/* A $N placeholder for each column field of `r`, from `first`. */
 static int sql_params(sql_t *q, const proto_record_t *r, int first)
 {
     for (size_t i = 0; i < r->n; i++) {
         if (is_column(&r->fields[i])) {
-            sql_add(q, ",?%d", first++);
+            sql_add(q, ",$%d", first++);
         }
     }
     return first;
 }
 
-/* CREATE TABLE for a batch record kept per (serial, gen, id). */
-static void sql_record_table(sql_t *q, const char *table, const proto_record_t *r)
+/* Tables whose columns are not record fields (the device table comes
+ * first: the licence tables refer to it). */
+static void schema_fixed(sql_t *q, cdb_dialect_t d)
 {
+    const char *it = s_words[d].int_t;
+    /* The psk_identity names the device in the DTLS handshake: one device
+     * each. */
+    sql_add(q, "CREATE TABLE IF NOT EXISTS device (serial TEXT PRIMARY KEY");
+    sql_cols(q, &proto_enrollment_record, COL_DECL, d);
+    sql_add(q, ", enrolled_at %s NOT NULL, last_contact %s, UNIQUE (psk_identity));", it, it);
     sql_add(q,
-            "CREATE TABLE IF NOT EXISTS %s (serial TEXT NOT NULL, gen INTEGER NOT NULL,"
-            " id INTEGER NOT NULL",
-            table);
-    sql_cols(q, r, COL_DECL);
-    sql_add(q, ", received_at INTEGER NOT NULL, PRIMARY KEY (serial, gen, id)) WITHOUT ROWID;");
+            "CREATE TABLE IF NOT EXISTS licence ("
+            " serial TEXT PRIMARY KEY REFERENCES device(serial), org TEXT NOT NULL,"
+            " typ TEXT NOT NULL CHECK (typ IN ('trial','paid')), trial_exp %s,"
+            " ext %s NOT NULL DEFAULT 0, seq %s NOT NULL, iat %s,"
+            " updated_at %s NOT NULL);",
+            it, it, it, it, it);
+    sql_add(q,
+            "CREATE TABLE IF NOT EXISTS licence_service ("
+            " serial TEXT NOT NULL REFERENCES device(serial), id TEXT NOT NULL,"
+            " exp %s NOT NULL, PRIMARY KEY (serial, id))%s;",
+            it, s_words[d].without_rowid);
+    sql_add(q,
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value %s NOT NULL);"
+            "INSERT INTO meta(key, value) VALUES ('licence_version', 0) ON CONFLICT DO NOTHING;",
+            it);
+}
+
+/* CREATE TABLE for a batch record kept per (serial, gen, id). */
+static void sql_record_table(sql_t *q, const char *table, const proto_record_t *r, cdb_dialect_t d)
+{
+    const char *it = s_words[d].int_t;
+    sql_add(q,
+            "CREATE TABLE IF NOT EXISTS %s (serial TEXT NOT NULL, gen %s NOT NULL,"
+            " id %s NOT NULL",
+            table, it, it);
+    sql_cols(q, r, COL_DECL, d);
+    sql_add(q, ", received_at %s NOT NULL, PRIMARY KEY (serial, gen, id))%s;", it,
+            s_words[d].without_rowid);
 }
 
 /* The tables made from records, with the record each is made from. */
@@ -160,42 +182,362 @@ static const struct {
                        {"event", &proto_event_record},
                        {"provisioning", &proto_prov_report_record}};
 
-static void schema_sql(sql_t *q)
+/* The tables made from proto/wire.h's tables. */
+static void schema_records(sql_t *q, cdb_dialect_t d)
 {
-    /* The psk_identity names the device in the DTLS handshake: one device
-     * each. */
-    sql_add(q, "CREATE TABLE IF NOT EXISTS device (serial TEXT PRIMARY KEY");
-    sql_cols(q, &proto_enrollment_record, COL_DECL);
-    sql_add(q, ", enrolled_at INTEGER NOT NULL, last_contact INTEGER, UNIQUE (psk_identity));");
-    sql_record_table(q, "usage", &proto_usage_record);
-    sql_record_table(q, "event", &proto_event_record);
+    const char *it = s_words[d].int_t;
+    sql_record_table(q, "usage", &proto_usage_record, d);
+    sql_record_table(q, "event", &proto_event_record, d);
     sql_add(q, "CREATE TABLE IF NOT EXISTS provisioning ("
                " serial TEXT PRIMARY KEY REFERENCES device(serial)");
-    sql_cols(q, &proto_prov_report_record, COL_DECL);
-    sql_add(q, ", first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
-               " reports INTEGER NOT NULL);");
+    sql_cols(q, &proto_prov_report_record, COL_DECL, d);
+    sql_add(q, ", first_seen %s NOT NULL, last_seen %s NOT NULL, reports %s NOT NULL);", it, it,
+            it);
 }
 
-/* Bind field `f` of `obj` to parameter `i`. */
-static void bind_field(sqlite3_stmt *st, int i, const proto_field_t *f, const void *obj)
+/* ---- statements ------------------------------------------------------------------ */
+
+typedef enum {
+    Q_PROBE,
+    Q_DEVICE_OTHER_IDENTITY,
+    Q_DEVICE_UPSERT,
+    Q_DEVICE_BY_IDENTITY,
+    Q_DEVICE_BY_SERIAL,
+    Q_TOUCH,
+    Q_PROV_UPSERT,
+    Q_USAGE_INSERT,
+    Q_EVENT_INSERT,
+    Q_LICENCE_GET,
+    Q_LICENCE_SERVICES,
+    Q_LICENCE_SET_IAT,
+    Q_LICENCE_UPSERT,
+    Q_SERVICE_UPSERT,
+    Q_VERSION_BUMP,
+    Q_VERSION_GET,
+    Q_NOTIFY,
+    Q_TOTALS,
+    Q_COUNT_EVENTS,
+    Q_EVENT_KIND,
+    Q_SHOW_DEVICE,
+    Q_SHOW_PROV,
+    Q_FLEET_USAGE,
+    Q_COUNT
+} q_id_t;
+
+_Static_assert(Q_COUNT <= CDB_STMTS_MAX, "cdb_t.stmt is too small");
+
+/* Statements that are plain text (the others are made from the wire tables
+ * in build()). NULL: not in this dialect. */
+static const char *const s_fixed[Q_COUNT] = {
+    [Q_PROBE] = "UPDATE meta SET value = value WHERE key = 'licence_version'",
+    [Q_DEVICE_OTHER_IDENTITY] =
+        "SELECT serial FROM device WHERE psk_identity = $1 AND serial <> $2",
+    [Q_TOUCH] = "UPDATE device SET last_contact = $2 WHERE serial = $1",
+    [Q_LICENCE_GET] = "SELECT l.org, l.typ, l.trial_exp, l.ext, l.seq, l.iat, d.trial,"
+                      " d.region, d.keep_devices FROM licence l JOIN device d"
+                      " ON d.serial = l.serial WHERE l.serial = $1",
+    [Q_LICENCE_SERVICES] = "SELECT id, exp FROM licence_service WHERE serial = $1"
+                           " ORDER BY id LIMIT 16",
+    [Q_LICENCE_SET_IAT] = "UPDATE licence SET iat = $3 WHERE serial = $1 AND seq = $2"
+                          " AND iat IS NULL",
+    [Q_LICENCE_UPSERT] = "INSERT INTO licence(serial, org, typ, trial_exp, ext, seq, iat,"
+                         " updated_at) VALUES ($1,$2,$3,$4,$5,$6,$8,$7)"
+                         " ON CONFLICT(serial) DO UPDATE SET org=excluded.org,"
+                         " typ=excluded.typ, trial_exp=excluded.trial_exp,"
+                         " ext=excluded.ext, seq=excluded.seq, iat=excluded.iat,"
+                         " updated_at=excluded.updated_at",
+    [Q_SERVICE_UPSERT] = "INSERT INTO licence_service(serial, id, exp) VALUES ($1,$2,$3)"
+                         " ON CONFLICT(serial, id) DO UPDATE SET exp=excluded.exp",
+    /* First in a licence change: the row lock orders concurrent changes on
+     * PostgreSQL (SQLite's BEGIN IMMEDIATE already does). */
+    [Q_VERSION_BUMP] = "UPDATE meta SET value = value + 1 WHERE key = 'licence_version'",
+    [Q_VERSION_GET] = "SELECT value FROM meta WHERE key = 'licence_version'",
+    [Q_COUNT_EVENTS] = "SELECT COUNT(*) FROM event WHERE serial = $1",
+    [Q_EVENT_KIND] = "SELECT COUNT(*), COALESCE(MAX(t),0) FROM event"
+                     " WHERE serial = $1 AND kind = $2",
+    [Q_SHOW_DEVICE] = "SELECT enrolled_at, COALESCE(last_contact,0) FROM device WHERE serial = $1",
+    [Q_FLEET_USAGE] = "SELECT serial, COUNT(*), COUNT(DISTINCT id), MIN(id), MAX(id),"
+                      " COALESCE(SUM(calls),0) FROM usage WHERE serial LIKE $1 AND gen = $2"
+                      " GROUP BY serial ORDER BY serial",
+};
+
+/* INSERT of one batch record, kept once per (serial, gen, id). */
+static void build_record_insert(sql_t *q, const char *table, const proto_record_t *r)
+{
+    sql_add(q, "INSERT INTO %s(serial, gen, id", table);
+    sql_cols(q, r, COL_NAME, CDB_SQLITE);
+    sql_add(q, ", received_at) VALUES ($1,$2,$3");
+    int at = sql_params(q, r, 4);
+    sql_add(q, ",$%d) ON CONFLICT DO NOTHING", at);
+}
+
+/* The row of a serial in `table` (made from record `r`): inserted with the
+ * record's fields and the columns `tail` = the last parameter (twice and
+ * then 1 when `first_last_count`: first_seen, last_seen, reports), or, when
+ * the serial is there, its fields replaced and `update` done. */
+static void build_upsert(sql_t *q, const char *table, const proto_record_t *r, const char *tail,
+                         bool first_last_count, const char *update, cdb_dialect_t d)
+{
+    sql_add(q, "INSERT INTO %s(serial", table);
+    sql_cols(q, r, COL_NAME, d);
+    sql_add(q, ", %s) VALUES ($1", tail);
+    int at = sql_params(q, r, 2);
+    sql_add(q, ",$%d", at);
+    if (first_last_count) {
+        sql_add(q, ",$%d,1", at);
+    }
+    sql_add(q, ") ON CONFLICT(serial) DO UPDATE SET %s", update);
+    sql_cols(q, r, COL_EXCLUDED, d);
+}
+
+static void build(q_id_t id, cdb_dialect_t d, sql_t *q)
+{
+    if (s_fixed[id] != NULL) {
+        sql_add(q, "%s", s_fixed[id]);
+        return;
+    }
+    const proto_record_t *r = &proto_usage_record;
+    switch (id) {
+    case Q_DEVICE_UPSERT:
+        build_upsert(q, "device", &proto_enrollment_record, "enrolled_at", false,
+                     "enrolled_at=excluded.enrolled_at", d);
+        break;
+    case Q_DEVICE_BY_IDENTITY:
+    case Q_DEVICE_BY_SERIAL:
+        sql_add(q, "SELECT serial");
+        sql_cols(q, &proto_enrollment_record, COL_NAME, d);
+        sql_add(q, " FROM device WHERE %s = $1",
+                id == Q_DEVICE_BY_SERIAL ? "serial" : "psk_identity");
+        break;
+    case Q_PROV_UPSERT:
+        /* PostgreSQL wants the table's own row named (provisioning.reports) */
+        build_upsert(q, "provisioning", &proto_prov_report_record, "first_seen, last_seen, reports",
+                     true, "last_seen=excluded.last_seen, reports=provisioning.reports+1", d);
+        break;
+    case Q_USAGE_INSERT: build_record_insert(q, "usage", &proto_usage_record); break;
+    case Q_EVENT_INSERT: build_record_insert(q, "event", &proto_event_record); break;
+    case Q_NOTIFY:
+        if (d == CDB_POSTGRESQL) {
+            sql_add(q, "SELECT pg_notify('" NOTIFY_CHANNEL "', '')");
+        }
+        break;
+    case Q_TOTALS:
+        /* Sums of integers are exact in both: SQLite's SUM is an integer
+         * (an error rather than a wrong figure past 2^63), PostgreSQL's a
+         * numeric. */
+        sql_add(q, "SELECT COUNT(*), COUNT(DISTINCT gen), COALESCE(MIN(start),0),"
+                   " COALESCE(MAX(\"end\"),0)");
+        for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
+            sql_add(q, ", COALESCE(SUM(\"%s\"),0), COALESCE(MAX(\"%s\"),0)", r->fields[i].name,
+                    r->fields[i].name);
+        }
+        sql_add(q, " FROM usage WHERE serial = $1");
+        break;
+    case Q_SHOW_PROV:
+        sql_add(q, "SELECT first_seen, last_seen, reports");
+        sql_cols(q, &proto_prov_report_record, COL_NAME, d);
+        sql_add(q, " FROM provisioning WHERE serial = $1");
+        break;
+    default: break;
+    }
+}
+
+/* The highest $N of `sql`. */
+static int count_params(const char *sql)
+{
+    int max = 0;
+    for (const char *p = sql; (p = strchr(p, '$')) != NULL; p++) {
+        int n = atoi(p + 1);
+        max = n > max ? n : max;
+    }
+    return max;
+}
+
+void cdb_set_failure(cdb_t *c, cdb_fail_t cls, const char *fmt, ...)
+{
+    c->fail = cls;
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(c->fail_msg, sizeof c->fail_msg, fmt, ap);
+    va_end(ap);
+}
+
+cdb_fail_t cdb_failure(const cdb_t *c, const char **msg)
+{
+    if (msg != NULL) {
+        *msg = c->fail_msg;
+    }
+    return c->fail;
+}
+
+/* Forget every prepared statement (a new PostgreSQL session has none). */
+static void forget_statements(cdb_t *c)
+{
+    for (int i = 0; i < CDB_STMTS_MAX; i++) {
+        cdb_stmt_t *st = c->stmt[i];
+        if (st != NULL && st->prepared) {
+            c->drv->reset(c, st);
+            c->drv->finalize(c, st);
+        }
+    }
+}
+
+/* After a failure: a lost connection (the server restarted) is made again
+ * before the next statement, with its statements prepared again and its
+ * LISTEN renewed. 0 when the connection is usable. */
+static int revive(cdb_t *c)
+{
+    if (c->fail == CDB_FAIL_NONE || c->in_tx) {
+        return 0;
+    }
+    int r = c->drv->reconnect(c);
+    if (r < 0) {
+        return r;
+    }
+    if (r == 1) {
+        forget_statements(c);
+        if (c->listen_channel[0] != '\0' && c->drv->listen(c, c->listen_channel) != 0) {
+            return FW_E_IO;
+        }
+        FW_LOGI("database '%s': connected again", c->where);
+    }
+    c->fail = CDB_FAIL_NONE;
+    return 0;
+}
+
+/* Statement `id`, prepared on this connection, ready for parameters. */
+static cdb_stmt_t *stmt(cdb_t *c, q_id_t id)
+{
+    if (revive(c) != 0) {
+        return NULL;
+    }
+    cdb_stmt_t *st = c->stmt[id];
+    if (st == NULL) {
+        st = calloc(1, sizeof *st);
+        if (st == NULL) {
+            cdb_set_failure(c, CDB_FAIL_UNAVAILABLE, "out of memory");
+            return NULL;
+        }
+        st->id = (int)id;
+        c->stmt[id] = st;
+    }
+    if (!st->prepared) {
+        static _Thread_local sql_t q;
+        q.len = 0;
+        q.overflow = false;
+        build(id, c->drv->dialect, &q);
+        if (q.overflow || q.len == 0) {
+            cdb_set_failure(c, CDB_FAIL_OTHER, "statement %d: no SQL in this dialect", (int)id);
+            return NULL;
+        }
+        st->n_params = count_params(q.buf);
+        if (st->n_params > CDB_PARAMS_MAX || c->drv->prepare(c, st, q.buf) != 0) {
+            return NULL;
+        }
+    }
+    c->drv->reset(c, st);
+    memset(st->param, 0, sizeof st->param);
+    return st;
+}
+
+static void p_int(cdb_stmt_t *st, int n, int64_t v)
+{
+    st->param[n] = (cdb_param_t){.type = CDB_P_INT, .i = v};
+}
+
+static void p_text(cdb_stmt_t *st, int n, const char *s)
+{
+    st->param[n] = (cdb_param_t){.type = CDB_P_TEXT, .p = s};
+}
+
+static void p_blob(cdb_stmt_t *st, int n, const void *b, size_t len)
+{
+    st->param[n] = (cdb_param_t){.type = CDB_P_BLOB, .p = b, .n = len};
+}
+
+static int step(cdb_t *c, cdb_stmt_t *st)
+{
+    return c->drv->step(c, st);
+}
+
+/* Run to the end (a statement without rows, or whose rows do not matter). */
+static int run(cdb_t *c, cdb_stmt_t *st)
+{
+    int s;
+    while ((s = step(c, st)) == 1) {
+    }
+    c->drv->reset(c, st);
+    return s < 0 ? s : 0;
+}
+
+static void done(cdb_t *c, cdb_stmt_t *st)
+{
+    c->drv->reset(c, st);
+}
+
+static int64_t col_int(const cdb_t *c, cdb_stmt_t *st, int col)
+{
+    return c->drv->col_int(st, col);
+}
+
+static void col_text(const cdb_t *c, cdb_stmt_t *st, int col, char *dst, size_t cap)
+{
+    (void)snprintf(dst, cap, "%s", c->drv->col_text(st, col));
+}
+
+static int exec(cdb_t *c, const char *sql)
+{
+    return c->drv->exec(c, sql);
+}
+
+static int tx_begin(cdb_t *c)
+{
+    if (revive(c) != 0) {
+        return FW_E_IO;
+    }
+    int rc = exec(c, s_words[c->drv->dialect].begin);
+    c->in_tx = rc == 0;
+    return rc;
+}
+
+/* COMMIT after success, ROLLBACK otherwise; the first error wins. */
+static int tx_end(cdb_t *c, int rc)
+{
+    if (!c->in_tx) {
+        return rc != 0 ? rc : FW_E_IO;
+    }
+    cdb_fail_t fail = c->fail;
+    char msg[sizeof c->fail_msg];
+    memcpy(msg, c->fail_msg, sizeof msg);
+    int r2 = exec(c, rc == 0 ? "COMMIT;" : "ROLLBACK;");
+    c->in_tx = false;
+    if (rc != 0) {
+        c->fail = fail; /* the failure that made us roll back, not the rollback's */
+        memcpy(c->fail_msg, msg, sizeof msg);
+        return rc;
+    }
+    return r2;
+}
+
+/* Bind field `f` of `obj` to parameter `n`. */
+static void bind_field(cdb_stmt_t *st, int n, const proto_field_t *f, const void *obj)
 {
     if (f->type == PROTO_T_STR) {
-        sqlite3_bind_text(st, i, (const char *)obj + f->offset, -1, SQLITE_STATIC);
+        p_text(st, n, (const char *)obj + f->offset);
     } else if (f->type == PROTO_T_HEX) {
-        size_t n;
-        memcpy(&n, (const char *)obj + f->len_offset, sizeof n);
-        sqlite3_bind_blob(st, i, (const char *)obj + f->offset, (int)(n < f->size ? n : f->size),
-                          SQLITE_STATIC);
+        size_t len;
+        memcpy(&len, (const char *)obj + f->len_offset, sizeof len);
+        p_blob(st, n, (const char *)obj + f->offset, len < f->size ? len : f->size);
     } else if (f->type == PROTO_T_KIND) {
         const char *name = proto_event_kind_name((proto_event_kind_t)proto_field_get(f, obj));
-        sqlite3_bind_text(st, i, name != NULL ? name : "unknown", -1, SQLITE_STATIC);
+        p_text(st, n, name != NULL ? name : "unknown");
     } else {
-        sqlite3_bind_int64(st, i, proto_field_get(f, obj));
+        p_int(st, n, proto_field_get(f, obj));
     }
 }
 
 /* Bind every column field of `r` from parameter `first` on. */
-static int bind_fields(sqlite3_stmt *st, int first, const proto_record_t *r, const void *obj)
+static int bind_fields(cdb_stmt_t *st, int first, const proto_record_t *r, const void *obj)
 {
     for (size_t i = 0; i < r->n; i++) {
         if (is_column(&r->fields[i])) {
@@ -205,50 +547,10 @@ static int bind_fields(sqlite3_stmt *st, int first, const proto_record_t *r, con
     return first;
 }
 
-static int fail(cdb_t *c, const char *what)
-{
-    FW_LOGE("%s: %s", what, sqlite3_errmsg(c->db));
-    return FW_E_IO;
-}
-
-static int exec(cdb_t *c, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        FW_LOGE("%.40s...: %s", sql, msg != NULL ? msg : "?");
-        sqlite3_free(msg);
-        return FW_E_IO;
-    }
-    return 0;
-}
-
-/* COMMIT after success, ROLLBACK otherwise; the first error wins. */
-static int end_tx(cdb_t *c, int rc)
-{
-    int r2 = exec(c, rc == 0 ? "COMMIT;" : "ROLLBACK;");
-    return rc != 0 ? rc : r2;
-}
-
-static sqlite3_stmt *prep(cdb_t *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        FW_LOGE("prepare: %s", sqlite3_errmsg(c->db));
-        return NULL;
-    }
-    return st;
-}
-
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    (void)snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* The column fields of `r` (sql_cols() order) from result column `col` on,
  * into `obj`. FW_E_CORRUPT when a blob does not fit its field (a damaged
  * row: never half-used). */
-static int read_fields(sqlite3_stmt *st, int col, const proto_record_t *r, void *obj)
+static int read_fields(const cdb_t *c, cdb_stmt_t *st, int col, const proto_record_t *r, void *obj)
 {
     for (size_t i = 0; i < r->n; i++) {
         const proto_field_t *f = &r->fields[i];
@@ -256,98 +558,129 @@ static int read_fields(sqlite3_stmt *st, int col, const proto_record_t *r, void 
             continue;
         }
         if (f->type == PROTO_T_STR) {
-            copy_col(st, col, (char *)obj + f->offset, f->size);
+            (void)snprintf((char *)obj + f->offset, f->size, "%s", c->drv->col_text(st, col));
         } else if (f->type == PROTO_T_HEX) {
-            int n = sqlite3_column_bytes(st, col);
-            const void *b = sqlite3_column_blob(st, col);
-            size_t len = n > 0 && b != NULL ? (size_t)n : 0;
-            if (len > f->size) {
+            size_t len = 0;
+            if (c->drv->col_blob(st, col, (uint8_t *)obj + f->offset, f->size, &len) != 0) {
                 return FW_E_CORRUPT;
-            }
-            if (len > 0) { /* an empty blob is NULL */
-                memcpy((char *)obj + f->offset, b, len);
             }
             memcpy((char *)obj + f->len_offset, &len, sizeof len);
         } else {
-            proto_field_set(f, obj, sqlite3_column_int64(st, col));
+            proto_field_set(f, obj, c->drv->col_int(st, col));
         }
         col++;
     }
     return 0;
 }
 
-static int user_version(cdb_t *c, int *v)
+/* ---- schema ---------------------------------------------------------------------- */
+
+static int version_get(cdb_t *c, int *v)
 {
-    sqlite3_stmt *st = prep(c, "PRAGMA user_version");
-    if (st == NULL) {
+    *v = 0;
+    const char *sql = c->drv->dialect == CDB_SQLITE
+                          ? "PRAGMA user_version"
+                          : "SELECT value FROM meta WHERE key = 'schema_version'";
+    cdb_stmt_t tmp = {.id = CDB_STMTS_MAX + 1};
+    if (c->drv->prepare(c, &tmp, sql) != 0) {
         return FW_E_IO;
     }
-    int s = sqlite3_step(st);
-    *v = s == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
-    return s == SQLITE_ROW ? 0 : FW_E_IO;
+    int s = c->drv->step(c, &tmp);
+    if (s == 1) {
+        *v = (int)c->drv->col_int(&tmp, 0);
+    }
+    c->drv->reset(c, &tmp);
+    c->drv->finalize(c, &tmp);
+    return s < 0 ? s : 0;
+}
+
+static void version_set(sql_t *q, cdb_dialect_t d, int v)
+{
+    if (d == CDB_SQLITE) {
+        sql_add(q, "PRAGMA user_version = %d;", v);
+    } else {
+        sql_add(q,
+                "INSERT INTO meta(key, value) VALUES ('schema_version', %d)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+                v);
+    }
 }
 
 /* Version 1 kept usage and event rows by (serial, id): move them to the
  * version 2 tables as generation 0, the generation of every device
  * provisioned before generations existed. */
-static int migrate_v1(cdb_t *c)
+static int migrate_v1(cdb_t *c, sql_t *q)
 {
     static const struct {
         const char *table;
         const proto_record_t *r;
     } t[] = {{"usage", &proto_usage_record}, {"event", &proto_event_record}};
-    int rc = exec(c, "ALTER TABLE usage RENAME TO usage_v1; ALTER TABLE event RENAME TO event_v1;");
-    static sql_t q;
-    sql_start(&q);
-    schema_sql(&q);
+    cdb_dialect_t d = c->drv->dialect;
+    sql_add(q, "ALTER TABLE usage RENAME TO usage_v1; ALTER TABLE event RENAME TO event_v1;");
+    schema_records(q, d);
     for (size_t i = 0; i < 2; i++) {
-        sql_add(&q, "INSERT INTO %s (serial, gen, id", t[i].table);
-        sql_cols(&q, t[i].r, COL_NAME);
-        sql_add(&q, ", received_at) SELECT serial, 0, id");
-        sql_cols(&q, t[i].r, COL_NAME);
-        sql_add(&q, ", received_at FROM %s_v1; DROP TABLE %s_v1;", t[i].table, t[i].table);
+        sql_add(q, "INSERT INTO %s (serial, gen, id", t[i].table);
+        sql_cols(q, t[i].r, COL_NAME, d);
+        sql_add(q, ", received_at) SELECT serial, 0, id");
+        sql_cols(q, t[i].r, COL_NAME, d);
+        sql_add(q, ", received_at FROM %s_v1; DROP TABLE %s_v1;", t[i].table, t[i].table);
     }
-    if (rc == 0 && !q.overflow) {
-        rc = exec(c, q.buf);
-    }
+    int rc = q->overflow ? FW_E_NOSPACE : exec(c, q->buf);
     if (rc == 0) {
         FW_LOGI("database migrated to schema 2: records keyed by (serial, gen, id)");
     }
-    return rc != 0 ? rc : q.overflow ? FW_E_NOSPACE : 0;
+    return rc;
 }
+
+/* Migrations, in order: each takes a database at version `to - 1`. */
+static const struct {
+    int to;
+    int (*run)(cdb_t *c, sql_t *q);
+} s_migrations[] = {
+    {2, migrate_v1},
+};
 
 /* Columns for the fields a table has gained since the database was made
  * (the enrollment record's dial_prefix and gen, the provisioning report's
- * gen, ...): added with the field's zero value in the rows there are. */
+ * gen, ...): added with the field's zero value in the rows there are.
+ * PostgreSQL says "ADD COLUMN IF NOT EXISTS"; SQLite is asked first. */
 static int add_columns(cdb_t *c)
 {
+    cdb_dialect_t d = c->drv->dialect;
     int rc = 0;
     for (size_t t = 0; rc == 0 && t < sizeof s_record_tables / sizeof s_record_tables[0]; t++) {
         const proto_record_t *r = s_record_tables[t].r;
         for (size_t i = 0; rc == 0 && i < r->n; i++) {
             const proto_field_t *f = &r->fields[i];
-            char sql[160];
-            (void)snprintf(sql, sizeof sql,
-                           "SELECT COUNT(*) FROM pragma_table_info('%s') WHERE name = '%s'",
-                           s_record_tables[t].table, f->name);
-            sqlite3_stmt *st = is_column(f) ? prep(c, sql) : NULL;
-            if (st == NULL) {
-                rc = is_column(f) ? FW_E_IO : 0;
+            if (!is_column(f)) {
                 continue;
             }
-            bool has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-            sqlite3_finalize(st);
-            if (!has) {
-                const char *zero;
-                const char *type = sql_type(f, &zero);
+            char sql[200];
+            bool has = false;
+            if (d == CDB_SQLITE) {
                 (void)snprintf(sql, sizeof sql,
-                               "ALTER TABLE %s ADD COLUMN \"%s\" %s NOT NULL DEFAULT %s;",
-                               s_record_tables[t].table, f->name, type, zero);
-                rc = exec(c, sql);
-                if (rc == 0) {
-                    FW_LOGI("database: column %s.%s added", s_record_tables[t].table, f->name);
+                               "SELECT COUNT(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                               s_record_tables[t].table, f->name);
+                cdb_stmt_t tmp = {.id = CDB_STMTS_MAX + 2};
+                if (c->drv->prepare(c, &tmp, sql) != 0) {
+                    return FW_E_IO;
                 }
+                has = c->drv->step(c, &tmp) == 1 && c->drv->col_int(&tmp, 0) > 0;
+                c->drv->reset(c, &tmp);
+                c->drv->finalize(c, &tmp);
+                if (has) {
+                    continue;
+                }
+            }
+            const char *zero;
+            const char *type = sql_type(f, d, &zero);
+            (void)snprintf(sql, sizeof sql,
+                           "ALTER TABLE %s ADD COLUMN %s\"%s\" %s NOT NULL DEFAULT %s;",
+                           s_record_tables[t].table, d == CDB_SQLITE ? "" : "IF NOT EXISTS ",
+                           f->name, type, zero);
+            rc = exec(c, sql);
+            if (rc == 0 && d == CDB_SQLITE) {
+                FW_LOGI("database: column %s.%s added", s_record_tables[t].table, f->name);
             }
         }
     }
@@ -356,66 +689,99 @@ static int add_columns(cdb_t *c)
 
 static int create_schema(cdb_t *c)
 {
+    cdb_dialect_t d = c->drv->dialect;
+    static _Thread_local sql_t q;
+    q.len = 0;
+    q.overflow = false;
+    int rc = 0;
+    if (d == CDB_POSTGRESQL) {
+        /* Collectors starting together on an empty database: one at a time. */
+        rc = exec(c, "SELECT pg_advisory_xact_lock(5684);");
+    }
+    schema_fixed(&q, d);
+    if (rc == 0) {
+        rc = q.overflow ? FW_E_NOSPACE : exec(c, q.buf);
+    }
     int v = 0;
-    int rc = user_version(c, &v);
+    if (rc == 0) {
+        rc = version_get(c, &v);
+    }
     if (rc == 0 && v > SCHEMA_VERSION) {
-        FW_LOGE("database schema %d is newer than this collector's (%d)", v, SCHEMA_VERSION);
+        cdb_set_failure(c, CDB_FAIL_OTHER, "database schema %d is newer than this collector's (%d)",
+                        v, SCHEMA_VERSION);
         return FW_E_UNSUPPORTED;
     }
-    if (rc == 0) {
-        rc = exec(c, s_schema_fixed);
+    for (size_t i = 0; rc == 0 && v > 0 && i < sizeof s_migrations / sizeof s_migrations[0]; i++) {
+        if (s_migrations[i].to > v) {
+            q.len = 0;
+            q.overflow = false;
+            rc = s_migrations[i].run(c, &q);
+        }
     }
-    if (rc == 0 && v == 1) {
-        rc = migrate_v1(c);
-    }
-    static sql_t q;
-    sql_start(&q);
-    schema_sql(&q);
-    sql_add(&q, "PRAGMA user_version = %d;", SCHEMA_VERSION);
+    q.len = 0;
+    q.overflow = false;
+    schema_records(&q, d);
+    version_set(&q, d, SCHEMA_VERSION);
     if (rc == 0) {
         rc = q.overflow ? FW_E_NOSPACE : exec(c, q.buf);
     }
     if (rc == 0) {
         rc = add_columns(c);
     }
-    if (rc == 0 && v < 3) {
-        rc = cdb_trial_migrate(c, v);
-    }
     return rc;
 }
 
-int cdb_open(cdb_t *c, const char *path)
+/* The URI without a password, for log lines. */
+static void redact(const char *uri, char *out, size_t cap)
 {
-    c->db = NULL;
-    c->who = NULL;
-    /* The database holds every device's PSK: a new one is created readable
-     * by its owner only, whatever the umask (SQLite gives its -wal and -shm
-     * files the database file's mode). */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd >= 0) {
-        (void)close(fd);
-    } else if (errno != EEXIST) {
-        FW_LOGE("cannot create database '%s': %s", path, strerror(errno));
-        return FW_E_IO;
+    (void)snprintf(out, cap, "%s", uri);
+    char *scheme = strstr(out, "://");
+    char *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
+    char *colon = scheme != NULL ? strchr(scheme + 3, ':') : NULL;
+    if (at != NULL && colon != NULL && colon < at) {
+        memmove(colon + 4, at, strlen(at) + 1);
+        memcpy(colon, ":***", 4);
     }
-    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        FW_LOGE("cannot open database '%s': %s", path,
-                c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
-        cdb_close(c);
-        return FW_E_IO;
+    char *pw = strstr(out, "password=");
+    if (pw != NULL) {
+        pw += 9;
+        size_t n = strcspn(pw, "& ");
+        memmove(pw + 3, pw + n, strlen(pw + n) + 1);
+        memcpy(pw, "***", 3);
     }
-    sqlite3_busy_timeout(c->db, 5000);
-    int rc = exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     " PRAGMA foreign_keys=ON;");
+}
+
+int cdb_dialect_of_uri(const char *uri)
+{
+    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0) {
+        return CDB_POSTGRESQL;
+    }
+    if (strncmp(uri, "sqlite:", 7) == 0) {
+        return uri[7] != '\0' ? CDB_SQLITE : -1;
+    }
+    return (strstr(uri, "://") != NULL || uri[0] == '\0') ? -1 : CDB_SQLITE; /* a bare path */
+}
+
+int cdb_open(cdb_t *c, const char *uri)
+{
+    memset(c, 0, sizeof *c);
+    redact(uri, c->where, sizeof c->where);
+    int d = cdb_dialect_of_uri(uri);
+    if (d < 0) {
+        FW_LOGE("database '%s': expected sqlite:FILE, a file name or postgresql://...", c->where);
+        return FW_E_INVAL;
+    }
+    c->drv = d == CDB_POSTGRESQL ? &cdb_pg_driver : &cdb_sqlite_driver;
+    const char *target = strncmp(uri, "sqlite:", 7) == 0 ? uri + 7 : uri;
+    int rc = c->drv->open(c, target);
     if (rc == 0) {
-        rc = exec(c, "BEGIN IMMEDIATE;");
+        rc = tx_begin(c);
         if (rc == 0) {
-            rc = create_schema(c);
-            rc = end_tx(c, rc);
+            rc = tx_end(c, create_schema(c));
         }
     }
     if (rc != 0) {
+        FW_LOGE("cannot open database '%s': %s", c->where, c->fail_msg);
         cdb_close(c);
     }
     return rc;
@@ -423,241 +789,335 @@ int cdb_open(cdb_t *c, const char *path)
 
 void cdb_close(cdb_t *c)
 {
-    if (c->db != NULL) {
-        sqlite3_close(c->db);
-        c->db = NULL;
+    for (int i = 0; i < CDB_STMTS_MAX; i++) {
+        if (c->stmt[i] != NULL) {
+            if (c->drv != NULL && c->h != NULL) {
+                c->drv->reset(c, c->stmt[i]);
+                c->drv->finalize(c, c->stmt[i]);
+            }
+            free(c->stmt[i]);
+            c->stmt[i] = NULL;
+        }
+    }
+    if (c->drv != NULL) {
+        c->drv->close(c);
     }
 }
 
-static int finish(cdb_t *c, sqlite3_stmt *st, int step_rc, const char *what)
+cdb_dialect_t cdb_dialect(const cdb_t *c)
 {
-    int rc = (step_rc == SQLITE_DONE || step_rc == SQLITE_ROW) ? 0 : fail(c, what);
-    sqlite3_finalize(st);
+    return c->drv->dialect;
+}
+
+int cdb_probe_write(cdb_t *c)
+{
+    int rc = tx_begin(c);
+    if (rc == 0) {
+        cdb_stmt_t *st = stmt(c, Q_PROBE);
+        rc = tx_end(c, st != NULL ? run(c, st) : FW_E_IO);
+    }
+    if (rc == 0) {
+        c->fail = CDB_FAIL_NONE;
+    }
     return rc;
 }
 
-/* The row of `serial` in `table` (made from record `r`): inserted with
- * `obj`'s fields and the columns `tail` = `now` (twice and then 1 when
- * `first_last_count`: first_seen, last_seen, reports), or, when the serial
- * is there, its fields replaced and `update` done. */
-static int upsert(cdb_t *c, const char *table, const proto_record_t *r, const void *obj,
-                  const char *serial, const char *tail, bool first_last_count, const char *update,
-                  int64_t now)
+/* ---- devices ------------------------------------------------------------------------ */
+
+static int enroll_one(cdb_t *c, const cdb_device_t *d, int64_t now)
 {
-    static sql_t q;
-    sql_start(&q);
-    sql_add(&q, "INSERT INTO %s(serial", table);
-    sql_cols(&q, r, COL_NAME);
-    sql_add(&q, ", %s) VALUES (?1", tail);
-    int at = sql_params(&q, r, 2);
-    sql_add(&q, ",?%d", at);
-    if (first_last_count) {
-        sql_add(&q, ",?%d,1", at);
-    }
-    sql_add(&q, ")");
-    sql_add(&q, " ON CONFLICT(serial) DO UPDATE SET %s", update);
-    sql_cols(&q, r, COL_EXCLUDED);
-    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
+    cdb_stmt_t *st = stmt(c, Q_DEVICE_OTHER_IDENTITY);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    at = bind_fields(st, 2, r, obj);
-    sqlite3_bind_int64(st, at, now);
-    return finish(c, st, sqlite3_step(st), table);
+    p_text(st, 1, d->psk_identity);
+    p_text(st, 2, d->serial);
+    int s = step(c, st);
+    done(c, st);
+    if (s != 0) {
+        return s == 1 ? FW_E_STATE : s;
+    }
+    st = stmt(c, Q_DEVICE_UPSERT);
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    p_text(st, 1, d->serial);
+    int at = bind_fields(st, 2, &proto_enrollment_record, d);
+    p_int(st, at, now);
+    return run(c, st);
 }
 
 int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
 {
-    int rc = exec(c, "BEGIN IMMEDIATE;");
-    if (rc != 0) {
-        return rc;
-    }
-    sqlite3_stmt *st =
-        prep(c, "SELECT serial FROM device WHERE psk_identity = ?1 AND serial <> ?2");
-    if (st == NULL) {
-        exec(c, "ROLLBACK;");
-        return FW_E_IO;
-    }
-    sqlite3_bind_text(st, 1, d->psk_identity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, d->serial, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (s == SQLITE_ROW) {
-        exec(c, "ROLLBACK;");
-        return FW_E_STATE;
-    }
-    rc = upsert(c, "device", &proto_enrollment_record, d, d->serial, "enrolled_at", false,
-                "enrolled_at=excluded.enrolled_at", now);
-    if (rc == 0) {
-        rc = cdb_trial_on_enroll(c, d, now); /* a partner's trial: its licence */
-    }
-    return end_tx(c, rc);
+    return cdb_enroll_many(c, d, 1, now);
 }
 
-static int device_by(cdb_t *c, const char *col_sql, const char *key, cdb_device_t *out)
+int cdb_enroll_many(cdb_t *c, const cdb_device_t *d, size_t n, int64_t now)
 {
-    static sql_t q;
-    sql_start(&q);
-    sql_add(&q, "SELECT serial");
-    sql_cols(&q, &proto_enrollment_record, COL_NAME);
-    sql_add(&q, " FROM device WHERE %s = ?1", col_sql);
-    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
+    int rc = tx_begin(c);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = enroll_one(c, &d[i], now);
+    }
+    return tx_end(c, rc);
+}
+
+static int device_by(cdb_t *c, q_id_t q, const char *key, cdb_device_t *out)
+{
+    cdb_stmt_t *st = stmt(c, q);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    int rc = 0;
-    if (s == SQLITE_ROW) {
+    p_text(st, 1, key);
+    int s = step(c, st);
+    int rc = s < 0 ? s : s == 0 ? FW_E_NOENT : 0;
+    if (s == 1) {
         memset(out, 0, sizeof *out);
-        copy_col(st, 0, out->serial, sizeof out->serial);
-        rc = read_fields(st, 1, &proto_enrollment_record, out);
+        col_text(c, st, 0, out->serial, sizeof out->serial);
+        rc = read_fields(c, st, 1, &proto_enrollment_record, out);
         if (rc == 0 && out->psk_len == 0) {
             rc = FW_E_CORRUPT; /* no key to serve it with */
         }
-    } else {
-        rc = s == SQLITE_DONE ? FW_E_NOENT : fail(c, "device lookup");
     }
-    sqlite3_finalize(st);
+    done(c, st);
     return rc;
 }
 
 int cdb_device_by_identity(cdb_t *c, const char *identity, cdb_device_t *out)
 {
-    return device_by(c, "psk_identity", identity, out);
+    return device_by(c, Q_DEVICE_BY_IDENTITY, identity, out);
 }
 
 int cdb_device_by_serial(cdb_t *c, const char *serial, cdb_device_t *out)
 {
-    return device_by(c, "serial", serial, out);
+    return device_by(c, Q_DEVICE_BY_SERIAL, serial, out);
+}
+
+static int touch(cdb_t *c, const char *serial, int64_t now)
+{
+    cdb_stmt_t *st = stmt(c, Q_TOUCH);
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    p_text(st, 1, serial);
+    p_int(st, 2, now);
+    return run(c, st);
 }
 
 int cdb_touch(cdb_t *c, const char *serial, int64_t now)
 {
-    sqlite3_stmt *st = prep(c, "UPDATE device SET last_contact = ?2 WHERE serial = ?1");
+    return touch(c, serial, now);
+}
+
+/* ---- reports ------------------------------------------------------------------------ */
+
+static int store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
+{
+    cdb_stmt_t *st = stmt(c, Q_PROV_UPSERT);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    return finish(c, st, sqlite3_step(st), "touch");
+    p_text(st, 1, p->serial);
+    int at = bind_fields(st, 2, &proto_prov_report_record, p);
+    p_int(st, at, now);
+    return run(c, st);
+}
+
+/* The records of one batch body: `items` `n` elements `size` bytes apart,
+ * each a uint64_t id then the record at `rec_off`. */
+static int store_records(cdb_t *c, q_id_t q, const proto_record_t *rec, const char *serial,
+                         uint32_t gen, const void *items, size_t n, size_t size, size_t rec_off,
+                         int64_t now)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cdb_stmt_t *st = stmt(c, q);
+        if (st == NULL) {
+            return FW_E_IO;
+        }
+        const char *item = (const char *)items + i * size;
+        uint64_t id;
+        memcpy(&id, item, sizeof id);
+        p_text(st, 1, serial);
+        p_int(st, 2, gen);
+        p_int(st, 3, (int64_t)id);
+        int at = bind_fields(st, 4, rec, item + rec_off);
+        p_int(st, at, now);
+        rc = run(c, st);
+    }
+    return rc;
+}
+
+static const char *item_serial(const cdb_item_t *it)
+{
+    switch (it->kind) {
+    case CDB_ITEM_PROV: return ((const collector_prov_t *)it->body)->serial;
+    case CDB_ITEM_USAGE: return ((const collector_usage_t *)it->body)->serial;
+    case CDB_ITEM_EVENTS: return ((const collector_events_t *)it->body)->serial;
+    }
+    return "";
+}
+
+static int store_item(cdb_t *c, const cdb_item_t *it)
+{
+    if (it->kind == CDB_ITEM_PROV) {
+        return store_prov(c, it->body, it->now);
+    }
+    if (it->kind == CDB_ITEM_USAGE) {
+        const collector_usage_t *u = it->body;
+        return store_records(c, Q_USAGE_INSERT, &proto_usage_record, u->serial, u->gen, u->rec,
+                             u->n, sizeof u->rec[0], offsetof(collector_usage_rec_t, u), it->now);
+    }
+    const collector_events_t *e = it->body;
+    return store_records(c, Q_EVENT_INSERT, &proto_event_record, e->serial, e->gen, e->ev, e->n,
+                         sizeof e->ev[0], offsetof(collector_event_t, e), it->now);
+}
+
+static int by_serial(const void *a, const void *b)
+{
+    const cdb_item_t *x = *(cdb_item_t *const *)a, *y = *(cdb_item_t *const *)b;
+    int d = strcmp(item_serial(x), item_serial(y));
+    return d != 0 ? d : (x < y ? -1 : x > y);
+}
+
+/* One transaction: every item (in serial order), then each serial's
+ * last_contact once. */
+static int group_tx(cdb_t *c, cdb_item_t **items, size_t n)
+{
+    int rc = tx_begin(c);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = store_item(c, items[i]);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *serial = item_serial(items[i]);
+        int64_t now = items[i]->now;
+        while (i + 1 < n && strcmp(item_serial(items[i + 1]), serial) == 0) {
+            i++;
+            now = items[i]->now > now ? items[i]->now : now;
+        }
+        rc = touch(c, serial, now);
+    }
+    return tx_end(c, rc);
+}
+
+int cdb_store_group(cdb_t *c, cdb_item_t *items, size_t n)
+{
+    cdb_item_t *one[1];
+    cdb_item_t **order = n > 1 ? malloc(n * sizeof *order) : one;
+    if (order == NULL) {
+        cdb_set_failure(c, CDB_FAIL_UNAVAILABLE, "out of memory");
+        return FW_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        order[i] = &items[i];
+        items[i].rc = 0;
+    }
+    qsort(order, n, sizeof *order, by_serial);
+    int rc = FW_E_IO;
+    /* A collision with another writer (deadlock, serialization): again. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        rc = group_tx(c, order, n);
+        if (rc == 0 || c->fail != CDB_FAIL_CONFLICT) {
+            break;
+        }
+    }
+    if (rc != 0 && c->fail == CDB_FAIL_OTHER && n > 1) {
+        /* Something about one item: store each on its own, so the others
+         * are not refused with it. */
+        rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            order[i]->rc = group_tx(c, &order[i], 1);
+            rc = rc != 0 ? rc : order[i]->rc;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            items[i].rc = rc;
+        }
+    }
+    if (order != one) {
+        free(order);
+    }
+    return rc;
+}
+
+static int store_one(cdb_t *c, cdb_item_kind_t kind, const void *body, int64_t now)
+{
+    cdb_item_t it = {.kind = kind, .body = body, .now = now};
+    return cdb_store_group(c, &it, 1);
 }
 
 int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
 {
-    return upsert(c, "provisioning", &proto_prov_report_record, p, p->serial,
-                  "first_seen, last_seen, reports", true,
-                  "last_seen=excluded.last_seen, reports=reports+1", now);
-}
-
-/* Store the records of one batch not yet stored: INSERT OR IGNORE by
- * (serial, gen, id), in one transaction. `rec` is the record table, `items`
- * `n` elements `size` bytes apart, each a uint64_t id then the record at
- * `rec_off`. */
-static int store_batch(cdb_t *c, const char *table, const proto_record_t *rec, const char *serial,
-                       uint32_t gen, const void *items, size_t n, size_t size, size_t rec_off,
-                       int64_t now)
-{
-    static sql_t q;
-    sql_start(&q);
-    sql_add(&q, "INSERT OR IGNORE INTO %s(serial, gen, id", table);
-    sql_cols(&q, rec, COL_NAME);
-    sql_add(&q, ", received_at) VALUES (?1,?2,?3");
-    int at = sql_params(&q, rec, 4);
-    sql_add(&q, ",?%d)", at);
-    int rc = exec(c, "BEGIN IMMEDIATE;");
-    if (rc != 0) {
-        return rc;
-    }
-    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
-    rc = st != NULL ? 0 : FW_E_IO;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *item = (const char *)items + i * size;
-        uint64_t id;
-        memcpy(&id, item, sizeof id);
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, gen);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)id);
-        at = bind_fields(st, 4, rec, item + rec_off);
-        sqlite3_bind_int64(st, at, now);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = fail(c, table);
-        }
-    }
-    sqlite3_finalize(st);
-    return end_tx(c, rc);
+    return store_one(c, CDB_ITEM_PROV, p, now);
 }
 
 int cdb_store_usage(cdb_t *c, const collector_usage_t *u, int64_t now)
 {
-    return store_batch(c, "usage", &proto_usage_record, u->serial, u->gen, u->rec, u->n,
-                       sizeof u->rec[0], offsetof(collector_usage_rec_t, u), now);
+    return store_one(c, CDB_ITEM_USAGE, u, now);
 }
 
 int cdb_store_events(cdb_t *c, const collector_events_t *e, int64_t now)
 {
-    return store_batch(c, "event", &proto_event_record, e->serial, e->gen, e->ev, e->n,
-                       sizeof e->ev[0], offsetof(collector_event_t, e), now);
+    return store_one(c, CDB_ITEM_EVENTS, e, now);
 }
+
+/* ---- licences -------------------------------------------------------------------------- */
 
 int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool *has_iat)
 {
-    sqlite3_stmt *st = prep(c, "SELECT l.org, l.typ, l.trial_exp, l.ext, l.seq, l.iat, d.trial,"
-                               " d.region, d.keep_devices + l.keep_devices, l.offer, l.site"
-                               " FROM licence l"
-                               " JOIN device d ON d.serial = l.serial WHERE l.serial = ?1");
+    cdb_stmt_t *st = stmt(c, Q_LICENCE_GET);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    if (s != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return s == SQLITE_DONE ? FW_E_NOENT : fail(c, "licence lookup");
+    p_text(st, 1, serial);
+    int s = step(c, st);
+    if (s != 1) {
+        done(c, st);
+        return s < 0 ? s : FW_E_NOENT;
     }
     memset(out, 0, sizeof *out);
     (void)snprintf(out->serial, sizeof out->serial, "%s", serial);
-    copy_col(st, 0, out->org, sizeof out->org);
-    const unsigned char *typ = sqlite3_column_text(st, 1);
-    out->paid = typ != NULL && strcmp((const char *)typ, "paid") == 0;
-    out->trial_exp = sqlite3_column_int64(st, 2);
-    out->ext = sqlite3_column_int(st, 3);
-    out->seq = (uint32_t)sqlite3_column_int64(st, 4);
-    *has_iat = sqlite3_column_type(st, 5) != SQLITE_NULL;
-    out->iat = sqlite3_column_int64(st, 5);
-    copy_col(st, 6, out->trial, sizeof out->trial);
-    copy_col(st, 7, out->region, sizeof out->region);
-    out->keep = sqlite3_column_int(st, 8) != 0;
-    copy_col(st, 9, out->offer, sizeof out->offer);
-    copy_col(st, 10, out->site, sizeof out->site);
-    sqlite3_finalize(st);
+    col_text(c, st, 0, out->org, sizeof out->org);
+    out->paid = strcmp(c->drv->col_text(st, 1), "paid") == 0;
+    out->trial_exp = col_int(c, st, 2);
+    out->ext = (int)col_int(c, st, 3);
+    out->seq = (uint32_t)col_int(c, st, 4);
+    *has_iat = !c->drv->col_null(st, 5);
+    out->iat = col_int(c, st, 5);
+    col_text(c, st, 6, out->trial, sizeof out->trial);
+    col_text(c, st, 7, out->region, sizeof out->region);
+    out->keep = col_int(c, st, 8) != 0;
+    done(c, st);
 
-    st = prep(c, "SELECT id, exp FROM licence_service WHERE serial = ?1 ORDER BY id LIMIT 16");
+    st = stmt(c, Q_LICENCE_SERVICES);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW && out->n_svc < 16) {
-        copy_col(st, 0, out->svc[out->n_svc].id, sizeof out->svc[0].id);
-        out->svc[out->n_svc].exp = sqlite3_column_int64(st, 1);
+    p_text(st, 1, serial);
+    while ((s = step(c, st)) == 1 && out->n_svc < 16) {
+        col_text(c, st, 0, out->svc[out->n_svc].id, sizeof out->svc[0].id);
+        out->svc[out->n_svc].exp = col_int(c, st, 1);
         out->n_svc++;
     }
-    return finish(c, st, s, "licence services");
+    done(c, st);
+    return s < 0 ? s : 0;
 }
 
 int cdb_licence_set_iat(cdb_t *c, const char *serial, uint32_t seq, int64_t iat)
 {
-    sqlite3_stmt *st = prep(c, "UPDATE licence SET iat = ?3 WHERE serial = ?1 AND seq = ?2"
-                               " AND iat IS NULL");
+    cdb_stmt_t *st = stmt(c, Q_LICENCE_SET_IAT);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, seq);
-    sqlite3_bind_int64(st, 3, iat);
-    return finish(c, st, sqlite3_step(st), "licence iat");
+    p_text(st, 1, serial);
+    p_int(st, 2, seq);
+    p_int(st, 3, iat);
+    return run(c, st);
+}
+
+static int run_simple(cdb_t *c, q_id_t q)
+{
+    cdb_stmt_t *st = stmt(c, q);
+    return st != NULL ? run(c, st) : FW_E_IO;
 }
 
 /* The change is planned by fw_trial (licence_plan.c: the rules a device
@@ -667,9 +1127,16 @@ int cdb_licence_set_iat(cdb_t *c, const char *serial, uint32_t seq, int64_t iat)
 static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_change_t *ch,
                              int64_t now, char *why, size_t cap)
 {
+    /* The version first: its row lock makes concurrent changes wait, so the
+     * plan below reads the licence as it is (R4: one extension, not two). */
+    int rc = run_simple(c, Q_VERSION_BUMP);
+    if (rc != 0) {
+        return rc;
+    }
     cdb_device_t d;
-    int rc = cdb_device_by_serial(c, serial, &d);
+    rc = cdb_device_by_serial(c, serial, &d);
     fw_zeroize(d.psk, sizeof d.psk); /* a licence needs the identity only */
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
     if (rc == FW_E_NOENT) {
         (void)snprintf(why, cap, "serial %s: not enrolled", serial);
         return rc;
@@ -685,216 +1152,209 @@ static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_cha
         return rc;
     }
     rc = collector_licence_plan(exists ? &cur : NULL, &d, ch, now, &nl, why, cap);
-    if (rc == 0) {
-        rc = cdb_licence_put(c, &nl, nl.paid && !ch->set_exp && !exists, now);
+    if (rc != 0) {
+        return rc;
     }
-    if (rc == 0) {
-        /* the trial it belongs to (R5 for a new one), the audit trail */
-        rc = cdb_trial_on_licence(c, &d, &nl, now, why, cap);
-    }
-    return rc == 0 ? cdb_licence_bump(c) : rc;
-}
 
-int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64_t now)
-{
-    sqlite3_stmt *st = prep(c, "INSERT INTO licence(serial, org, typ, trial_exp, ext, seq, iat,"
-                               " updated_at, offer, site, keep_devices)"
-                               " VALUES (?1,?2,?3,?4,?5,?6,?8,?7,?9,?10,?11)"
-                               " ON CONFLICT(serial) DO UPDATE SET org=excluded.org,"
-                               " typ=excluded.typ, trial_exp=excluded.trial_exp,"
-                               " ext=excluded.ext, seq=excluded.seq, iat=excluded.iat,"
-                               " updated_at=excluded.updated_at, offer=excluded.offer,"
-                               " site=excluded.site, keep_devices=excluded.keep_devices");
+    cdb_stmt_t *st = stmt(c, Q_LICENCE_UPSERT);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, l->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, l->org, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, l->paid ? "paid" : "trial", -1, SQLITE_STATIC);
-    if (exp_null) {
-        sqlite3_bind_null(st, 4);
-    } else {
-        sqlite3_bind_int64(st, 4, l->trial_exp);
-    }
-    sqlite3_bind_int(st, 5, l->ext);
-    sqlite3_bind_int64(st, 6, l->seq);
-    sqlite3_bind_int64(st, 7, now);
-    sqlite3_bind_int64(st, 8, l->iat);
-    sqlite3_bind_text(st, 9, l->offer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, l->site, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 11, l->keep ? 1 : 0);
-    int rc = finish(c, st, sqlite3_step(st), "licence change");
+    p_text(st, 1, serial);
+    p_text(st, 2, nl.org);
+    p_text(st, 3, nl.paid ? "paid" : "trial");
+    if (!(nl.paid && !ch->set_exp && !exists)) {
+        p_int(st, 4, nl.trial_exp);
+    } /* else NULL */
+    p_int(st, 5, nl.ext);
+    p_int(st, 6, nl.seq);
+    p_int(st, 7, now);
+    p_int(st, 8, nl.iat);
+    rc = run(c, st);
     /* The planned services: those kept, added or moved with an extension. */
-    for (size_t i = 0; rc == 0 && i < l->n_svc; i++) {
-        st = prep(c, "INSERT INTO licence_service(serial, id, exp) VALUES (?1,?2,?3)"
-                     " ON CONFLICT(serial, id) DO UPDATE SET exp=excluded.exp");
+    for (size_t i = 0; rc == 0 && i < nl.n_svc; i++) {
+        st = stmt(c, Q_SERVICE_UPSERT);
         if (st == NULL) {
             return FW_E_IO;
         }
-        sqlite3_bind_text(st, 1, l->serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, l->svc[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, l->svc[i].exp);
-        rc = finish(c, st, sqlite3_step(st), "licence service");
+        p_text(st, 1, serial);
+        p_text(st, 2, nl.svc[i].id);
+        p_int(st, 3, nl.svc[i].exp);
+        rc = run(c, st);
+    }
+    if (rc == 0 && c->drv->dialect == CDB_POSTGRESQL) {
+        rc = run_simple(c, Q_NOTIFY); /* delivered at COMMIT, to every LISTENer */
     }
     return rc;
-}
-
-int cdb_licence_bump(cdb_t *c)
-{
-    return exec(c, "UPDATE meta SET value = value + 1 WHERE key = 'licence_version';");
 }
 
 int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
                        char *why, size_t why_cap)
 {
     why[0] = '\0';
-    int rc = exec(c, "BEGIN IMMEDIATE;");
-    if (rc != 0) {
-        return rc;
+    int rc = tx_begin(c);
+    if (rc == 0) {
+        rc = tx_end(c, licence_change_tx(c, serial, ch, now, why, why_cap));
     }
-    rc = licence_change_tx(c, serial, ch, now, why, why_cap);
-    return end_tx(c, rc);
+    return rc;
 }
 
 int cdb_licence_version(cdb_t *c, int64_t *version)
 {
-    sqlite3_stmt *st = prep(c, "SELECT value FROM meta WHERE key = 'licence_version'");
+    cdb_stmt_t *st = stmt(c, Q_VERSION_GET);
     if (st == NULL) {
         return FW_E_IO;
     }
-    int s = sqlite3_step(st);
-    *version = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    return finish(c, st, s, "licence version");
+    int s = step(c, st);
+    *version = s == 1 ? col_int(c, st, 0) : 0;
+    done(c, st);
+    return s < 0 ? s : 0;
 }
+
+int cdb_licence_listen(cdb_t *c)
+{
+    if (c->drv->dialect != CDB_POSTGRESQL) {
+        return 0;
+    }
+    (void)snprintf(c->listen_channel, sizeof c->listen_channel, "%s", NOTIFY_CHANNEL);
+    return c->drv->listen(c, c->listen_channel);
+}
+
+int cdb_notify_fd(cdb_t *c)
+{
+    return c->listen_channel[0] != '\0' ? c->drv->notify_fd(c) : -1;
+}
+
+int cdb_notifications(cdb_t *c)
+{
+    return c->listen_channel[0] != '\0' ? c->drv->notifications(c) : 0;
+}
+
+/* ---- views ------------------------------------------------------------------------------ */
 
 int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t)
 {
     memset(t, 0, sizeof *t);
-    static sql_t q;
-    sql_start(&q);
-    sql_add(&q,
-            "SELECT COUNT(*), COUNT(DISTINCT gen), IFNULL(MIN(start),0), IFNULL(MAX(\"end\"),0)");
-    const proto_record_t *r = &proto_usage_record;
-    for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
-        sql_add(&q, ", TOTAL(\"%s\"), IFNULL(MAX(\"%s\"),0)", r->fields[i].name, r->fields[i].name);
-    }
-    sql_add(&q, " FROM usage WHERE serial = ?1");
-    sqlite3_stmt *st = q.overflow ? NULL : prep(c, q.buf);
+    cdb_stmt_t *st = stmt(c, Q_TOTALS);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        /* TOTAL() is a double: exact for sums below 2^53 (each record's
-         * counters are within the table's ranges; sums of seconds counters
-         * at their maximum would need years of records beyond any room). */
-        t->records = sqlite3_column_int64(st, 0);
-        t->generations = sqlite3_column_int64(st, 1);
-        t->first_start = sqlite3_column_int64(st, 2);
-        t->last_end = sqlite3_column_int64(st, 3);
+    p_text(st, 1, serial);
+    int s = step(c, st);
+    if (s == 1) {
+        const proto_record_t *r = &proto_usage_record;
+        t->records = col_int(c, st, 0);
+        t->generations = col_int(c, st, 1);
+        t->first_start = col_int(c, st, 2);
+        t->last_end = col_int(c, st, 3);
         for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
-            t->sum[i] = (int64_t)sqlite3_column_double(st, 4 + 2 * (int)i);
-            t->max[i] = sqlite3_column_int64(st, 5 + 2 * (int)i);
+            t->sum[i] = col_int(c, st, 4 + 2 * (int)i);
+            t->max[i] = col_int(c, st, 5 + 2 * (int)i);
         }
     }
-    return finish(c, st, s, "totals");
+    done(c, st);
+    return s < 0 ? s : 0;
 }
 
 int cdb_count_events(cdb_t *c, const char *serial, int64_t *n)
 {
-    sqlite3_stmt *st = prep(c, "SELECT COUNT(*) FROM event WHERE serial = ?1");
+    cdb_stmt_t *st = stmt(c, Q_COUNT_EVENTS);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    *n = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    return finish(c, st, s, "count events");
+    p_text(st, 1, serial);
+    int s = step(c, st);
+    *n = s == 1 ? col_int(c, st, 0) : 0;
+    done(c, st);
+    return s < 0 ? s : 0;
 }
 
 int cdb_event_kind(cdb_t *c, const char *serial, const char *kind, int64_t *count, int64_t *last)
 {
-    sqlite3_stmt *st =
-        prep(c, "SELECT COUNT(*), IFNULL(MAX(t),0) FROM event WHERE serial = ?1 AND kind = ?2");
+    cdb_stmt_t *st = stmt(c, Q_EVENT_KIND);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    *count = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    *last = s == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    return finish(c, st, s, "count events of a kind");
+    p_text(st, 1, serial);
+    p_text(st, 2, kind);
+    int s = step(c, st);
+    *count = s == 1 ? col_int(c, st, 0) : 0;
+    *last = s == 1 ? col_int(c, st, 1) : 0;
+    done(c, st);
+    return s < 0 ? s : 0;
 }
 
 int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
 {
     memset(s, 0, sizeof *s);
-    sqlite3_stmt *st = prep(c, "SELECT enrolled_at, IFNULL(last_contact,0) FROM device"
-                               " WHERE serial = ?1");
+    cdb_stmt_t *st = stmt(c, Q_SHOW_DEVICE);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return r == SQLITE_DONE ? FW_E_NOENT : fail(c, "show");
+    p_text(st, 1, serial);
+    int r = step(c, st);
+    if (r != 1) {
+        done(c, st);
+        return r < 0 ? r : FW_E_NOENT;
     }
-    s->enrolled_at = sqlite3_column_int64(st, 0);
-    s->last_contact = sqlite3_column_int64(st, 1);
-    sqlite3_finalize(st);
-    static sql_t q;
-    sql_start(&q);
-    sql_add(&q, "SELECT first_seen, last_seen, reports");
-    sql_cols(&q, &proto_prov_report_record, COL_NAME);
-    sql_add(&q, " FROM provisioning WHERE serial = ?1");
-    st = q.overflow ? NULL : prep(c, q.buf);
+    s->enrolled_at = col_int(c, st, 0);
+    s->last_contact = col_int(c, st, 1);
+    done(c, st);
+    st = stmt(c, Q_SHOW_PROV);
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
+    p_text(st, 1, serial);
+    r = step(c, st);
+    if (r == 1) {
         collector_prov_t *p = &s->prov;
         s->has_prov = true;
         (void)snprintf(p->serial, sizeof p->serial, "%s", serial);
-        s->first_seen = sqlite3_column_int64(st, 0);
-        s->last_seen = sqlite3_column_int64(st, 1);
-        s->prov_reports = sqlite3_column_int64(st, 2);
-        int rc = read_fields(st, 3, &proto_prov_report_record, p);
-        if (rc != 0) {
-            sqlite3_finalize(st);
-            return rc;
+        s->first_seen = col_int(c, st, 0);
+        s->last_seen = col_int(c, st, 1);
+        s->prov_reports = col_int(c, st, 2);
+        int col = 3;
+        for (size_t i = 0; i < proto_prov_report_record.n; i++) {
+            const proto_field_t *f = &proto_prov_report_record.fields[i];
+            if (strcmp(f->name, "serial") == 0) {
+                continue;
+            }
+            if (f->type == PROTO_T_STR) {
+                col_text(c, st, col, (char *)p + f->offset, f->size);
+            } else {
+                proto_field_set(f, p, col_int(c, st, col));
+            }
+            col++;
         }
     }
-    return finish(c, st, r, "show provisioning");
+    done(c, st);
+    return r < 0 ? r : 0;
 }
 
-/* ---- for the other db_*.c files (db_priv.h) ---------------------------------- */
-
-int cdb_exec(cdb_t *c, const char *sql)
+int cdb_fleet_usage(cdb_t *c, const char *prefix, uint32_t gen,
+                    int (*fn)(void *arg, const cdb_fleet_row_t *row), void *arg)
 {
-    return exec(c, sql);
-}
-
-sqlite3_stmt *cdb_prep(cdb_t *c, const char *sql)
-{
-    return prep(c, sql);
-}
-
-int cdb_finish(cdb_t *c, sqlite3_stmt *st, int step_rc, const char *what)
-{
-    return finish(c, st, step_rc, what);
-}
-
-int cdb_end_tx(cdb_t *c, int rc)
-{
-    return end_tx(c, rc);
-}
-
-void cdb_copy_col(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    copy_col(st, col, dst, cap);
+    char like[24];
+    (void)snprintf(like, sizeof like, "%.20s%%", prefix);
+    cdb_stmt_t *st = stmt(c, Q_FLEET_USAGE);
+    if (st == NULL) {
+        return FW_E_IO;
+    }
+    p_text(st, 1, like);
+    p_int(st, 2, gen);
+    int s;
+    while ((s = step(c, st)) == 1) {
+        cdb_fleet_row_t row;
+        col_text(c, st, 0, row.serial, sizeof row.serial);
+        row.rows = col_int(c, st, 1);
+        row.ids = col_int(c, st, 2);
+        row.min_id = col_int(c, st, 3);
+        row.max_id = col_int(c, st, 4);
+        row.calls = col_int(c, st, 5);
+        if (fn(arg, &row) != 0) {
+            break;
+        }
+    }
+    done(c, st);
+    return s < 0 ? s : 0;
 }

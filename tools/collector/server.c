@@ -1,21 +1,38 @@
 /*
  * spark-collector serve: the libcoap DTLS-PSK server. Thin: it moves bytes
- * between libcoap, the pure payload module (payload.c) and the database
- * (db.c). Decisions live in payload.c.
+ * between libcoap, the pure payload module (payload.c), the database (db.c)
+ * and the writer thread (ingest.c). Decisions about bodies live in payload.c.
+ *
+ * Durable before acknowledged: a report is answered 2.04 only after the
+ * transaction holding it committed (SQLite synchronous=FULL, PostgreSQL
+ * synchronous_commit). The sync that costs is shared (group commit): when
+ * other requests are waiting or being written, a request goes to the writer
+ * thread and gets an empty ACK at once and its answer as a separate
+ * (confirmable) response after the commit; a request that arrives alone is
+ * stored at once and answered in the ACK (piggybacked). docs/SCALING.md has
+ * the figures behind this choice (datagrams on the device, requests/s).
+ *
+ * The database unavailable (down, restarted, read-only, full, locked): every
+ * request is answered 5.03 with Max-Age, nothing is acknowledged that was
+ * not stored; one log line when it goes and one when it is back; a write
+ * probe every second finds out.
  *
  * Bounds: request bodies are reassembled here, block by block, into at most
  * COLLECTOR_BODY_MAX bytes per session (libcoap's own single-body mode would
  * grow without a limit in 4.3.1); concurrent handshakes and idle sessions
- * are capped on the context; the licence observers are polled once a second.
+ * are capped on the context; a group holds at most --group-max requests.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <coap3/coap.h>
@@ -24,28 +41,53 @@
 #include "collector/payload.h"
 #include "db.h"
 #include "db_trial.h"
+#include "fw/backoff.h"
 #include "fw/err.h"
+#include "ingest.h"
 #include "licence/licence.h"
 #include "link/coap_io.h"
-#include "now.h"
 
 #define FW_LOG_TAG "collector"
 #include "fw/file.h"
+#include "fw/iso8601.h"
 #include "fw/log.h"
 #include "fw/zeroize.h"
 
-#define MAX_HANDSHAKES 128u
-#define MAX_IDLE_SESSIONS 4096u
+#define DEFAULT_MAX_HANDSHAKES 256u
+#define DEFAULT_MAX_SESSIONS 20000u
+#define DEFAULT_GROUP_WAIT_MS 5u
+#define DEFAULT_GROUP_MAX 512u
+#define DEFAULT_RETRY_AFTER_S 15u
+/* Datagrams read per loop turn before the group is closed and timers run. */
+#define DRAIN_MAX 256
+/* A separate response carries its ack in one datagram: larger ones (many
+ * long ids) are answered in the ACK after a commit of their own. */
+#define SEPARATE_BODY_MAX 1000u
+
+typedef enum { ACK_AUTO, ACK_SEPARATE, ACK_PIGGYBACK } ack_mode_t;
 
 typedef struct {
-    cdb_t db;
+    cdb_t db;        /* the I/O thread's connection: handshakes, licences, lone requests */
+    ingest_t ingest; /* the writer thread and its connection */
     licence_key_t key;
     coap_context_t *ctx;
     coap_resource_t *licence_res;
+    int64_t clock_start; /* server time at mono0 */
+    double clock_rate;
+    struct timespec mono0;
     uint8_t psk[64];
     coap_bin_const_t psk_out;
     int64_t licence_version;
     uint64_t refuse_id; /* test aid --test-refuse-id: refuse the record with this id (0: none) */
+    ack_mode_t ack;
+    unsigned retry_after_s;
+    uint32_t rng;
+    /* the database's state */
+    bool db_down;
+    int64_t down_since_ms;
+    uint64_t answered_503;
+    /* figures, printed when stopping */
+    uint64_t piggybacked, separate, stored_alone;
 } server_t;
 
 /* Per-session reassembly of a block-wise request body. */
@@ -57,15 +99,32 @@ typedef struct {
 
 /* Per-session state: created when a client offers an identity, freed when
  * libcoap deletes the session. A handshake that never completes (a wrong
- * PSK: DTLS silently drops the records it cannot decrypt) is logged then. */
+ * PSK: DTLS silently drops the records it cannot decrypt) is logged then.
+ * The device's serial is kept from the handshake, so a request costs no
+ * device lookup. */
 typedef struct session_state {
     bool connected;
     char identity[65];
+    char serial[21];
     session_body_t *body;              /* only while a block-wise body is arriving */
     struct session_state *prev, *next; /* s_states: freed at exit if libcoap did not */
 } session_state_t;
 
 static session_state_t *s_states;
+
+typedef enum { POST_PROV, POST_USAGE, POST_EVENTS } post_kind_t;
+
+/* A request handed to the writer: its job and where its answer goes. */
+typedef struct {
+    ingest_job_t job;        /* first: ingest hands back this pointer */
+    coap_session_t *session; /* referenced until answered */
+    uint8_t token[8];
+    size_t token_len;
+    post_kind_t kind;
+    const char *path;
+    size_t n_ids;
+    uint64_t ids[COLLECTOR_RECORDS_MAX];
+} pending_t;
 
 static session_state_t *session_state(coap_session_t *session)
 {
@@ -106,10 +165,63 @@ static void on_signal(int sig)
     s_stop = 1;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int64_t server_now(const server_t *s)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double el = (double)(t.tv_sec - s->mono0.tv_sec) + (t.tv_nsec - s->mono0.tv_nsec) / 1e9;
+    return s->clock_start + (int64_t)(el * s->clock_rate);
+}
+
 static server_t *server_of(coap_session_t *session)
 {
     return coap_get_app_data(coap_session_get_context(session));
 }
+
+/* ---- the database's state ------------------------------------------------------ */
+
+static unsigned max_age(server_t *s)
+{
+    /* spread the rooms' retries: Max-Age between R and 2R */
+    return s->retry_after_s + fw_rand_next(&s->rng) % (s->retry_after_s + 1u);
+}
+
+/* A statement failed with `cls`: unavailable means every request is answered
+ * 5.03 from now on until a write probe succeeds. */
+static void db_failed(server_t *s, cdb_fail_t cls, const char *why)
+{
+    if (cls != CDB_FAIL_UNAVAILABLE || s->db_down) {
+        return;
+    }
+    s->db_down = true;
+    s->down_since_ms = mono_ms();
+    s->answered_503 = 0;
+    FW_LOGW("database unavailable (%s): answering 5.03 with Max-Age %u-%u s until it is back", why,
+            s->retry_after_s, 2 * s->retry_after_s);
+}
+
+static void db_probe(server_t *s)
+{
+    if (!s->db_down) {
+        return;
+    }
+    if (cdb_probe_write(&s->db) != 0) {
+        return; /* still down: nothing new to say */
+    }
+    s->db_down = false;
+    FW_LOGI("database back after %lld s: %llu request(s) were answered 5.03 meanwhile",
+            (long long)((mono_ms() - s->down_since_ms) / 1000),
+            (unsigned long long)s->answered_503);
+}
+
+/* ---- handshakes ------------------------------------------------------------------ */
 
 /* Identity bytes as a printable string for logs and lookups. */
 static bool identity_text(const coap_bin_const_t *id, char *out, size_t cap)
@@ -144,19 +256,28 @@ static const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap
     server_t *s = arg;
     char id[65], who[64];
     cdb_device_t d;
-    if (!identity_text(identity, id, sizeof id) || cdb_device_by_identity(&s->db, id, &d) != 0) {
-        FW_LOGW("handshake refused from %s: unknown PSK identity '%s'",
-                peer(session, who, sizeof who), id);
+    int rc = identity_text(identity, id, sizeof id) ? cdb_device_by_identity(&s->db, id, &d)
+                                                    : FW_E_INVAL;
+    if (rc != 0) {
+        const char *why;
+        if (rc == FW_E_IO && cdb_failure(&s->db, &why) == CDB_FAIL_UNAVAILABLE) {
+            db_failed(s, CDB_FAIL_UNAVAILABLE, why); /* logged once, not per handshake */
+        } else {
+            FW_LOGW("handshake refused from %s: unknown PSK identity '%s'",
+                    peer(session, who, sizeof who), id);
+        }
         return NULL;
     }
     session_state_t *st = session_state(session);
     if (st != NULL) {
         (void)snprintf(st->identity, sizeof st->identity, "%s", id);
+        (void)snprintf(st->serial, sizeof st->serial, "%s", d.serial);
     }
     memcpy(s->psk, d.psk, d.psk_len);
     s->psk_out.s = s->psk;
     s->psk_out.length = d.psk_len;
     fw_zeroize(d.psk, sizeof d.psk);
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
     FW_LOGD("handshake from %s: identity '%s' (device %s)", peer(session, who, sizeof who), id,
             d.serial);
     return &s->psk_out;
@@ -187,15 +308,19 @@ static int on_event(coap_session_t *session, const coap_event_t event)
     return 0;
 }
 
+/* ---- answers ------------------------------------------------------------------------ */
+
 static void free_body(coap_session_t *session, void *app_ptr)
 {
     (void)session;
     free(app_ptr);
 }
 
-/* Answer with `code` and an optional JSON body (copied). */
+/* Answer in the ACK with `code`, an optional JSON body (copied) and, when
+ * not negative, Max-Age. */
 static void respond(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
-                    const coap_string_t *query, coap_pdu_t *response, int code, const char *body)
+                    const coap_string_t *query, coap_pdu_t *response, int code, const char *body,
+                    int maxage)
 {
     coap_pdu_set_code(response, COAP_RESPONSE_CODE(code));
     if (body == NULL) {
@@ -208,7 +333,7 @@ static void respond(coap_resource_t *res, coap_session_t *session, const coap_pd
     }
     memcpy(copy, body, n + 1);
     if (!coap_add_data_large_response(res, session, request, response, query,
-                                      COAP_MEDIATYPE_APPLICATION_JSON, -1, 0, n,
+                                      COAP_MEDIATYPE_APPLICATION_JSON, maxage, 0, n,
                                       (const uint8_t *)copy, free_body, copy)) {
         free(copy);
     }
@@ -218,28 +343,140 @@ static void refuse(coap_resource_t *res, coap_session_t *session, const coap_pdu
                    const coap_string_t *query, coap_pdu_t *response, const char *what,
                    const collector_err_t *err)
 {
+    server_t *s = server_of(session);
     char who[64], id[65];
     identity_text(coap_session_get_psk_identity(session), id, sizeof id);
     FW_LOGW("%s from %s (identity '%s') refused %d.%02d: %s", what, peer(session, who, sizeof who),
             id, err->coap / 100, err->coap % 100, err->reason);
     char body[256];
-    if (collector_build_error(err->reason, collector_now(), body, sizeof body) < 0) {
+    if (collector_build_error(err->reason, server_now(s), body, sizeof body) < 0) {
         (void)snprintf(body, sizeof body, "{}");
     }
-    respond(res, session, request, query, response, err->coap, body);
+    respond(res, session, request, query, response, err->coap, body, -1);
 }
 
-/* The device behind the session's PSK identity. */
-static int session_device(coap_session_t *session, cdb_device_t *d, collector_err_t *err)
+/* 5.03 with Max-Age: the database cannot take it now, try again later.
+ * Not a refusal of the request: no log line per request. */
+static void unavailable(server_t *s, coap_resource_t *res, coap_session_t *session,
+                        const coap_pdu_t *request, const coap_string_t *query, coap_pdu_t *response)
 {
+    char body[128];
+    s->answered_503++;
+    if (collector_build_error("database unavailable: try again later", server_now(s), body,
+                              sizeof body) < 0) {
+        (void)snprintf(body, sizeof body, "{}");
+    }
+    respond(res, session, request, query, response, 503, body, (int)max_age(s));
+}
+
+/* The body of a stored request's answer. */
+static void stored_body(post_kind_t kind, const uint64_t *ids, size_t n_ids, int64_t now, char *out,
+                        size_t cap)
+{
+    if (kind == POST_PROV) {
+        (void)snprintf(out, cap, "{\"server_time\":%lld}", (long long)now);
+    } else if (collector_build_ack(ids, n_ids, now, out, cap) < 0) {
+        out[0] = '\0';
+    }
+}
+
+static void log_stored(post_kind_t kind, const ingest_job_t *j)
+{
+    if (kind == POST_PROV) {
+        FW_LOGD("%s: provisioning stored (fw %s, licence %s)", j->body.prov.serial,
+                j->body.prov.fw_version, j->body.prov.licence_state);
+    } else if (kind == POST_USAGE) {
+        FW_LOGD("%s: %zu usage record(s) stored or already stored", j->body.usage.serial,
+                j->body.usage.n);
+    } else {
+        FW_LOGD("%s: %zu event(s) stored or already stored", j->body.events.serial,
+                j->body.events.n);
+    }
+}
+
+/* A separate response (CON) on `p`'s session, after its group committed. */
+static void answer_separate(server_t *s, pending_t *p)
+{
+    coap_session_t *session = p->session;
+    ingest_job_t *j = &p->job;
+    int64_t now = server_now(s);
+    char body[COLLECTOR_RECORDS_MAX * 24 + 64];
+    int code = COLLECTOR_COAP_CHANGED;
+    int maxage = -1;
+    if (j->item.rc == 0) {
+        stored_body(p->kind, p->ids, p->n_ids, now, body, sizeof body);
+        log_stored(p->kind, j);
+    } else if (j->fail == CDB_FAIL_UNAVAILABLE || j->fail == CDB_FAIL_CONFLICT) {
+        db_failed(s, j->fail, j->why);
+        s->answered_503++;
+        code = 503;
+        maxage = (int)max_age(s);
+        (void)collector_build_error("database unavailable: try again later", now, body,
+                                    sizeof body);
+    } else {
+        FW_LOGE("%s: storage failed: %s", p->path, j->why);
+        code = COLLECTOR_COAP_INTERNAL;
+        (void)collector_build_error("storage failed", now, body, sizeof body);
+    }
+    if (coap_session_get_state(session) == COAP_SESSION_STATE_ESTABLISHED) {
+        coap_pdu_t *pdu =
+            coap_pdu_init(COAP_MESSAGE_CON, COAP_RESPONSE_CODE(code), coap_new_message_id(session),
+                          coap_session_max_pdu_size(session));
+        uint8_t buf[4];
+        if (pdu != NULL && coap_add_token(pdu, p->token_len, p->token) &&
+            coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+                            coap_encode_var_safe(buf, sizeof buf, COAP_MEDIATYPE_APPLICATION_JSON),
+                            buf) &&
+            (maxage < 0 ||
+             coap_add_option(pdu, COAP_OPTION_MAXAGE,
+                             coap_encode_var_safe(buf, sizeof buf, (unsigned)maxage), buf)) &&
+            coap_add_data(pdu, strlen(body), (const uint8_t *)body)) {
+            (void)coap_send(session, pdu); /* frees the pdu whatever happens */
+            s->separate++;
+        } else {
+            coap_delete_pdu(pdu);
+            FW_LOGE("%s: cannot build the separate response", p->path);
+        }
+    }
+    coap_session_release(session);
+    free(p);
+}
+
+static void answer_list(server_t *s, ingest_job_t *j)
+{
+    while (j != NULL) {
+        ingest_job_t *next = j->next;
+        answer_separate(s, (pending_t *)j);
+        j = next;
+    }
+}
+
+static void answer_done(server_t *s)
+{
+    answer_list(s, ingest_take_done(&s->ingest));
+}
+
+/* ---- requests ------------------------------------------------------------------------ */
+
+/* The device behind the session: its serial from the handshake. */
+static int session_device(coap_session_t *session, char *serial, size_t cap, collector_err_t *err)
+{
+    session_state_t *st = coap_session_get_app_data(session);
+    if (st != NULL && st->serial[0] != '\0') {
+        (void)snprintf(serial, cap, "%s", st->serial);
+        return 0;
+    }
     char id[65];
+    cdb_device_t d;
     if (!identity_text(coap_session_get_psk_identity(session), id, sizeof id) ||
-        cdb_device_by_identity(&server_of(session)->db, id, d) != 0) {
+        cdb_device_by_identity(&server_of(session)->db, id, &d) != 0) {
         err->coap = COLLECTOR_COAP_FORBIDDEN;
         (void)snprintf(err->reason, sizeof err->reason, "identity '%s': not enrolled", id);
         return FW_E_NOENT;
     }
-    fw_zeroize(d->psk, sizeof d->psk); /* the handlers need the serial, not the PSK */
+    fw_zeroize(d.psk, sizeof d.psk); /* the handlers need the serial, not the PSKs */
+    fw_zeroize(d.support_psk, sizeof d.support_psk);
+    (void)snprintf(serial, cap, "%s", d.serial);
     return 0;
 }
 
@@ -247,7 +484,7 @@ static int session_device(coap_session_t *session, cdb_device_t *d, collector_er
  * body and len, 0 after answering 2.31 Continue, -1 after a refusal. */
 static int collect_body(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
                         const coap_string_t *query, coap_pdu_t *response, const char *path,
-                        const uint8_t **body, size_t *len)
+                        const uint8_t **body, size_t *len, bool *blockwise)
 {
     collector_err_t err = {0};
     coap_opt_iterator_t it;
@@ -260,13 +497,13 @@ static int collect_body(coap_resource_t *res, coap_session_t *session, const coa
         n = offset = total = 0;
     }
     coap_block_b_t b1;
-    bool blockwise = coap_get_block_b(session, request, COAP_OPTION_BLOCK1, &b1) != 0;
+    *blockwise = coap_get_block_b(session, request, COAP_OPTION_BLOCK1, &b1) != 0;
     size_t seen = offset + n;
     if (collector_check_request(cf_opt != NULL, cf, total > seen ? total : seen, &err) != 0) {
         refuse(res, session, request, query, response, path, &err);
         return -1;
     }
-    if (!blockwise) {
+    if (!*blockwise) {
         *body = data;
         *len = n;
         return 1;
@@ -307,8 +544,6 @@ static int collect_body(coap_resource_t *res, coap_session_t *session, const coa
     return 1;
 }
 
-typedef enum { POST_PROV, POST_USAGE, POST_EVENTS } post_kind_t;
-
 /* Test aid: a batch holding the id given to --test-refuse-id is refused as
  * malformed (4.00), the way a collector with a stricter rule than the
  * device's would refuse one record, so tests can show the device sets it
@@ -328,6 +563,56 @@ static int refuse_test_id(const server_t *s, const uint64_t *ids, size_t n, cons
     return 0;
 }
 
+/* Parse the body into `p` (kind, ids, the job's item). */
+static int parse_post(server_t *s, pending_t *p, const uint8_t *body, size_t len,
+                      const char *serial, collector_err_t *err)
+{
+    ingest_job_t *j = &p->job;
+    int rc;
+    p->n_ids = 0;
+    if (p->kind == POST_PROV) {
+        j->item.kind = CDB_ITEM_PROV;
+        j->item.body = &j->body.prov;
+        return collector_parse_prov((const char *)body, len, serial, &j->body.prov, err);
+    }
+    if (p->kind == POST_USAGE) {
+        j->item.kind = CDB_ITEM_USAGE;
+        j->item.body = &j->body.usage;
+        rc = collector_parse_usage((const char *)body, len, serial, &j->body.usage, err);
+        for (size_t i = 0; rc == 0 && i < j->body.usage.n; i++) {
+            p->ids[p->n_ids++] = j->body.usage.rec[i].id;
+        }
+        return rc == 0 ? refuse_test_id(s, p->ids, p->n_ids, "records", err) : rc;
+    }
+    j->item.kind = CDB_ITEM_EVENTS;
+    j->item.body = &j->body.events;
+    rc = collector_parse_events((const char *)body, len, serial, &j->body.events, err);
+    for (size_t i = 0; rc == 0 && i < j->body.events.n; i++) {
+        p->ids[p->n_ids++] = j->body.events.ev[i].id;
+    }
+    return rc == 0 ? refuse_test_id(s, p->ids, p->n_ids, "events", err) : rc;
+}
+
+/* Is another datagram waiting to be read? */
+static bool more_waiting(server_t *s)
+{
+    struct pollfd pf = {.fd = coap_context_get_coap_fd(s->ctx), .events = POLLIN};
+    return poll(&pf, 1, 0) > 0;
+}
+
+/* Separate response (the writer, with others) or piggybacked (stored now)? */
+static bool defer(server_t *s, const coap_pdu_t *request, bool blockwise, const pending_t *p)
+{
+    if (s->ack == ACK_PIGGYBACK || blockwise || coap_pdu_get_type(request) != COAP_MESSAGE_CON ||
+        p->n_ids * 17u + 64u > SEPARATE_BODY_MAX) {
+        return false;
+    }
+    if (s->ack == ACK_SEPARATE) {
+        return true;
+    }
+    return !(ingest_idle(&s->ingest) && !more_waiting(s));
+}
+
 static void handle_post(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
                         const coap_string_t *query, coap_pdu_t *response, post_kind_t kind,
                         const char *path)
@@ -335,67 +620,70 @@ static void handle_post(coap_resource_t *res, coap_session_t *session, const coa
     server_t *s = server_of(session);
     const uint8_t *body;
     size_t len;
-    if (collect_body(res, session, request, query, response, path, &body, &len) != 1) {
+    bool blockwise = false;
+    if (collect_body(res, session, request, query, response, path, &body, &len, &blockwise) != 1) {
         return;
     }
     collector_err_t err = {0};
-    cdb_device_t d;
-    if (session_device(session, &d, &err) != 0) {
+    char serial[21];
+    if (session_device(session, serial, sizeof serial, &err) != 0) {
         refuse(res, session, request, query, response, path, &err);
         return;
     }
-    int64_t now = collector_now();
-    char out[COLLECTOR_RECORDS_MAX * 24 + 64];
-    int rc;
-    uint64_t ids[COLLECTOR_RECORDS_MAX];
-    size_t n_ids = 0;
-    if (kind == POST_PROV) {
-        collector_prov_t p;
-        rc = collector_parse_prov((const char *)body, len, d.serial, &p, &err);
-        if (rc == 0) {
-            rc = cdb_store_prov(&s->db, &p, now);
-            FW_LOGI("%s: provisioning stored (fw %s, licence %s)", d.serial, p.fw_version,
-                    p.licence_state);
-        }
-    } else if (kind == POST_USAGE) {
-        static collector_usage_t u; /* large; the server is single-threaded */
-        rc = collector_parse_usage((const char *)body, len, d.serial, &u, &err);
-        for (size_t i = 0; rc == 0 && i < u.n; i++) {
-            ids[n_ids++] = u.rec[i].id;
-        }
-        if (rc == 0 && (rc = refuse_test_id(s, ids, n_ids, "records", &err)) == 0 &&
-            (rc = cdb_store_usage(&s->db, &u, now)) == 0) {
-            FW_LOGI("%s: %zu usage record(s) stored or already stored", d.serial, u.n);
-        }
-    } else {
-        static collector_events_t e;
-        rc = collector_parse_events((const char *)body, len, d.serial, &e, &err);
-        for (size_t i = 0; rc == 0 && i < e.n; i++) {
-            ids[n_ids++] = e.ev[i].id;
-        }
-        if (rc == 0 && (rc = refuse_test_id(s, ids, n_ids, "events", &err)) == 0 &&
-            (rc = cdb_store_events(&s->db, &e, now)) == 0) {
-            FW_LOGI("%s: %zu event(s) stored or already stored", d.serial, e.n);
-        }
-    }
-    if (rc != 0 && err.coap != 0) {
-        refuse(res, session, request, query, response, path, &err);
-        return;
-    }
-    if (rc != 0) {
+    pending_t *p = malloc(sizeof *p);
+    if (p == NULL) {
         err.coap = COLLECTOR_COAP_INTERNAL;
-        (void)snprintf(err.reason, sizeof err.reason, "storage failed (%s)", fw_strerror(rc));
+        (void)snprintf(err.reason, sizeof err.reason, "out of memory");
         refuse(res, session, request, query, response, path, &err);
         return;
     }
-    (void)cdb_touch(&s->db, d.serial, now);
-    if (kind == POST_PROV) {
-        (void)snprintf(out, sizeof out, "{\"server_time\":%lld}", (long long)now);
-    } else if (collector_build_ack(ids, n_ids, now, out, sizeof out) < 0) {
-        out[0] = '\0';
+    p->kind = kind;
+    p->path = path;
+    p->job.item.now = server_now(s);
+    p->job.item.rc = 0;
+    int rc = parse_post(s, p, body, len, serial, &err);
+    if (rc != 0) {
+        refuse(res, session, request, query, response, path, &err);
+        free(p);
+        return;
     }
-    respond(res, session, request, query, response, COLLECTOR_COAP_CHANGED,
-            out[0] != '\0' ? out : NULL);
+    if (s->db_down) {
+        unavailable(s, res, session, request, query, response);
+        free(p);
+        return;
+    }
+    if (defer(s, request, blockwise, p)) {
+        /* Answered after the group's commit; libcoap sends the empty ACK. */
+        coap_bin_const_t tok = coap_pdu_get_token(request);
+        p->token_len = tok.length <= sizeof p->token ? tok.length : 0;
+        memcpy(p->token, tok.s, p->token_len);
+        p->session = coap_session_reference(session);
+        ingest_submit(&s->ingest, &p->job);
+        return;
+    }
+    /* Alone (or too big for one datagram): its own commit, answered in the ACK. */
+    rc = cdb_store_group(&s->db, &p->job.item, 1);
+    if (rc == 0) {
+        char out[COLLECTOR_RECORDS_MAX * 24 + 64];
+        stored_body(kind, p->ids, p->n_ids, p->job.item.now, out, sizeof out);
+        log_stored(kind, &p->job);
+        s->piggybacked++;
+        respond(res, session, request, query, response, COLLECTOR_COAP_CHANGED,
+                out[0] != '\0' ? out : NULL, -1);
+    } else {
+        const char *why;
+        cdb_fail_t cls = cdb_failure(&s->db, &why);
+        if (cls == CDB_FAIL_UNAVAILABLE || cls == CDB_FAIL_CONFLICT) {
+            db_failed(s, cls, why);
+            unavailable(s, res, session, request, query, response);
+        } else {
+            err.coap = COLLECTOR_COAP_INTERNAL;
+            (void)snprintf(err.reason, sizeof err.reason, "storage failed (%s)", fw_strerror(rc));
+            FW_LOGE("%s: %s", path, why);
+            refuse(res, session, request, query, response, path, &err);
+        }
+    }
+    free(p);
 }
 
 static void hnd_prov(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *rq,
@@ -421,53 +709,77 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
 {
     server_t *s = server_of(session);
     collector_err_t err = {0};
-    cdb_device_t d;
-    if (session_device(session, &d, &err) != 0) {
+    char serial[21];
+    if (session_device(session, serial, sizeof serial, &err) != 0) {
         refuse(res, session, request, query, response, "/v1/licence", &err);
         return;
     }
-    int64_t now = collector_now();
-    (void)cdb_touch(&s->db, d.serial, now);
+    if (s->db_down) {
+        unavailable(s, res, session, request, query, response);
+        return;
+    }
+    int64_t now = server_now(s);
     collector_licence_t l;
     bool has_iat = false;
-    int rc = cdb_licence_get(&s->db, d.serial, &l, &has_iat);
+    int rc = cdb_licence_get(&s->db, serial, &l, &has_iat);
     char body[LICENCE_TOKEN_MAX + 64];
     if (rc == FW_E_NOENT) {
         (void)snprintf(body, sizeof body, "{\"server_time\":%lld}", (long long)now);
-        respond(res, session, request, query, response, COLLECTOR_COAP_NOT_FOUND, body);
+        respond(res, session, request, query, response, COLLECTOR_COAP_NOT_FOUND, body, -1);
         return;
     }
     if (rc == 0 && !has_iat) {
         /* The issue instant is fixed the first time this seq is served, so
          * every later copy of it is byte-identical (deterministic ES256). */
         l.iat = now;
-        rc = cdb_licence_set_iat(&s->db, d.serial, l.seq, now);
+        rc = cdb_licence_set_iat(&s->db, serial, l.seq, now);
+    }
+    if (rc == FW_E_IO) {
+        const char *why;
+        if (cdb_failure(&s->db, &why) == CDB_FAIL_UNAVAILABLE) {
+            db_failed(s, CDB_FAIL_UNAVAILABLE, why);
+            unavailable(s, res, session, request, query, response);
+            return;
+        }
     }
     static char claims[4096], token[LICENCE_TOKEN_MAX];
     size_t tlen = 0;
     int n = rc == 0 ? collector_build_claims(&l, claims, sizeof claims) : rc;
     if (n < 0 || licence_sign_claims(&s->key, claims, (size_t)n, token, sizeof token, &tlen) != 0 ||
         collector_build_licence_body(token, now, body, sizeof body) < 0) {
-        FW_LOGE("%s: cannot issue the licence (%s)", d.serial,
-                fw_strerror(n < 0 ? n : FW_E_CRYPTO));
-        respond(res, session, request, query, response, COLLECTOR_COAP_INTERNAL, NULL);
+        FW_LOGE("%s: cannot issue the licence (%s)", serial, fw_strerror(n < 0 ? n : FW_E_CRYPTO));
+        respond(res, session, request, query, response, COLLECTOR_COAP_INTERNAL, NULL, -1);
         return;
     }
-    FW_LOGI("%s: licence seq %u (%s) served", d.serial, (unsigned)l.seq, l.paid ? "paid" : "trial");
-    (void)cdb_licence_served(&s->db, d.serial, l.seq, now); /* `admin trial`: sent or not */
-    respond(res, session, request, query, response, COLLECTOR_COAP_CONTENT, body);
+    FW_LOGI("%s: licence seq %u (%s) served", serial, (unsigned)l.seq, l.paid ? "paid" : "trial");
+    respond(res, session, request, query, response, COLLECTOR_COAP_CONTENT, body, -1);
 }
+
+/* ---- setup and the loop ------------------------------------------------------------- */
 
 static void usage_serve(FILE *f)
 {
-    fprintf(f, "usage: spark-collector serve --db FILE --listen ADDR:PORT --licence-key PEM\n"
-               "                             " COLLECTOR_NOW_USAGE "\n"
-               "  ADDR:PORT  e.g. 127.0.0.1:5684 or [::1]:5684 (DTLS-PSK)\n"
-               "  --clock-*  the simulated clock of a demo or test, as the host board takes\n"
-               "             it (start, simulated seconds per real second > 0, the real\n"
-               "             unix ms at which it shows start); default: real time\n"
-               "  test aid: --test-refuse-id ID  refuse (4.00) any batch holding record or\n"
-               "            event ID, as a collector with a stricter rule would\n");
+    fprintf(
+        f,
+        "usage: spark-collector serve --db URI --listen ADDR:PORT --licence-key PEM\n"
+        "                             [--clock-start ISO8601|now] [--clock-rate N]\n"
+        "                             [--ack auto|separate|piggyback] [--group-wait-ms N]\n"
+        "                             [--group-max N] [--retry-after S]\n"
+        "                             [--max-sessions N] [--max-handshakes N]\n"
+        "  URI        sqlite:FILE, FILE, or postgresql://[user@]host[:port]/db[?...]\n"
+        "  ADDR:PORT  e.g. 127.0.0.1:5684 or [::1]:5684 (DTLS-PSK)\n"
+        "  --ack      auto (default): a request that arrives alone is stored at once and\n"
+        "             answered in the ACK; one that arrives with others waits (at most\n"
+        "             --group-wait-ms, default %u) for a shared commit and gets its answer\n"
+        "             as a separate response; separate / piggyback: always that way\n"
+        "  --group-max        requests in one commit at most (default %u)\n"
+        "  --retry-after S    5.03 when the database is unavailable, Max-Age S..2S (default %u)\n"
+        "  --max-sessions N   DTLS sessions kept (default %u); --max-handshakes N at once\n"
+        "                     (default %u): more ClientHellos wait for their retransmission\n"
+        "  test aid: --test-refuse-id ID  refuse (4.00) any batch holding record or\n"
+        "            event ID, as a collector with a stricter rule would\n",
+        DEFAULT_GROUP_WAIT_MS, DEFAULT_GROUP_MAX, DEFAULT_RETRY_AFTER_S, DEFAULT_MAX_SESSIONS,
+        DEFAULT_MAX_HANDSHAKES);
 }
 
 static coap_resource_t *add_resource(coap_context_t *ctx, const char *path, coap_request_t method,
@@ -481,7 +793,112 @@ static coap_resource_t *add_resource(coap_context_t *ctx, const char *path, coap
     return r;
 }
 
-static int serve(server_t *s, const coap_address_t *addr, const char *listen)
+static void notify_if_changed(server_t *s)
+{
+    int64_t v;
+    if (cdb_licence_version(&s->db, &v) == 0 && v != s->licence_version) {
+        s->licence_version = v;
+        FW_LOGI("licences changed (version %lld): notifying observers", (long long)v);
+        coap_resource_notify_observers(s->licence_res, NULL);
+    }
+}
+
+typedef struct {
+    int epfd;
+    int coap_fd;
+    int notify_fd; /* PostgreSQL LISTEN socket in epfd, -1 if none */
+} loop_t;
+
+/* The LISTEN socket changes when the connection is made again. */
+static void watch_notify(server_t *s, loop_t *lp)
+{
+    int fd = cdb_notify_fd(&s->db);
+    if (fd == lp->notify_fd) {
+        return;
+    }
+    if (lp->notify_fd >= 0) {
+        (void)epoll_ctl(lp->epfd, EPOLL_CTL_DEL, lp->notify_fd, NULL);
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+    lp->notify_fd = (fd >= 0 && epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev) == 0) ? fd : -1;
+}
+
+/* Read what libcoap has waiting, DRAIN_MAX datagrams at most. */
+static void drain(server_t *s, const loop_t *lp)
+{
+    for (int i = 0; i < DRAIN_MAX; i++) {
+        struct epoll_event ev[16];
+        int n = epoll_wait(lp->coap_fd, ev, 16, 0);
+        if (n <= 0) {
+            break;
+        }
+        coap_io_do_epoll(s->ctx, ev, (size_t)n);
+    }
+    ingest_flush(&s->ingest);
+}
+
+static int run_loop(server_t *s)
+{
+    loop_t lp = {.epfd = epoll_create1(EPOLL_CLOEXEC),
+                 .coap_fd = coap_context_get_coap_fd(s->ctx),
+                 .notify_fd = -1};
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lp.coap_fd};
+    if (lp.epfd < 0 || lp.coap_fd < 0 || epoll_ctl(lp.epfd, EPOLL_CTL_ADD, lp.coap_fd, &ev) != 0) {
+        FW_LOGE("cannot wait on libcoap's sockets (epoll)");
+        return CLI_FAIL;
+    }
+    ev.data.fd = s->ingest.wake_fd;
+    (void)epoll_ctl(lp.epfd, EPOLL_CTL_ADD, s->ingest.wake_fd, &ev);
+    bool listening = cdb_licence_listen(&s->db) == 0;
+    /* SQLite: the version is polled every second; PostgreSQL notifies, and
+     * the version is read again every 10 s in case a notification was lost
+     * with a connection. */
+    int64_t poll_every = cdb_notify_fd(&s->db) >= 0 ? 10000 : 1000;
+    int64_t next_second = mono_ms() + 1000, next_poll = mono_ms() + poll_every;
+    while (!s_stop) {
+        coap_tick_t now;
+        coap_ticks(&now);
+        unsigned t = coap_io_prepare_epoll(s->ctx, now);
+        int64_t until = next_second - mono_ms();
+        int wait = (int)(until < 0 ? 0 : until);
+        if (t > 0 && (int)t < wait) {
+            wait = (int)t;
+        }
+        struct epoll_event evs[4];
+        int n = epoll_wait(lp.epfd, evs, 4, wait);
+        if (n < 0 && errno != EINTR) {
+            FW_LOGE("epoll_wait: %s", strerror(errno));
+            return CLI_FAIL;
+        }
+        bool notified = false;
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.fd == lp.notify_fd) {
+                int k = cdb_notifications(&s->db);
+                notified = notified || k > 0;
+            }
+        }
+        drain(s, &lp);
+        answer_done(s);
+        int64_t ms = mono_ms();
+        if (ms >= next_second) {
+            next_second = ms + 1000;
+            db_probe(s);
+            if (!listening && !s->db_down) {
+                listening = cdb_licence_listen(&s->db) == 0;
+            }
+            watch_notify(s, &lp);
+        }
+        if (notified || ms >= next_poll) {
+            next_poll = ms + poll_every;
+            notify_if_changed(s);
+        }
+    }
+    close(lp.epfd);
+    return CLI_OK;
+}
+
+static int serve(server_t *s, const coap_address_t *addr, const char *listen, unsigned max_hs,
+                 unsigned max_sessions)
 {
     s->ctx = coap_new_context(NULL);
     if (s->ctx == NULL) {
@@ -490,8 +907,8 @@ static int serve(server_t *s, const coap_address_t *addr, const char *listen)
     }
     coap_set_app_data(s->ctx, s);
     coap_context_set_block_mode(s->ctx, COAP_BLOCK_USE_LIBCOAP);
-    coap_context_set_max_handshake_sessions(s->ctx, MAX_HANDSHAKES);
-    coap_context_set_max_idle_sessions(s->ctx, MAX_IDLE_SESSIONS);
+    coap_context_set_max_handshake_sessions(s->ctx, max_hs);
+    coap_context_set_max_idle_sessions(s->ctx, max_sessions);
     coap_register_event_handler(s->ctx, on_event);
     if (link_coap_listen_psk(s->ctx, addr, psk_for_identity, s) != 0) {
         FW_LOGE("cannot listen on %s (DTLS)", listen);
@@ -507,30 +924,27 @@ static int serve(server_t *s, const coap_address_t *addr, const char *listen)
     coap_resource_set_get_observable(s->licence_res, 1);
     (void)cdb_licence_version(&s->db, &s->licence_version);
 
-    FW_LOGI("listening on %s (DTLS-PSK)%s", listen,
-            collector_now_simulated() ? ", on the simulated clock (log times are simulated)" : "");
-    struct timespec last;
-    clock_gettime(CLOCK_MONOTONIC, &last);
-    while (!s_stop) {
-        int r = coap_io_process(s->ctx, 250);
-        if (r < 0 && !s_stop) {
-            FW_LOGE("coap_io_process failed");
-            return CLI_FAIL;
-        }
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if (t.tv_sec != last.tv_sec) {
-            last = t;
-            int64_t v;
-            if (cdb_licence_version(&s->db, &v) == 0 && v != s->licence_version) {
-                s->licence_version = v;
-                FW_LOGI("licences changed (version %lld): notifying observers", (long long)v);
-                coap_resource_notify_observers(s->licence_res, NULL);
-            }
-        }
+    FW_LOGI("listening on %s (DTLS-PSK), database %s", listen, s->db.where);
+    int rc = run_loop(s);
+    FW_LOGI("stopping: %llu request(s) stored in %llu group commit(s) (largest %zu) and answered "
+            "separately, %llu stored alone and answered in the ACK",
+            (unsigned long long)s->separate, (unsigned long long)s->ingest.groups,
+            s->ingest.largest, (unsigned long long)s->piggybacked);
+    return rc;
+}
+
+static int parse_uint(const char *opt, const char *v, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || *end != '\0' || v[0] < '0' || v[0] > '9' || n < min || n > max) {
+        fprintf(stderr, "spark-collector serve: %s: expected %lu to %lu\n", opt, min, max);
+        return CLI_USAGE;
     }
-    FW_LOGI("stopping");
-    return CLI_OK;
+    *out = n;
+    return 0;
 }
 
 int collector_cmd_serve(int argc, char **argv)
@@ -540,24 +954,39 @@ int collector_cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"licence-key", required_argument, NULL, 'k'},
         {"clock-start", required_argument, NULL, 's'},
-        {"clock-rate", required_argument, NULL, 's'},
-        {"clock-anchor", required_argument, NULL, 's'},
+        {"clock-rate", required_argument, NULL, 'r'},
         {"test-refuse-id", required_argument, NULL, 't'},
+        {"ack", required_argument, NULL, 'a'},
+        {"group-wait-ms", required_argument, NULL, 'w'},
+        {"group-max", required_argument, NULL, 'g'},
+        {"retry-after", required_argument, NULL, 'R'},
+        {"max-sessions", required_argument, NULL, 'S'},
+        {"max-handshakes", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *listen = NULL, *keyfile = NULL;
+    const char *db = NULL, *listen = NULL, *keyfile = NULL, *cstart = "now";
+    double rate = 1.0;
     uint64_t refuse_id = 0;
-    int c, at = 0;
+    ack_mode_t ack = ACK_AUTO;
+    unsigned long wait_ms = DEFAULT_GROUP_WAIT_MS, group_max = DEFAULT_GROUP_MAX;
+    unsigned long retry_after = DEFAULT_RETRY_AFTER_S, max_sessions = DEFAULT_MAX_SESSIONS;
+    unsigned long max_hs = DEFAULT_MAX_HANDSHAKES;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, &at)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end;
+        int bad = 0;
         switch (c) {
         case 'd': db = optarg; break;
         case 'l': listen = optarg; break;
         case 'k': keyfile = optarg; break;
-        case 's':
-            if (collector_now_option("serve", opts[at].name, optarg) != CLI_OK) {
+        case 's': cstart = optarg; break;
+        case 'r':
+            errno = 0;
+            rate = strtod(optarg, &end);
+            if (errno || *end != '\0' || !(rate >= 0 && rate <= 1e6)) {
+                fprintf(stderr, "spark-collector serve: --clock-rate: expected 0 to 1000000\n");
                 return CLI_USAGE;
             }
             break;
@@ -571,8 +1000,29 @@ int collector_cmd_serve(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
+        case 'a':
+            if (strcmp(optarg, "auto") == 0) {
+                ack = ACK_AUTO;
+            } else if (strcmp(optarg, "separate") == 0) {
+                ack = ACK_SEPARATE;
+            } else if (strcmp(optarg, "piggyback") == 0) {
+                ack = ACK_PIGGYBACK;
+            } else {
+                fprintf(stderr, "spark-collector serve: --ack: expected auto, separate or "
+                                "piggyback\n");
+                return CLI_USAGE;
+            }
+            break;
+        case 'w': bad = parse_uint("--group-wait-ms", optarg, 0, 1000, &wait_ms); break;
+        case 'g': bad = parse_uint("--group-max", optarg, 1, 100000, &group_max); break;
+        case 'R': bad = parse_uint("--retry-after", optarg, 1, 3600, &retry_after); break;
+        case 'S': bad = parse_uint("--max-sessions", optarg, 1, 1000000, &max_sessions); break;
+        case 'H': bad = parse_uint("--max-handshakes", optarg, 1, 100000, &max_hs); break;
         case 'h': usage_serve(stdout); return CLI_OK;
         default: usage_serve(stderr); return CLI_USAGE;
+        }
+        if (bad) {
+            return bad;
         }
     }
     if (db == NULL || listen == NULL || keyfile == NULL || optind != argc) {
@@ -582,8 +1032,20 @@ int collector_cmd_serve(int argc, char **argv)
     }
     static server_t s; /* holds the licence key; static keeps it off the stack */
     memset(&s, 0, sizeof s);
+    const char *why = "";
+    clock_gettime(CLOCK_MONOTONIC, &s.mono0);
+    s.clock_rate = rate;
     s.refuse_id = refuse_id;
-    collector_now_start();
+    s.ack = ack;
+    s.retry_after_s = (unsigned)retry_after;
+    s.rng = (uint32_t)s.mono0.tv_nsec ^ (uint32_t)getpid();
+    if (strcmp(cstart, "now") == 0) {
+        s.clock_start = (int64_t)time(NULL);
+    } else if (fw_iso8601_parse(cstart, &s.clock_start, &why) != 0) {
+        fprintf(stderr, "spark-collector serve: --clock-start '%s': %s (ISO 8601 or 'now')\n",
+                cstart, why);
+        return CLI_USAGE;
+    }
     coap_address_t addr;
     if (link_coap_parse_listen(listen, &addr) != 0) {
         fprintf(stderr, "spark-collector serve: --listen: expected ADDR:PORT, e.g. "
@@ -612,6 +1074,11 @@ int collector_cmd_serve(int argc, char **argv)
     }
     if (cdb_open(&s.db, db) != 0) {
         licence_key_free(&s.key);
+        return cdb_dialect_of_uri(db) < 0 ? CLI_USAGE : CLI_FAIL;
+    }
+    if (ingest_start(&s.ingest, db, (uint32_t)wait_ms, group_max) != 0) {
+        cdb_close(&s.db);
+        licence_key_free(&s.key);
         return CLI_FAIL;
     }
     struct sigaction sa;
@@ -623,7 +1090,10 @@ int collector_cmd_serve(int argc, char **argv)
 
     /* libcoap started as on the device: its log lines at warning level into
      * our log, tagged "libcoap" */
-    int ret = link_coap_init() == 0 ? serve(&s, &addr, listen) : CLI_FAIL;
+    int ret = link_coap_init() == 0
+                  ? serve(&s, &addr, listen, (unsigned)max_hs, (unsigned)max_sessions)
+                  : CLI_FAIL;
+    answer_list(&s, ingest_stop(&s.ingest)); /* not written: 5.03, sessions released */
     if (s.ctx != NULL) {
         coap_free_context(s.ctx);
     }
