@@ -13,7 +13,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libmbedtls-dev libcjson-dev libcoap3-dev libcoap3-bin
   libcmocka-dev libpng-dev zlib1g-dev libfreetype-dev fonts-dejavu-core
-  libsqlite3-dev libqrencode-dev zbar-tools
+  libsqlite3-dev libqrencode-dev zbar-tools postgresql libpq-dev
   openssl valgrind cppcheck clang-format python3 sqlite3 strace
   # the room board: TPM 2.0 (ESYS + the socket TPM the tests start), systemd
   libtss2-dev swtpm swtpm-tools libsystemd-dev systemd

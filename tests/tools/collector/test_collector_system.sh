@@ -6,6 +6,8 @@
 # licence change, persistence across a restart.
 #
 # usage: test_collector_system.sh SPARK-COLLECTOR SPARK-LICENCE TRIALCTL
+# SPARK_TEST_DB=postgresql: the same on a PostgreSQL server the test starts
+# (tests/lib/pg_lib.sh) instead of a SQLite file.
 set -uo pipefail
 COLL=$(readlink -f "${1:?usage: $0 SPARK-COLLECTOR SPARK-LICENCE TRIALCTL}")
 LIC=$(readlink -f "${2:?}")
@@ -14,8 +16,10 @@ CLIENT=${COAP_CLIENT:-coap-client-openssl}
 command -v "$CLIENT" >/dev/null || { echo "SKIP: $CLIENT not installed"; exit 77; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/collector-test.XXXXXX")
 SERVER_PID=
+. "$(dirname "$(readlink -f "$0")")/../../lib/pg_lib.sh"
 cleanup() {
     [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    pg_cleanup
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -31,6 +35,10 @@ SERIAL=ABC12345
 KEY=sparkcollectortestkey0123456789
 KEY_HEX=$(printf %s "$KEY" | od -An -tx1 | tr -d ' \n')
 DB=$WORK/c.db
+if [[ ${SPARK_TEST_DB:-sqlite} == postgresql ]]; then
+    pg_start || exit 1
+    DB=$PG_URI
+fi
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
