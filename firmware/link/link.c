@@ -39,6 +39,7 @@ typedef struct {
     void *ctx;
     uint8_t token[TOKEN_MAX];
     size_t token_len;
+    uint64_t asked_ms; /* link time it went out: its answer is due by then + response timeout */
 } slot_t;
 
 struct link {
@@ -55,6 +56,7 @@ struct link {
     link_sm_t sm;
     link_sm_out_t out; /* actions collected, not yet carried out */
     uint64_t now_ms;
+    uint32_t response_timeout_ms;
     uint32_t failures;
     slot_t slots[LINK_MAX_PENDING];
     slot_t observe; /* .used when an observation is wanted */
@@ -352,6 +354,7 @@ static int send_slot(link_t *l, slot_t *s)
     s->sent = true;
     s->timed = true;
     s->sent_ms = sent_ms;
+    s->asked_ms = l->now_ms;
     feed(l, LINK_EV_SENT);
     return 0;
 }
@@ -458,6 +461,32 @@ static void poll_resolver(link_t *l)
     }
 }
 
+/* A request acknowledged with an empty ACK is no longer libcoap's to time
+ * out: its separate response may never come. Past the response timeout it
+ * fails as a timeout (the agent sends the records again later). */
+static void expire(link_t *l)
+{
+    for (unsigned i = 0; i < LINK_MAX_PENDING; i++) {
+        slot_t *s = &l->slots[i];
+        if (s->used && s->sent && l->now_ms - s->asked_ms >= l->response_timeout_ms) {
+            FW_LOGW("no answer to %s within %u s: timed out", s->path,
+                    l->response_timeout_ms / 1000u);
+            feed(l, LINK_EV_TIMEOUT);
+            link_response_t r = {.err = FW_E_TIMEOUT};
+            finish(l, s, &r);
+        }
+    }
+}
+
+/* MAX_TRANSMIT_WAIT (RFC 7252 4.8.2) of the link's CoAP settings + 60 s. */
+static uint32_t default_response_timeout(const link_config_t *cfg)
+{
+    uint64_t ack = cfg->ack_timeout_ms ? cfg->ack_timeout_ms : 2000u;
+    unsigned mr = cfg->max_retransmit ? cfg->max_retransmit : 4u;
+    uint64_t wait = ack * ((1u << (mr + 1u)) - 1u) * 3u / 2u;
+    return (uint32_t)(wait + 60000u);
+}
+
 /* ---- API ---------------------------------------------------------------------- */
 
 int link_set_psk(link_t *l, const char *identity, const uint8_t *psk, size_t psk_len)
@@ -495,6 +524,8 @@ int link_open(link_t **out, const link_config_t *cfg)
     l->cfg.psk = NULL;
     strcpy(l->host, cfg->host);
     l->port = cfg->port;
+    l->response_timeout_ms =
+        cfg->response_timeout_ms ? cfg->response_timeout_ms : default_response_timeout(cfg);
     link_sm_config_t sc = {
         .idle_close_ms = cfg->idle_close_s * 1000u,
         .keepalive = cfg->keepalive_s != 0,
@@ -582,6 +613,7 @@ int link_step(link_t *l, uint64_t now_ms, uint32_t budget_ms)
     tick(l);
     run(l);
     link_coap_io(l->ctx, budget_ms);
+    expire(l);
     tick(l); /* a handshake that just completed sends at once */
     run(l);
     return 0;

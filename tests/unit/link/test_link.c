@@ -28,6 +28,8 @@
 
 #include <cmocka.h>
 
+#include <coap3/coap.h>
+
 #include "fw/err.h"
 #include "link/link.h"
 #include "report/codec.h"
@@ -378,6 +380,164 @@ static void test_server_restart_rehandshakes(void **state)
     stop_server();
 }
 
+/* ---- a server that answers separately, or not at all -------------------------- */
+
+/* POST /v1/usage: an empty ACK at once, the answer (2.04) 300 ms later as a
+ * separate response, made the way the collector's group commit makes it
+ * (tools/collector/server.c). POST /v1/events: an empty ACK and never an
+ * answer (a collector that went away after it). One request at a time. */
+static struct {
+    coap_session_t *session;
+    uint8_t token[8];
+    size_t token_len;
+    uint64_t due_ms;
+} s_later;
+
+static void hnd_later(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)res;
+    (void)query;
+    (void)response; /* code left 0: libcoap sends the empty ACK */
+    coap_bin_const_t tok = coap_pdu_get_token(request);
+    if (s_later.session || tok.length > sizeof s_later.token) {
+        return;
+    }
+    s_later.session = coap_session_reference(session);
+    memcpy(s_later.token, tok.s, tok.length);
+    s_later.token_len = tok.length;
+    s_later.due_ms = mono_ms() + 300;
+}
+
+static void answer_later(void)
+{
+    if (!s_later.session || mono_ms() < s_later.due_ms) {
+        return;
+    }
+    coap_session_t *ss = s_later.session;
+    coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_RESPONSE_CODE(204),
+                                    coap_new_message_id(ss), coap_session_max_pdu_size(ss));
+    if (pdu && coap_add_token(pdu, s_later.token_len, s_later.token) &&
+        coap_add_data(pdu, 11, (const uint8_t *)"{\"ack\":[1]}")) {
+        coap_send(ss, pdu);
+    }
+    coap_session_release(ss);
+    s_later.session = NULL;
+}
+
+static void hnd_never(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)res;
+    (void)session;
+    (void)request;
+    (void)query;
+    (void)response; /* code left 0: libcoap sends the empty ACK, nothing follows */
+}
+
+static void start_async_server(void)
+{
+    for (int tries = 0; tries < 50 && !s_port; tries++) {
+        uint16_t p = (uint16_t)(20000 + (unsigned)(getpid() * 11 + tries * 137) % 30000);
+        if (udp_port_free(p)) {
+            s_port = p;
+        }
+    }
+    assert_true(s_port != 0);
+    s_server = fork();
+    assert_true(s_server >= 0);
+    if (s_server == 0) {
+        coap_startup();
+        coap_set_log_level(LOG_EMERG);
+        coap_context_t *ctx = coap_new_context(NULL);
+        coap_dtls_spsk_t psk;
+        memset(&psk, 0, sizeof psk);
+        psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
+        psk.psk_info.key.s = (const uint8_t *)KEY;
+        psk.psk_info.key.length = strlen(KEY);
+        coap_address_t a;
+        coap_address_init(&a);
+        a.addr.sin.sin_family = AF_INET;
+        a.addr.sin.sin_port = htons(s_port);
+        a.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.size = sizeof a.addr.sin;
+        if (!ctx || !coap_context_set_psk2(ctx, &psk) ||
+            !coap_new_endpoint(ctx, &a, COAP_PROTO_DTLS)) {
+            _exit(1);
+        }
+        coap_resource_t *r = coap_resource_init(coap_make_str_const("v1/usage"), 0);
+        coap_register_request_handler(r, COAP_REQUEST_POST, hnd_later);
+        coap_add_resource(ctx, r);
+        r = coap_resource_init(coap_make_str_const("v1/events"), 0);
+        coap_register_request_handler(r, COAP_REQUEST_POST, hnd_never);
+        coap_add_resource(ctx, r);
+        for (int i = 0; i < 60000; i++) { /* 10 min at most; killed long before */
+            coap_io_process(ctx, 10);
+            answer_later();
+        }
+        _exit(0);
+    }
+    for (int i = 0; i < 100 && udp_port_free(s_port); i++) {
+        usleep(20000);
+    }
+    assert_false(udp_port_free(s_port));
+}
+
+/* A separate response (empty ACK, then the answer as a CON the link ACKs)
+ * is an answer like a piggybacked one, at the cost of two more datagrams;
+ * an empty ACK with no answer after it times out after response_timeout_ms
+ * (before this timeout, the request stayed in flight for good). */
+static void test_separate_response(void **state)
+{
+    (void)state;
+    start_async_server();
+    relay_open(s_port);
+    link_config_t cfg = {
+        .host = "127.0.0.1",
+        .port = s_relay.port,
+        .identity = IDENTITY,
+        .psk = (const uint8_t *)KEY,
+        .psk_len = strlen(KEY),
+        .idle_close_s = 3600,
+        .ack_timeout_ms = 1000,
+        .max_retransmit = 2,
+        .timeout_streak = 3,
+        .response_timeout_ms = 2500,
+        .rand_seed = 777,
+    };
+    link_t *l = NULL;
+    assert_int_equal(link_open(&l, &cfg), 0);
+    static char body[REPORT_BODY_MAX];
+    size_t len = usage_body(body, sizeof body, 1);
+    result_t r = {0};
+    assert_int_equal(link_post(l, "/v1/usage", body, len, on_result, &r), 0);
+    drive(l, &r.calls, 1, 10000);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.last.err, 0);
+    assert_int_equal(r.last.code, 204);
+    /* on the open session: what one separately answered POST costs */
+    unsigned long d0 = s_relay.dgrams, b0 = s_relay.bytes;
+    result_t r2 = {0};
+    assert_int_equal(link_post(l, "/v1/usage", body, len, on_result, &r2), 0);
+    drive(l, &r2.calls, 1, 10000);
+    drive(l, NULL, 0, 200); /* the ACK of the separate response */
+    assert_int_equal(r2.last.err, 0);
+    printf("measure: POST answered separately (%zu B body): %lu datagrams, %lu B\n", len,
+           s_relay.dgrams - d0, s_relay.bytes - b0);
+    assert_int_equal(s_relay.dgrams - d0, 4); /* request, empty ACK, response, its ACK */
+
+    result_t r3 = {0};
+    uint64_t t0 = mono_ms();
+    assert_int_equal(link_post(l, "/v1/events", body, len, on_result, &r3), 0);
+    drive(l, &r3.calls, 1, 8000);
+    assert_int_equal(r3.calls, 1);
+    assert_int_equal(r3.last.err, FW_E_TIMEOUT);
+    assert_true(mono_ms() - t0 >= 2500 && mono_ms() - t0 < 6000);
+    link_close(l);
+    relay_close();
+    stop_server();
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -385,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_interop_and_measure),
         cmocka_unit_test(test_wrong_psk_backs_off),
         cmocka_unit_test(test_server_restart_rehandshakes),
+        cmocka_unit_test(test_separate_response),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     stop_server();

@@ -25,7 +25,10 @@
  *    key changes (link_set_psk);
  *  - requests are confirmable (CoAP retransmission: ACK_TIMEOUT *
  *    2^MAX_RETRANSMIT with random factor), bodies above one datagram go
- *    block-wise (RFC 7959, libcoap does it).
+ *    block-wise (RFC 7959, libcoap does it); the answer may come in the ACK
+ *    or as a separate response after an empty ACK (the collector's group
+ *    commit), and a request whose answer has not come `response_timeout_ms`
+ *    after it was sent times out like one never acknowledged.
  * Every link_post() gets exactly one callback: the response, or an error
  * (FW_E_TIMEOUT, FW_E_NET). Nothing is retried here: the report queue keeps
  * what was not acknowledged and the agent decides when to send it again.
@@ -56,7 +59,12 @@ typedef struct {
     uint32_t resolve_timeout_ms; /* name lookup bound; 0 = 30 s */
     uint32_t ack_timeout_ms;     /* CoAP ACK_TIMEOUT; 0 = libcoap's (2 s) */
     uint8_t max_retransmit;      /* CoAP MAX_RETRANSMIT; 0 = libcoap's (4) */
-    uint32_t rand_seed;          /* jitter; give something device-unique */
+    /* The longest wait for a request's answer, acknowledged or not (a
+     * separate response that never comes: the collector went away after
+     * its empty ACK); 0 = MAX_TRANSMIT_WAIT + 60 s (153 s with libcoap's
+     * defaults), after libcoap has given up retransmitting. */
+    uint32_t response_timeout_ms;
+    uint32_t rand_seed; /* jitter; give something device-unique */
 } link_config_t;
 
 typedef struct {
