@@ -45,9 +45,17 @@ static bool log_budget(void)
     return true;
 }
 
+static bool (*s_drop)(const char *message);
+
+void link_coap_log_filter(bool (*drop)(const char *message))
+{
+    s_drop = drop;
+}
+
 static void log_sink(coap_log_t level, const char *message)
 {
-    if (!log_budget()) {
+    /* dropped lines (link_coap_log_filter) do not count against the budget */
+    if ((s_drop && s_drop(message)) || !log_budget()) {
         return;
     }
     char line[256];

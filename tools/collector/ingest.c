@@ -24,6 +24,13 @@ static int64_t mono_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static int64_t mono_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 static void wake_io(ingest_t *g)
 {
     uint64_t one = 1;
@@ -116,9 +123,12 @@ static void *writer(void *arg)
         g->busy = true;
         pthread_mutex_unlock(&g->mu);
 
+        int64_t t0 = mono_us();
         write_group(g, list, n);
+        double took = (double)(mono_us() - t0) / 1e6;
 
         pthread_mutex_lock(&g->mu);
+        g->write_s += took;
         g->busy = false;
         g->groups++;
         g->jobs += n;

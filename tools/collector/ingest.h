@@ -53,6 +53,7 @@ typedef struct {
     /* figures (under mu) */
     uint64_t groups, jobs, syncs_saved;
     size_t largest;
+    double write_s; /* time spent writing groups */
 } ingest_t;
 
 /* Open the writer's connection to `uri` and start the thread. */

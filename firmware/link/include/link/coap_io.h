@@ -35,6 +35,10 @@ typedef struct {
  * this libcoap has no DTLS. */
 int link_coap_init(void);
 
+/* A process may drop some of libcoap's lines: `drop` sees each one first
+ * and returns true for those not to log (NULL: none dropped). */
+void link_coap_log_filter(bool (*drop)(const char *message));
+
 /* A context with block-wise transfers done by libcoap (whole bodies handed
  * to the application). NULL when out of memory. */
 coap_context_t *link_coap_context_new(const link_coap_opts_t *opts);
