@@ -903,11 +903,6 @@ static int touch(cdb_t *c, const char *serial, int64_t now)
     return run(c, st);
 }
 
-int cdb_touch(cdb_t *c, const char *serial, int64_t now)
-{
-    return touch(c, serial, now);
-}
-
 /* ---- reports ------------------------------------------------------------------------ */
 
 static int store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
@@ -953,12 +948,16 @@ static const char *item_serial(const cdb_item_t *it)
     case CDB_ITEM_PROV: return ((const collector_prov_t *)it->body)->serial;
     case CDB_ITEM_USAGE: return ((const collector_usage_t *)it->body)->serial;
     case CDB_ITEM_EVENTS: return ((const collector_events_t *)it->body)->serial;
+    case CDB_ITEM_TOUCH: return (const char *)it->body;
     }
     return "";
 }
 
 static int store_item(cdb_t *c, const cdb_item_t *it)
 {
+    if (it->kind == CDB_ITEM_TOUCH) {
+        return 0;
+    }
     if (it->kind == CDB_ITEM_PROV) {
         return store_prov(c, it->body, it->now);
     }
@@ -979,8 +978,8 @@ static int by_serial(const void *a, const void *b)
     return d != 0 ? d : (x < y ? -1 : x > y);
 }
 
-/* One transaction: every item (in serial order), then each serial's
- * last_contact once. */
+/* One transaction: every item (in serial order), then the last_contact of
+ * each serial asked for once. */
 static int group_tx(cdb_t *c, cdb_item_t **items, size_t n)
 {
     int rc = tx_begin(c);
@@ -989,12 +988,21 @@ static int group_tx(cdb_t *c, cdb_item_t **items, size_t n)
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *serial = item_serial(items[i]);
-        int64_t now = items[i]->now;
-        while (i + 1 < n && strcmp(item_serial(items[i + 1]), serial) == 0) {
+        int64_t now = 0;
+        bool want = false;
+        for (;;) {
+            if (items[i]->touch || items[i]->kind == CDB_ITEM_TOUCH) {
+                want = true;
+                now = items[i]->now > now ? items[i]->now : now;
+            }
+            if (i + 1 >= n || strcmp(item_serial(items[i + 1]), serial) != 0) {
+                break;
+            }
             i++;
-            now = items[i]->now > now ? items[i]->now : now;
         }
-        rc = touch(c, serial, now);
+        if (want) {
+            rc = touch(c, serial, now);
+        }
     }
     return tx_end(c, rc);
 }
@@ -1041,13 +1049,18 @@ int cdb_store_group(cdb_t *c, cdb_item_t *items, size_t n)
 
 static int store_one(cdb_t *c, cdb_item_kind_t kind, const void *body, int64_t now)
 {
-    cdb_item_t it = {.kind = kind, .body = body, .now = now};
+    cdb_item_t it = {.kind = kind, .body = body, .now = now, .touch = true};
     return cdb_store_group(c, &it, 1);
 }
 
 int cdb_store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
 {
     return store_one(c, CDB_ITEM_PROV, p, now);
+}
+
+int cdb_touch(cdb_t *c, const char *serial, int64_t now)
+{
+    return store_one(c, CDB_ITEM_TOUCH, serial, now);
 }
 
 int cdb_store_usage(cdb_t *c, const collector_usage_t *u, int64_t now)

@@ -97,13 +97,16 @@ int cdb_device_by_serial(cdb_t *c, const char *serial, cdb_device_t *out);
  * for a reason of its own (FW_E_IO with CDB_FAIL_OTHER) the others are
  * stored without it; when the database is unavailable nothing is stored and
  * every item fails. */
-typedef enum { CDB_ITEM_PROV, CDB_ITEM_USAGE, CDB_ITEM_EVENTS } cdb_item_kind_t;
+typedef enum { CDB_ITEM_PROV, CDB_ITEM_USAGE, CDB_ITEM_EVENTS, CDB_ITEM_TOUCH } cdb_item_kind_t;
 
 typedef struct {
     cdb_item_kind_t kind;
-    const void *body; /* collector_prov_t, collector_usage_t or collector_events_t */
-    int64_t now;      /* server time of the request: received_at, last_contact */
-    int rc;           /* out: 0 stored, or FW_E_* */
+    /* collector_prov_t, collector_usage_t or collector_events_t; TOUCH: the
+     * serial (char[21]) */
+    const void *body;
+    int64_t now; /* server time of the request: received_at, last_contact */
+    bool touch;  /* set the serial's last_contact (TOUCH: always) */
+    int rc;      /* out: 0 stored, or FW_E_* */
 } cdb_item_t;
 
 /* Returns 0 when every item was stored, else the first failure (each item's

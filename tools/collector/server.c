@@ -107,6 +107,13 @@ typedef struct session_state {
     bool connected;
     char identity[65];
     char serial[21];
+    int64_t touched_ms; /* last_contact last written for this session (0: never) */
+    /* The licence last signed for this session: a notification that finds
+     * the same seq and iat sends it again without signing (a change of one
+     * room's licence notifies every observer). */
+    uint32_t token_seq;
+    int64_t token_iat;
+    char *token;
     session_body_t *body;              /* only while a block-wise body is arriving */
     struct session_state *prev, *next; /* s_states: freed at exit if libcoap did not */
 } session_state_t;
@@ -155,6 +162,7 @@ static void session_state_free(session_state_t *st)
         st->next->prev = st->prev;
     }
     free(st->body);
+    free(st->token);
     free(st);
 }
 
@@ -399,6 +407,13 @@ static void log_stored(post_kind_t kind, const ingest_job_t *j)
 static void answer_separate(server_t *s, pending_t *p)
 {
     coap_session_t *session = p->session;
+    if (session == NULL) { /* a touch: nobody to answer */
+        if (p->job.item.rc != 0 && p->job.fail == CDB_FAIL_UNAVAILABLE) {
+            db_failed(s, p->job.fail, p->job.why);
+        }
+        free(p);
+        return;
+    }
     ingest_job_t *j = &p->job;
     int64_t now = server_now(s);
     char body[COLLECTOR_RECORDS_MAX * 24 + 64];
@@ -564,6 +579,23 @@ static int refuse_test_id(const server_t *s, const uint64_t *ids, size_t n, cons
     return 0;
 }
 
+/* last_contact: written at most once a minute per session, with a request
+ * that is stored anyway. */
+#define TOUCH_EVERY_MS 60000
+
+static bool touch_due(coap_session_t *session)
+{
+    session_state_t *st = coap_session_get_app_data(session);
+    int64_t now = mono_ms();
+    if (st != NULL && st->touched_ms != 0 && now - st->touched_ms < TOUCH_EVERY_MS) {
+        return false;
+    }
+    if (st != NULL) {
+        st->touched_ms = now;
+    }
+    return true;
+}
+
 /* Parse the body into `p` (kind, ids, the job's item). */
 static int parse_post(server_t *s, pending_t *p, const uint8_t *body, size_t len,
                       const char *serial, collector_err_t *err)
@@ -642,6 +674,7 @@ static void handle_post(coap_resource_t *res, coap_session_t *session, const coa
     p->path = path;
     p->job.item.now = server_now(s);
     p->job.item.rc = 0;
+    p->job.item.touch = touch_due(session);
     int rc = parse_post(s, p, body, len, serial, &err);
     if (rc != 0) {
         refuse(res, session, request, query, response, path, &err);
@@ -705,6 +738,59 @@ static void hnd_events(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *
     handle_post(r, s, rq, q, rs, POST_EVENTS, "/v1/events");
 }
 
+/* The signed token of licence `l` for the session's device, kept with the
+ * session: signed again only when the seq or iat changed (a licence change
+ * notifies every observer, most of whom get the licence they have). */
+static int licence_token(server_t *s, coap_session_t *session, const collector_licence_t *l,
+                         const char *serial)
+{
+    session_state_t *st = session_state(session);
+    if (st == NULL) {
+        return FW_E_NOMEM;
+    }
+    if (st->token != NULL && st->token_seq == l->seq && st->token_iat == l->iat) {
+        return 0;
+    }
+    static char claims[4096], token[LICENCE_TOKEN_MAX];
+    size_t tlen = 0;
+    int n = collector_build_claims(l, claims, sizeof claims);
+    if (n < 0) {
+        return n;
+    }
+    if (licence_sign_claims(&s->key, claims, (size_t)n, token, sizeof token, &tlen) != 0) {
+        return FW_E_CRYPTO;
+    }
+    char *copy = malloc(tlen + 1);
+    if (copy == NULL) {
+        return FW_E_NOMEM;
+    }
+    memcpy(copy, token, tlen);
+    copy[tlen] = '\0';
+    free(st->token);
+    st->token = copy;
+    st->token_seq = l->seq;
+    st->token_iat = l->iat;
+    FW_LOGI("%s: licence seq %u (%s) issued", serial, (unsigned)l->seq, l->paid ? "paid" : "trial");
+    return 0;
+}
+
+/* last_contact of a request with nothing to store: by the writer, with the
+ * next group, answered by nobody. */
+static void touch_later(server_t *s, const char *serial, int64_t now)
+{
+    pending_t *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        return;
+    }
+    (void)snprintf(p->job.body.prov.serial, sizeof p->job.body.prov.serial, "%s", serial);
+    p->job.item.kind = CDB_ITEM_TOUCH;
+    p->job.item.body = p->job.body.prov.serial;
+    p->job.item.now = now;
+    p->job.item.touch = true;
+    p->path = "/v1/licence";
+    ingest_submit(&s->ingest, &p->job);
+}
+
 static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coap_pdu_t *request,
                         const coap_string_t *query, coap_pdu_t *response)
 {
@@ -743,17 +829,22 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
             return;
         }
     }
-    static char claims[4096], token[LICENCE_TOKEN_MAX];
-    size_t tlen = 0;
-    int n = rc == 0 ? collector_build_claims(&l, claims, sizeof claims) : rc;
-    if (n < 0 || licence_sign_claims(&s->key, claims, (size_t)n, token, sizeof token, &tlen) != 0 ||
-        collector_build_licence_body(token, now, body, sizeof body) < 0) {
-        FW_LOGE("%s: cannot issue the licence (%s)", serial, fw_strerror(n < 0 ? n : FW_E_CRYPTO));
+    if (rc == 0) {
+        rc = licence_token(s, session, &l, serial);
+    }
+    session_state_t *st = coap_session_get_app_data(session);
+    if (rc != 0 || st == NULL || st->token == NULL ||
+        collector_build_licence_body(st->token, now, body, sizeof body) < 0) {
+        FW_LOGE("%s: cannot issue the licence (%s)", serial,
+                fw_strerror(rc != 0 ? rc : FW_E_CRYPTO));
         respond(res, session, request, query, response, COLLECTOR_COAP_INTERNAL, NULL, -1);
         return;
     }
-    FW_LOGI("%s: licence seq %u (%s) served", serial, (unsigned)l.seq, l.paid ? "paid" : "trial");
+    FW_LOGD("%s: licence seq %u (%s) served", serial, (unsigned)l.seq, l.paid ? "paid" : "trial");
     respond(res, session, request, query, response, COLLECTOR_COAP_CONTENT, body, -1);
+    if (touch_due(session)) {
+        touch_later(s, serial, now);
+    }
 }
 
 /* ---- setup and the loop ------------------------------------------------------------- */
