@@ -942,6 +942,8 @@ static int store_records(cdb_t *c, q_id_t q, const proto_record_t *rec, const ch
     return rc;
 }
 
+static int run_simple(cdb_t *c, q_id_t q);
+
 static const char *item_serial(const cdb_item_t *it)
 {
     switch (it->kind) {
@@ -949,6 +951,7 @@ static const char *item_serial(const cdb_item_t *it)
     case CDB_ITEM_USAGE: return ((const collector_usage_t *)it->body)->serial;
     case CDB_ITEM_EVENTS: return ((const collector_events_t *)it->body)->serial;
     case CDB_ITEM_TOUCH: return (const char *)it->body;
+    case CDB_ITEM_PROBE: return "";
     }
     return "";
 }
@@ -957,6 +960,9 @@ static int store_item(cdb_t *c, const cdb_item_t *it)
 {
     if (it->kind == CDB_ITEM_TOUCH) {
         return 0;
+    }
+    if (it->kind == CDB_ITEM_PROBE) {
+        return run_simple(c, Q_PROBE);
     }
     if (it->kind == CDB_ITEM_PROV) {
         return store_prov(c, it->body, it->now);
@@ -991,7 +997,8 @@ static int group_tx(cdb_t *c, cdb_item_t **items, size_t n)
         int64_t now = 0;
         bool want = false;
         for (;;) {
-            if (items[i]->touch || items[i]->kind == CDB_ITEM_TOUCH) {
+            if (items[i]->kind != CDB_ITEM_PROBE &&
+                (items[i]->touch || items[i]->kind == CDB_ITEM_TOUCH)) {
                 want = true;
                 now = items[i]->now > now ? items[i]->now : now;
             }

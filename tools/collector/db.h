@@ -97,12 +97,18 @@ int cdb_device_by_serial(cdb_t *c, const char *serial, cdb_device_t *out);
  * for a reason of its own (FW_E_IO with CDB_FAIL_OTHER) the others are
  * stored without it; when the database is unavailable nothing is stored and
  * every item fails. */
-typedef enum { CDB_ITEM_PROV, CDB_ITEM_USAGE, CDB_ITEM_EVENTS, CDB_ITEM_TOUCH } cdb_item_kind_t;
+typedef enum {
+    CDB_ITEM_PROV,
+    CDB_ITEM_USAGE,
+    CDB_ITEM_EVENTS,
+    CDB_ITEM_TOUCH, /* last_contact only */
+    CDB_ITEM_PROBE, /* writes a row that does not change: can the database take writes? */
+} cdb_item_kind_t;
 
 typedef struct {
     cdb_item_kind_t kind;
     /* collector_prov_t, collector_usage_t or collector_events_t; TOUCH: the
-     * serial (char[21]) */
+     * serial (char[21]); PROBE: NULL */
     const void *body;
     int64_t now; /* server time of the request: received_at, last_contact */
     bool touch;  /* set the serial's last_contact (TOUCH: always) */

@@ -84,7 +84,8 @@ typedef struct {
     unsigned retry_after_s;
     uint32_t rng;
     /* the database's state */
-    bool db_down;
+    bool db_down, probing;
+    bool db_trying; /* a probe wrote; "back" once a request's write commits too */
     int64_t down_since_ms;
     uint64_t answered_503;
     /* figures, printed when stopping */
@@ -203,28 +204,44 @@ static unsigned max_age(server_t *s)
 }
 
 /* A statement failed with `cls`: unavailable means every request is answered
- * 5.03 from now on until a write probe succeeds. */
+ * 5.03 from now on until a write probe succeeds. A database that takes the
+ * probe's small write but not a request's (nearly full) is the same outage:
+ * no new line for it. */
 static void db_failed(server_t *s, cdb_fail_t cls, const char *why)
 {
     if (cls != CDB_FAIL_UNAVAILABLE || s->db_down) {
         return;
     }
     s->db_down = true;
+    if (s->db_trying) {
+        s->db_trying = false;
+        return;
+    }
     s->down_since_ms = mono_ms();
     s->answered_503 = 0;
     FW_LOGW("database unavailable (%s): answering 5.03 with Max-Age %u-%u s until it is back", why,
             s->retry_after_s, 2 * s->retry_after_s);
 }
 
-static void db_probe(server_t *s)
+/* While down: a write probe each second, by the writer thread (a locked
+ * database makes it wait its busy timeout there, not in the I/O loop). */
+static void probe_answered(server_t *s, const ingest_job_t *j)
 {
-    if (!s->db_down) {
-        return;
-    }
-    if (cdb_probe_write(&s->db) != 0) {
+    s->probing = false;
+    if (!s->db_down || j->item.rc != 0) {
         return; /* still down: nothing new to say */
     }
     s->db_down = false;
+    s->db_trying = true;
+}
+
+/* A request's write committed: the database is back if it was trying. */
+static void db_stored(server_t *s)
+{
+    if (!s->db_trying) {
+        return;
+    }
+    s->db_trying = false;
     FW_LOGI("database back after %lld s: %llu request(s) were answered 5.03 meanwhile",
             (long long)((mono_ms() - s->down_since_ms) / 1000),
             (unsigned long long)s->answered_503);
@@ -407,8 +424,10 @@ static void log_stored(post_kind_t kind, const ingest_job_t *j)
 static void answer_separate(server_t *s, pending_t *p)
 {
     coap_session_t *session = p->session;
-    if (session == NULL) { /* a touch: nobody to answer */
-        if (p->job.item.rc != 0 && p->job.fail == CDB_FAIL_UNAVAILABLE) {
+    if (session == NULL) { /* a touch or a probe: nobody to answer */
+        if (p->job.item.kind == CDB_ITEM_PROBE) {
+            probe_answered(s, &p->job);
+        } else if (p->job.item.rc != 0 && p->job.fail == CDB_FAIL_UNAVAILABLE) {
             db_failed(s, p->job.fail, p->job.why);
         }
         free(p);
@@ -422,6 +441,7 @@ static void answer_separate(server_t *s, pending_t *p)
     if (j->item.rc == 0) {
         stored_body(p->kind, p->ids, p->n_ids, now, body, sizeof body);
         log_stored(p->kind, j);
+        db_stored(s);
     } else if (j->fail == CDB_FAIL_UNAVAILABLE || j->fail == CDB_FAIL_CONFLICT) {
         db_failed(s, j->fail, j->why);
         s->answered_503++;
@@ -701,6 +721,7 @@ static void handle_post(coap_resource_t *res, coap_session_t *session, const coa
         char out[COLLECTOR_RECORDS_MAX * 24 + 64];
         stored_body(kind, p->ids, p->n_ids, p->job.item.now, out, sizeof out);
         log_stored(kind, &p->job);
+        db_stored(s);
         s->piggybacked++;
         respond(res, session, request, query, response, COLLECTOR_COAP_CHANGED,
                 out[0] != '\0' ? out : NULL, -1);
@@ -772,6 +793,20 @@ static int licence_token(server_t *s, coap_session_t *session, const collector_l
     st->token_iat = l->iat;
     FW_LOGI("%s: licence seq %u (%s) issued", serial, (unsigned)l->seq, l->paid ? "paid" : "trial");
     return 0;
+}
+
+static void db_probe(server_t *s)
+{
+    if (!s->db_down || s->probing) {
+        return;
+    }
+    pending_t *p = calloc(1, sizeof *p);
+    if (p != NULL) {
+        p->job.item.kind = CDB_ITEM_PROBE;
+        p->path = "(probe)";
+        s->probing = true;
+        ingest_submit(&s->ingest, &p->job);
+    }
 }
 
 /* last_contact of a request with nothing to store: by the writer, with the
@@ -1268,6 +1303,9 @@ int collector_cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f) makes a write fail (SQLite: full), as a
+     * full disk does: 5.03, not a dead collector. */
+    signal(SIGXFSZ, SIG_IGN);
 
     /* libcoap started as on the device: its log lines at warning level into
      * our log, tagged "libcoap" */

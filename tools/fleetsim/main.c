@@ -348,9 +348,9 @@ static int parse(cli_t *c, int argc, char **argv)
             return rc;
         }
     }
-    if (optind != argc || o->n_servers == 0 || o->rooms == 0) {
+    if (optind != argc || (o->n_servers == 0 && !c->enroll) || o->rooms == 0) {
         usage(stderr);
-        return bad("--server and --rooms are required");
+        return bad("--server and --rooms are required (--enroll without --server: enroll only)");
     }
     if (c->enroll && c->db == NULL) {
         return bad("--enroll needs --db");
@@ -677,6 +677,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (c.enroll && enroll(&c) != EXIT_OK) {
         return EXIT_FAIL;
+    }
+    if (c.o.n_servers == 0) {
+        return EXIT_OK; /* enroll only */
     }
     fleet_opts_t *o = &c.o;
     worker_t *w = calloc(o->procs, sizeof *w);

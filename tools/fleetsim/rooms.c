@@ -428,7 +428,12 @@ static void release(room_t *r)
 {
     hs_done(r);
     if (r->session != NULL) {
+        /* libcoap 4.3.1 frees a released client session while a message
+         * of it still waits in the context's send queue for an ACK that
+         * will not come (after an ICMP error, say), and then reads it:
+         * coap_session_disconnected() empties that queue first. */
         coap_session_set_app_data(r->session, NULL);
+        coap_session_disconnected(r->session, COAP_NACK_NOT_DELIVERABLE);
         coap_session_release(r->session);
         r->session = NULL;
     }

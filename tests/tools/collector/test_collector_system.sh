@@ -7,7 +7,8 @@
 #
 # usage: test_collector_system.sh SPARK-COLLECTOR SPARK-LICENCE TRIALCTL
 # SPARK_TEST_DB=postgresql: the same on a PostgreSQL server the test starts
-# (tests/lib/pg_lib.sh) instead of a SQLite file.
+# (tests/lib/pg_lib.sh) instead of a SQLite file; SPARK_SERVE_ARGS: more
+# serve options (the PostgreSQL run answers every report separately).
 set -uo pipefail
 COLL=$(readlink -f "${1:?usage: $0 SPARK-COLLECTOR SPARK-LICENCE TRIALCTL}")
 LIC=$(readlink -f "${2:?}")
@@ -46,7 +47,9 @@ free_port() {
 
 start_server() {
     PORT=$(free_port)
-    "$COLL" serve --db "$DB" --listen "127.0.0.1:$PORT" --licence-key key.pem >>server.log 2>&1 &
+    # shellcheck disable=SC2086
+    "$COLL" serve --db "$DB" --listen "127.0.0.1:$PORT" --licence-key key.pem ${SPARK_SERVE_ARGS:-} \
+        >>server.log 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 50); do
         grep -q "listening on 127.0.0.1:$PORT" server.log && return 0
