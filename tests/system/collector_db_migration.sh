@@ -6,21 +6,20 @@
 # sqlite3 command from the schema as it was (collector_schema_v1.sql) and filled with a
 # device, usage records, events and a provisioning report. Today's collector
 # opens it: every row keeps its data and takes generation 0; records of
-# generation 1 for the same ids, sent over DTLS by the load generator (the
+# generation 1 for the same ids, sent over DTLS by spark-fleetsim (the
 # device's own encoder), are stored beside them; opening it again changes
 # nothing.
 #
-# usage: collector_db_migration.sh BIN_DIR BENCH-COAP-LOAD SCHEMA-V1.SQL
+# usage: collector_db_migration.sh BIN_DIR SCHEMA-V1.SQL
 set -uo pipefail
-B=${1:?usage: $0 BIN_DIR BENCH-COAP-LOAD SCHEMA-V1.SQL}
-LOAD=$(readlink -f "${2:?}")
-V1=$(readlink -f "${3:?}")
+B=${1:?usage: $0 BIN_DIR SCHEMA-V1.SQL}
+V1=$(readlink -f "${2:?}")
 command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 not installed"; exit 77; }
 . "$(dirname "$0")/e2e_lib.sh"
-need sparkflash spark-collector
+need sparkflash spark-collector spark-fleetsim
 q() { sqlite3 -batch -noheader c.db "$1"; }
 
-SN=BENCH00001 # the load generator's first identity and serial
+SN=BENCH0000001 # spark-fleetsim --prefix BENCH: its first room's identity and serial
 KEY=migrationtestkey0123456789
 KEY_HEX=$(printf %s "$KEY" | od -An -tx1 | tr -d ' \n')
 
@@ -68,11 +67,11 @@ check "admin show reads the migrated device" \
 # --- new records of generation 1 (same ids) stored beside them ----------------------
 PORT=$(free_port)
 start_collector "$PORT"
-timeout 60 "$LOAD" --port "$PORT" --sessions 1 --requests 3 --key "$KEY" --gen 1 --id-base 0 \
-    --timeout 30 >load.txt 2>&1
-check "the load generator's 3 requests of generation 1 answered 2.04" \
-    grep -q 'req_ok=3 .*codes_2xx=3 ' load.txt
-grep -q 'req_ok=3 ' load.txt || cat load.txt server.log
+timeout 60 "$B/spark-fleetsim" --server "127.0.0.1:$PORT" --rooms 1 --prefix BENCH --key "$KEY" \
+    --gen 1 --requests 3 --batch 1 --drain 30 --quiet >load.txt 2>&1
+check "spark-fleetsim's 3 reports of generation 1 acknowledged" \
+    grep -q '^result .* ok=3 .* acked=3 ' load.txt
+grep -q '^result .* acked=3 ' load.txt || cat load.txt server.log
 stop_collector
 check "generation 1 stored beside generation 0" \
     test "$(q 'SELECT gen, COUNT(*), MIN(id), MAX(id) FROM usage GROUP BY gen ORDER BY gen')" \
