@@ -36,7 +36,6 @@ typedef struct room {
     unsigned n; /* room number, 1-based */
     char serial[21];
     char key[96];
-    coap_dtls_cpsk_t setup; /* lives as long as the session */
     link_sm_t sm;
     link_sm_out_t pend; /* actions asked for inside libcoap's callbacks */
     coap_session_t *session;
@@ -448,17 +447,12 @@ static void connect_to(room_t *r, uint32_t addr, link_sm_out_t *out)
     const fleet_opts_t *o = W.o;
     /* the rooms' lists start at different collectors, as with DNS round robin */
     unsigned i = (addr + r->n) % o->n_servers;
-    memset(&r->setup, 0, sizeof r->setup);
-    r->setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
-    r->setup.psk_info.identity.s = (const uint8_t *)r->serial;
-    r->setup.psk_info.identity.length = strlen(r->serial);
-    r->setup.psk_info.key.s = (const uint8_t *)r->key;
-    r->setup.psk_info.key.length = strlen(r->key);
     r->hs_start = W.now;
     r->hs_counted = true;
     W.hs_busy++;
     W.st.handshakes++;
-    r->session = coap_new_client_session_psk2(W.ctx, NULL, &W.addr[i], COAP_PROTO_DTLS, &r->setup);
+    r->session = link_coap_session_psk(W.ctx, &W.addr[i], r->serial, (const uint8_t *)r->key,
+                                       strlen(r->key));
     if (r->session == NULL) {
         hs_done(r);
         W.st.handshake_failures++;
