@@ -23,9 +23,12 @@ FLEET=(--rooms "$ROOMS" --clock-rate 900 --duration 7200 --start-spread 1 --drai
        --ack-timeout-ms 1000 --max-retransmit 2 --connect-timeout-ms 3000 --quiet)
 SERVE=(--retry-after 1)
 
-# fleet NAME PORT DB: the fleet in the background (pid FLEET_PID)
+# fleet NAME PORT DB [GEN]: the fleet in the background (pid FLEET_PID); a
+# second fleet on the same database sends records of another provisioning
+# generation (GEN), so that its check counts its own records only
 fleet() {
-    "$B/spark-fleetsim" --server "127.0.0.1:$2" --db "$3" "${FLEET[@]}" >"$1.fleet" 2>&1 &
+    "$B/spark-fleetsim" --server "127.0.0.1:$2" --db "$3" --gen "${4:-1}" "${FLEET[@]}" \
+        >"$1.fleet" 2>&1 &
     FLEET_PID=$!
     pids+=("$FLEET_PID")
 }
@@ -43,18 +46,38 @@ outcome() {
     check "$name: one when it was back" test "$(grep -c 'database back after' "$log")" -eq 1
     [ $fail -eq 0 ] || { tail -5 "$name.fleet"; grep -E 'unavailable|back after' "$log"; }
 }
+usage_rows() { # DB
+    if [[ $1 == postgresql:* ]]; then
+        pg_sql "SELECT COUNT(*) FROM usage" 2>/dev/null
+    else
+        python3 -c "import sqlite3; print(sqlite3.connect('$1', timeout=1).execute('SELECT COUNT(*) FROM usage').fetchone()[0])" 2>/dev/null
+    fi
+}
+# first_round DB BEFORE: wait (30 s at most) until the fleet's first round
+# is stored (a record of every room more than BEFORE rows): every room has
+# its session, and a fault made now, lasting longer than a simulated hour
+# (4 s), meets the next round whatever the machine's load
+first_round() {
+    local n _
+    for _ in $(seq 1 300); do
+        n=$(usage_rows "$1")
+        [ "${n:-0}" -ge $(($2 + ROOMS)) ] && return 0
+        sleep 0.1
+    done
+    echo "no report stored in 30 s"
+}
 
 # --- 1. SQLite locked ---------------------------------------------------------------
 "$B/spark-fleetsim" --rooms "$ROOMS" --db lite.db --enroll >/dev/null || exit 1
 P=$(udp_port)
 start_collector lite "$P" lite.db "${SERVE[@]}"
 fleet locked "$P" lite.db
-sleep 2
+first_round lite.db 0
 python3 - <<'EOF' &
 import sqlite3, time
 c = sqlite3.connect("lite.db", isolation_level=None, timeout=10)
 c.execute("BEGIN EXCLUSIVE")   # every writer waits: the collector's busy timeout is 2 s
-time.sleep(4)
+time.sleep(5)
 c.execute("ROLLBACK")
 EOF
 wait $!
@@ -67,10 +90,10 @@ pg_start || exit 1
 P=$(udp_port)
 start_collector pg "$P" "$PG_URI" "${SERVE[@]}"
 fleet readonly "$P" "$PG_URI"
-sleep 2
+first_round "$PG_URI" 0
 pg_sql "ALTER SYSTEM SET default_transaction_read_only = on" >/dev/null
 pg_sql "SELECT pg_reload_conf()" >/dev/null
-sleep 3
+sleep 5
 pg_sql "ALTER SYSTEM RESET default_transaction_read_only" >/dev/null
 pg_sql "SELECT pg_reload_conf()" >/dev/null
 outcome readonly pg.log
@@ -80,14 +103,23 @@ check "readonly: the log names it" test $? -eq 0
 mv pg.log pg-readonly.log
 stop_collector pg
 start_collector pg "$P" "$PG_URI" "${SERVE[@]}"
-fleet restart "$P" "$PG_URI"
-sleep 2
+before=$(usage_rows "$PG_URI")
+fleet restart "$P" "$PG_URI" 2
+first_round "$PG_URI" "$before"
 pg_stop immediate
 echo "PostgreSQL stopped (immediate) at $(date +%T)"
-sleep 3
+# a room that comes now cannot be looked up: its handshake fails
+"$B/spark-fleetsim" --server "127.0.0.1:$P" --rooms 1 --gen 3 --interval 1 --duration 2 \
+    --drain 1 --connect-timeout-ms 1000 --quiet >late.fleet 2>&1
+check "restart: a room handshaking while it is down fails ($(result_of late.fleet hs_fail) failed)" \
+    test "$(result_of late.fleet hs_fail)" -gt 0
+sleep 2
 pg_restart || exit 1
 echo "PostgreSQL started again at $(date +%T)"
 outcome restart pg.log
+# rooms that handshake while it is down fail (no identity can be looked up):
+# the one "database unavailable" line says so, not a line per handshake
+check "restart: no line per failed handshake" test "$(grep -c 'DTLS handshake failed' pg.log)" -eq 0
 stop_collector pg
 
 # --- 4. SQLite full ------------------------------------------------------------------

@@ -6,8 +6,8 @@
 # moves to the next address after a failed handshake) and every record is
 # stored exactly once: 0 lost, 0 duplicated, nothing acknowledged that was
 # not stored. A licence changed through admin while the rooms observe reaches
-# rooms on both collectors (PostgreSQL LISTEN/NOTIFY, well within the 10 s
-# backstop poll).
+# rooms on both collectors (PostgreSQL LISTEN/NOTIFY, not the 10 s
+# backstop poll: each collector's log says what found the change).
 #
 # usage: fleet_two_collectors.sh BIN-DIR [ROOMS [SIM-HOURS [CLOCK-RATE]]]
 #   defaults 500 rooms, 2 simulated hours, 240x (30 s of simulated time);
@@ -50,17 +50,20 @@ T0=$(date +%s.%N)
 python3 -c "import time; time.sleep($HOUR_S + 3)"
 "$B/spark-collector" admin --db "$PG_URI" licence --serial SIM0000002 --paid >/dev/null
 changed=$(date +%s.%N)
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do
     grep -q '^SIM0000001$' notify.log && grep -q '^SIM0000002$' notify.log && break
     sleep 0.1
 done
 arrived=$(date +%s.%N)
+echo "licence change heard by both rooms after $(python3 -c "print(round($arrived - $changed, 2))") s"
 check "licence change reaches a room on B (SIM0000001)" grep -q '^SIM0000001$' notify.log
 check "  ... and a room on A (SIM0000002)" grep -q '^SIM0000002$' notify.log
-check "  ... within 3 s (LISTEN/NOTIFY, not the 10 s poll): $(python3 -c "print(round($arrived - $changed, 2))") s" \
-    python3 -c "import sys; sys.exit(0 if $arrived - $changed < 3 else 1)"
-grep -q "notifying observers" A.log && grep -q "notifying observers" B.log
-check "both collectors notified their observers" test $? -eq 0
+# What found the change is in the collectors' logs: the database's
+# notification, not the 10 s backstop poll (a mechanism, not a time).
+for c in A B; do
+    check "collector $c heard of it through LISTEN/NOTIFY" \
+        grep -q "database notification): notifying observers" "$c.log"
+done
 
 kill_collector A
 echo "collector A killed (SIGKILL) at $(date +%T)"

@@ -313,8 +313,13 @@ static int on_event(coap_session_t *session, const coap_event_t event)
 {
     char who[64];
     if (event == COAP_EVENT_DTLS_ERROR) {
-        FW_LOGW("DTLS handshake failed with %s (wrong PSK or unknown identity)",
-                peer(session, who, sizeof who));
+        /* While the database is unavailable no identity can be looked up:
+         * every handshake fails (the rooms retry with their backoff), and
+         * the one "database unavailable" line says why. */
+        if (!server_of(session)->db_down) {
+            FW_LOGW("DTLS handshake failed with %s (wrong PSK or unknown identity)",
+                    peer(session, who, sizeof who));
+        }
     } else if (event == COAP_EVENT_DTLS_CONNECTED) {
         session_state_t *st = session_state(session);
         if (st != NULL) {
@@ -920,12 +925,14 @@ static coap_resource_t *add_resource(coap_context_t *ctx, const char *path, coap
     return r;
 }
 
-static void notify_if_changed(server_t *s)
+/* how: what found the change ("database notification" or "poll"), logged so
+ * that a test can tell LISTEN/NOTIFY from the backstop poll without a clock. */
+static void notify_if_changed(server_t *s, const char *how)
 {
     int64_t v;
     if (cdb_licence_version(&s->db, &v) == 0 && v != s->licence_version) {
         s->licence_version = v;
-        FW_LOGI("licences changed (version %lld): notifying observers", (long long)v);
+        FW_LOGI("licences changed (version %lld, %s): notifying observers", (long long)v, how);
         coap_resource_notify_observers(s->licence_res, NULL);
     }
 }
@@ -1064,7 +1071,7 @@ static int run_loop(server_t *s, int ep_fd)
         }
         if (notified || ms >= next_poll) {
             next_poll = ms + poll_every;
-            notify_if_changed(s);
+            notify_if_changed(s, notified ? "database notification" : "poll");
         }
     }
     close(lp.epfd);
