@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_priv.h"
+#include "db_trial.h"
 #include "dbdrv.h"
 #include "fw/err.h"
 #include "fw/zeroize.h"
@@ -34,8 +36,9 @@
  * Version 1 databases are migrated in place (their rows get gen 0). A field
  * added to a table is a column added on open (add_columns()), with the
  * field's zero value in the rows there are: no version of its own. The
- * version is SQLite's user_version, and meta's schema_version on PostgreSQL. */
-#define SCHEMA_VERSION 2
+ * version is SQLite's user_version, and meta's schema_version on PostgreSQL.
+ * Version 3: organisations, trials and the audit trail (db_trial.c). */
+#define SCHEMA_VERSION 3
 
 /* Where the dialects differ. */
 static const struct {
@@ -213,6 +216,7 @@ typedef enum {
     Q_LICENCE_UPSERT,
     Q_SERVICE_UPSERT,
     Q_VERSION_BUMP,
+    Q_LICENCE_LOCK,
     Q_VERSION_GET,
     Q_NOTIFY,
     Q_TOTALS,
@@ -234,22 +238,22 @@ static const char *const s_fixed[Q_COUNT] = {
         "SELECT serial FROM device WHERE psk_identity = $1 AND serial <> $2",
     [Q_TOUCH] = "UPDATE device SET last_contact = $2 WHERE serial = $1",
     [Q_LICENCE_GET] = "SELECT l.org, l.typ, l.trial_exp, l.ext, l.seq, l.iat, d.trial,"
-                      " d.region, d.keep_devices FROM licence l JOIN device d"
-                      " ON d.serial = l.serial WHERE l.serial = $1",
+                      " d.region, d.keep_devices + l.keep_devices, l.offer, l.site"
+                      " FROM licence l JOIN device d ON d.serial = l.serial WHERE l.serial = $1",
     [Q_LICENCE_SERVICES] = "SELECT id, exp FROM licence_service WHERE serial = $1"
                            " ORDER BY id LIMIT 16",
     [Q_LICENCE_SET_IAT] = "UPDATE licence SET iat = $3 WHERE serial = $1 AND seq = $2"
                           " AND iat IS NULL",
     [Q_LICENCE_UPSERT] = "INSERT INTO licence(serial, org, typ, trial_exp, ext, seq, iat,"
-                         " updated_at) VALUES ($1,$2,$3,$4,$5,$6,$8,$7)"
+                         " updated_at, offer, site, keep_devices)"
+                         " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
                          " ON CONFLICT(serial) DO UPDATE SET org=excluded.org,"
                          " typ=excluded.typ, trial_exp=excluded.trial_exp,"
                          " ext=excluded.ext, seq=excluded.seq, iat=excluded.iat,"
-                         " updated_at=excluded.updated_at",
+                         " updated_at=excluded.updated_at, offer=excluded.offer,"
+                         " site=excluded.site, keep_devices=excluded.keep_devices",
     [Q_SERVICE_UPSERT] = "INSERT INTO licence_service(serial, id, exp) VALUES ($1,$2,$3)"
                          " ON CONFLICT(serial, id) DO UPDATE SET exp=excluded.exp",
-    /* First in a licence change: the row lock orders concurrent changes on
-     * PostgreSQL (SQLite's BEGIN IMMEDIATE already does). */
     [Q_VERSION_BUMP] = "UPDATE meta SET value = value + 1 WHERE key = 'licence_version'",
     [Q_VERSION_GET] = "SELECT value FROM meta WHERE key = 'licence_version'",
     [Q_COUNT_EVENTS] = "SELECT COUNT(*) FROM event WHERE serial = $1",
@@ -316,6 +320,13 @@ static void build(q_id_t id, cdb_dialect_t d, sql_t *q)
         break;
     case Q_USAGE_INSERT: build_record_insert(q, "usage", &proto_usage_record); break;
     case Q_EVENT_INSERT: build_record_insert(q, "event", &proto_event_record); break;
+    case Q_LICENCE_LOCK:
+        /* First in a licence change on PostgreSQL: the row lock orders
+         * concurrent changes (SQLite's BEGIN IMMEDIATE already does). */
+        if (d == CDB_POSTGRESQL) {
+            sql_add(q, "SELECT value FROM meta WHERE key = 'licence_version' FOR UPDATE");
+        }
+        break;
     case Q_NOTIFY:
         if (d == CDB_POSTGRESQL) {
             sql_add(q, "SELECT pg_notify('" NOTIFY_CHANNEL "', '')");
@@ -405,8 +416,9 @@ static int revive(cdb_t *c)
     return 0;
 }
 
-/* Statement `id`, prepared on this connection, ready for parameters. */
-static cdb_stmt_t *stmt(cdb_t *c, q_id_t id)
+/* Statement `id`, prepared on this connection, ready for parameters: one
+ * of q_id_t, or from Q_COUNT on one of c->sql (cdb_q). */
+static cdb_stmt_t *stmt(cdb_t *c, int id)
 {
     if (revive(c) != 0) {
         return NULL;
@@ -418,16 +430,20 @@ static cdb_stmt_t *stmt(cdb_t *c, q_id_t id)
             cdb_set_failure(c, CDB_FAIL_UNAVAILABLE, "out of memory");
             return NULL;
         }
-        st->id = (int)id;
+        st->id = id;
         c->stmt[id] = st;
     }
     if (!st->prepared) {
         static _Thread_local sql_t q;
         q.len = 0;
         q.overflow = false;
-        build(id, c->drv->dialect, &q);
+        if (id < Q_COUNT) {
+            build((q_id_t)id, c->drv->dialect, &q);
+        } else {
+            sql_add(&q, "%s", c->sql[id]);
+        }
         if (q.overflow || q.len == 0) {
-            cdb_set_failure(c, CDB_FAIL_OTHER, "statement %d: no SQL in this dialect", (int)id);
+            cdb_set_failure(c, CDB_FAIL_OTHER, "statement %d: no SQL in this dialect", id);
             return NULL;
         }
         st->n_params = count_params(q.buf);
@@ -601,7 +617,8 @@ static void version_set(sql_t *q, cdb_dialect_t d, int v)
     } else {
         sql_add(q,
                 "INSERT INTO meta(key, value) VALUES ('schema_version', %d)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                " WHERE meta.value <> excluded.value;", /* opening writes nothing */
                 v);
     }
 }
@@ -727,6 +744,11 @@ static int create_schema(cdb_t *c)
     }
     if (rc == 0) {
         rc = add_columns(c);
+    }
+    /* Version 3 after the columns: its trials are made from the devices'
+     * licences as they read today (a new database: the tables only). */
+    if (rc == 0 && v < 3) {
+        rc = cdb_trial_migrate(c, v);
     }
     return rc;
 }
@@ -854,9 +876,12 @@ int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
 
 int cdb_enroll_many(cdb_t *c, const cdb_device_t *d, size_t n, int64_t now)
 {
-    int rc = tx_begin(c);
+    int rc = cdb_write_begin(c);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = enroll_one(c, &d[i], now);
+        if (rc == 0) {
+            rc = cdb_trial_on_enroll(c, &d[i], now); /* a partner's trial: its licence */
+        }
     }
     return tx_end(c, rc);
 }
@@ -1011,6 +1036,11 @@ static int group_tx(cdb_t *c, cdb_item_t **items, size_t n)
             rc = touch(c, serial, now);
         }
     }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i]->kind == CDB_ITEM_TOUCH && items[i]->served_seq != 0) {
+            rc = cdb_licence_served(c, item_serial(items[i]), items[i]->served_seq, items[i]->now);
+        }
+    }
     return tx_end(c, rc);
 }
 
@@ -1106,6 +1136,8 @@ int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool
     col_text(c, st, 6, out->trial, sizeof out->trial);
     col_text(c, st, 7, out->region, sizeof out->region);
     out->keep = col_int(c, st, 8) != 0;
+    col_text(c, st, 9, out->offer, sizeof out->offer);
+    col_text(c, st, 10, out->site, sizeof out->site);
     done(c, st);
 
     st = stmt(c, Q_LICENCE_SERVICES);
@@ -1147,14 +1179,8 @@ static int run_simple(cdb_t *c, q_id_t q)
 static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_change_t *ch,
                              int64_t now, char *why, size_t cap)
 {
-    /* The version first: its row lock makes concurrent changes wait, so the
-     * plan below reads the licence as it is (R4: one extension, not two). */
-    int rc = run_simple(c, Q_VERSION_BUMP);
-    if (rc != 0) {
-        return rc;
-    }
     cdb_device_t d;
-    rc = cdb_device_by_serial(c, serial, &d);
+    int rc = cdb_device_by_serial(c, serial, &d);
     fw_zeroize(d.psk, sizeof d.psk); /* a licence needs the identity only */
     fw_zeroize(d.support_psk, sizeof d.support_psk);
     if (rc == FW_E_NOENT) {
@@ -1172,36 +1198,53 @@ static int licence_change_tx(cdb_t *c, const char *serial, const cdb_licence_cha
         return rc;
     }
     rc = collector_licence_plan(exists ? &cur : NULL, &d, ch, now, &nl, why, cap);
-    if (rc != 0) {
-        return rc;
+    if (rc == 0) {
+        rc = cdb_licence_put(c, &nl, nl.paid && !ch->set_exp && !exists, now);
     }
+    if (rc == 0) {
+        /* the trial it belongs to (R5 for a new one), the audit trail */
+        rc = cdb_trial_on_licence(c, &d, &nl, now, why, cap);
+    }
+    return rc == 0 ? cdb_licence_bump(c) : rc;
+}
 
+int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64_t now)
+{
     cdb_stmt_t *st = stmt(c, Q_LICENCE_UPSERT);
     if (st == NULL) {
         return FW_E_IO;
     }
-    p_text(st, 1, serial);
-    p_text(st, 2, nl.org);
-    p_text(st, 3, nl.paid ? "paid" : "trial");
-    if (!(nl.paid && !ch->set_exp && !exists)) {
-        p_int(st, 4, nl.trial_exp);
+    p_text(st, 1, l->serial);
+    p_text(st, 2, l->org);
+    p_text(st, 3, l->paid ? "paid" : "trial");
+    if (!exp_null) {
+        p_int(st, 4, l->trial_exp);
     } /* else NULL */
-    p_int(st, 5, nl.ext);
-    p_int(st, 6, nl.seq);
-    p_int(st, 7, now);
-    p_int(st, 8, nl.iat);
-    rc = run(c, st);
+    p_int(st, 5, l->ext);
+    p_int(st, 6, l->seq);
+    p_int(st, 7, l->iat);
+    p_int(st, 8, now);
+    p_text(st, 9, l->offer);
+    p_text(st, 10, l->site);
+    p_int(st, 11, l->keep ? 1 : 0);
+    int rc = run(c, st);
     /* The planned services: those kept, added or moved with an extension. */
-    for (size_t i = 0; rc == 0 && i < nl.n_svc; i++) {
+    for (size_t i = 0; rc == 0 && i < l->n_svc; i++) {
         st = stmt(c, Q_SERVICE_UPSERT);
         if (st == NULL) {
             return FW_E_IO;
         }
-        p_text(st, 1, serial);
-        p_text(st, 2, nl.svc[i].id);
-        p_int(st, 3, nl.svc[i].exp);
+        p_text(st, 1, l->serial);
+        p_text(st, 2, l->svc[i].id);
+        p_int(st, 3, l->svc[i].exp);
         rc = run(c, st);
     }
+    return rc;
+}
+
+int cdb_licence_bump(cdb_t *c)
+{
+    int rc = run_simple(c, Q_VERSION_BUMP);
     if (rc == 0 && c->drv->dialect == CDB_POSTGRESQL) {
         rc = run_simple(c, Q_NOTIFY); /* delivered at COMMIT, to every LISTENer */
     }
@@ -1212,7 +1255,7 @@ int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t 
                        char *why, size_t why_cap)
 {
     why[0] = '\0';
-    int rc = tx_begin(c);
+    int rc = cdb_write_begin(c);
     if (rc == 0) {
         rc = tx_end(c, licence_change_tx(c, serial, ch, now, why, why_cap));
     }
@@ -1377,4 +1420,102 @@ int cdb_fleet_usage(cdb_t *c, const char *prefix, uint32_t gen,
     }
     done(c, st);
     return s < 0 ? s : 0;
+}
+
+/* ---- for the other db_*.c files (db_priv.h) ----------------------------------------- */
+
+cdb_stmt_t *cdb_q(cdb_t *c, const char *sql)
+{
+    int id = -1;
+    for (int i = Q_COUNT; i < CDB_STMTS_MAX && id < 0; i++) {
+        if (c->sql[i] == sql || c->sql[i] == NULL) {
+            id = i;
+        }
+    }
+    if (id < 0) {
+        cdb_set_failure(c, CDB_FAIL_OTHER, "more statements than CDB_STMTS_MAX: %.60s", sql);
+        return NULL;
+    }
+    c->sql[id] = sql;
+    return stmt(c, id);
+}
+
+void cdb_p_int(cdb_stmt_t *st, int n, int64_t v)
+{
+    p_int(st, n, v);
+}
+
+void cdb_p_text(cdb_stmt_t *st, int n, const char *s)
+{
+    if (s != NULL) {
+        p_text(st, n, s);
+    } else {
+        st->param[n] = (cdb_param_t){.type = CDB_P_NULL};
+    }
+}
+
+int cdb_step(cdb_t *c, cdb_stmt_t *st)
+{
+    return step(c, st);
+}
+
+int cdb_run(cdb_t *c, cdb_stmt_t *st)
+{
+    return run(c, st);
+}
+
+void cdb_done(cdb_t *c, cdb_stmt_t *st)
+{
+    done(c, st);
+}
+
+int64_t cdb_col_int(const cdb_t *c, cdb_stmt_t *st, int col)
+{
+    return col_int(c, st, col);
+}
+
+void cdb_col_text(const cdb_t *c, cdb_stmt_t *st, int col, char *dst, size_t cap)
+{
+    col_text(c, st, col, dst, cap);
+}
+
+int cdb_exec(cdb_t *c, const char *sql)
+{
+    return exec(c, sql);
+}
+
+int cdb_write_begin(cdb_t *c)
+{
+    int rc = tx_begin(c);
+    if (rc == 0 && c->drv->dialect == CDB_POSTGRESQL) {
+        rc = run_simple(c, Q_LICENCE_LOCK);
+        if (rc != 0) {
+            (void)tx_end(c, rc);
+        }
+    }
+    return rc;
+}
+
+int cdb_end_tx(cdb_t *c, int rc)
+{
+    return tx_end(c, rc);
+}
+
+/* A read transaction: one state of the database for every view (SQLite: a
+ * read snapshot from the first read; PostgreSQL: repeatable read). */
+int cdb_read_begin(cdb_t *c)
+{
+    if (revive(c) != 0) {
+        return FW_E_IO;
+    }
+    int rc = exec(c, c->drv->dialect == CDB_POSTGRESQL
+                         ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+                         : "BEGIN;");
+    c->in_tx = rc == 0;
+    return rc;
+}
+
+void cdb_read_end(cdb_t *c)
+{
+    (void)tx_end(c, 0);
 }

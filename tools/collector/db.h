@@ -42,7 +42,7 @@ typedef enum {
     CDB_FAIL_OTHER,
 } cdb_fail_t;
 
-#define CDB_STMTS_MAX 48
+#define CDB_STMTS_MAX 80
 
 typedef struct cdb {
     const cdb_driver_t *drv;
@@ -53,6 +53,12 @@ typedef struct cdb {
     cdb_fail_t fail;
     char fail_msg[256];
     char listen_channel[32]; /* LISTENed on (PostgreSQL): again after a reconnect */
+    /* The SQL of the statements the other db_*.c files name by text
+     * (db_priv.h: cdb_q), by their index in stmt[]. */
+    const char *sql[CDB_STMTS_MAX];
+    /* Who acts through this connection, for the audit trail (db_trial.h);
+     * NULL: the collector itself. Set after cdb_open. */
+    const char *who;
 } cdb_t;
 
 /* An enrolled device: the enrollment record (proto/provisioning.h), whose
@@ -101,7 +107,7 @@ typedef enum {
     CDB_ITEM_PROV,
     CDB_ITEM_USAGE,
     CDB_ITEM_EVENTS,
-    CDB_ITEM_TOUCH, /* last_contact only */
+    CDB_ITEM_TOUCH, /* last_contact only (and the licence served: served_seq) */
     CDB_ITEM_PROBE, /* writes a row that does not change: can the database take writes? */
 } cdb_item_kind_t;
 
@@ -110,9 +116,10 @@ typedef struct {
     /* collector_prov_t, collector_usage_t or collector_events_t; TOUCH: the
      * serial (char[21]); PROBE: NULL */
     const void *body;
-    int64_t now; /* server time of the request: received_at, last_contact */
-    bool touch;  /* set the serial's last_contact (TOUCH: always) */
-    int rc;      /* out: 0 stored, or FW_E_* */
+    int64_t now;         /* server time of the request: received_at, last_contact */
+    bool touch;          /* set the serial's last_contact (TOUCH: always) */
+    uint32_t served_seq; /* TOUCH: the licence seq the server sent at `now` (0: none) */
+    int rc;              /* out: 0 stored, or FW_E_* */
 } cdb_item_t;
 
 /* Returns 0 when every item was stored, else the first failure (each item's
@@ -135,7 +142,10 @@ typedef struct {
     int64_t trial_exp;
     bool paid;
     bool extend;
-    const char *org; /* NULL: keep (new licence: the trial number) */
+    bool keep;         /* the customer keeps the devices (R3); never taken back */
+    const char *org;   /* NULL: keep (new licence: the trial number) */
+    const char *offer; /* with paid: the offer the licence names (R6); NULL: keep */
+    const char *site;  /* with paid: its WebEx site URL (R6); NULL: keep */
     size_t n_add;
     struct {
         char id[33];
@@ -152,6 +162,15 @@ typedef struct {
  * PostgreSQL every collector LISTENing hears of the change at commit. */
 int cdb_licence_change(cdb_t *c, const char *serial, const cdb_licence_change_t *ch, int64_t now,
                        char *why, size_t why_cap);
+
+/* Write the planned licence row `l` of device l->serial (and its
+ * services), changed at `now`; a paid licence's trial_exp is stored NULL
+ * when `exp_null`. Inside the caller's transaction (db_priv.h:
+ * cdb_write_begin); the licence version is the caller's to bump. */
+int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64_t now);
+/* The licence version grows (and, on PostgreSQL, every LISTENing collector
+ * is told at commit). */
+int cdb_licence_bump(cdb_t *c);
 
 /* Grows with every licence change (the server polls it to notify observers). */
 int cdb_licence_version(cdb_t *c, int64_t *version);

@@ -55,29 +55,11 @@ static const char s_licence_v3[] =
     "ALTER TABLE licence ADD COLUMN served_at BIGINT;"
     "ALTER TABLE licence ADD COLUMN keep_devices INTEGER NOT NULL DEFAULT 0;";
 
-/* A statement whose parameters are $1, $2, ... in the order of their first
- * use: SQLite numbers named parameters by first use, PostgreSQL by name,
- * and this check keeps the two the same. */
-static sqlite3_stmt *prep(cdb_t *c, const char *sql)
+/* Done with `st` after its last step `s`: 0, or the failure. */
+static int finish(cdb_t *c, cdb_stmt_t *st, int s)
 {
-    sqlite3_stmt *st = cdb_prep(c, sql);
-    int n = st != NULL ? sqlite3_bind_parameter_count(st) : 0;
-    for (int i = 1; i <= n; i++) {
-        char want[12];
-        (void)snprintf(want, sizeof want, "$%d", i);
-        const char *name = sqlite3_bind_parameter_name(st, i);
-        if (name == NULL || strcmp(name, want) != 0) {
-            FW_LOGE("statement parameter %d is %s, not %s: %.60s", i, name ? name : "?", want, sql);
-            sqlite3_finalize(st);
-            return NULL;
-        }
-    }
-    return st;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    cdb_done(c, st);
+    return s < 0 ? s : 0;
 }
 
 static const char *who(const cdb_t *c)
@@ -90,60 +72,60 @@ static const char *who(const cdb_t *c)
 int cdb_audit_add(cdb_t *c, int64_t at, const char *trial, const char *serial, const char *what,
                   const char *detail)
 {
-    sqlite3_stmt *st =
-        prep(c, "INSERT INTO audit(id, at, who, trial, serial, what, detail)"
-                " SELECT COALESCE(MAX(id), 0) + 1, CAST($1 AS BIGINT), CAST($2 AS TEXT),"
-                " CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT),"
-                " CAST($6 AS TEXT)"
-                " FROM audit");
+    cdb_stmt_t *st =
+        cdb_q(c, "INSERT INTO audit(id, at, who, trial, serial, what, detail)"
+                 " SELECT COALESCE(MAX(id), 0) + 1, CAST($1 AS BIGINT), CAST($2 AS TEXT),"
+                 " CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT),"
+                 " CAST($6 AS TEXT)"
+                 " FROM audit");
     if (st == NULL) {
         return FW_E_IO;
     }
     char d[512];
     (void)snprintf(d, sizeof d, "%s", detail);
-    sqlite3_bind_int64(st, 1, at);
-    bind_text(st, 2, who(c));
+    cdb_p_int(st, 1, at);
+    cdb_p_text(st, 2, who(c));
     if (trial != NULL && trial[0] != '\0') {
-        bind_text(st, 3, trial);
+        cdb_p_text(st, 3, trial);
     }
     if (serial != NULL && serial[0] != '\0') {
-        bind_text(st, 4, serial);
+        cdb_p_text(st, 4, serial);
     }
-    bind_text(st, 5, what);
-    bind_text(st, 6, d);
-    return cdb_finish(c, st, sqlite3_step(st), "audit");
+    cdb_p_text(st, 5, what);
+    cdb_p_text(st, 6, d);
+    return cdb_run(c, st);
 }
 
 int cdb_audit_list(cdb_t *c, const char *trial, cdb_audit_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = prep(c, "SELECT at, who, COALESCE(serial, ''), what, detail FROM audit"
-                               " WHERE trial = $1 ORDER BY id");
+    cdb_stmt_t *st = cdb_q(c, "SELECT at, who, COALESCE(serial, ''), what, detail FROM audit"
+                              " WHERE trial = $1 ORDER BY id");
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, trial);
+    cdb_p_text(st, 1, trial);
     int s;
     size_t cap = 0;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((s = cdb_step(c, st)) == 1) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;
             cdb_audit_t *grown = realloc(*out, cap * sizeof **out);
             if (grown == NULL) {
-                sqlite3_finalize(st);
+                cdb_done(c, st);
                 return FW_E_NOMEM;
             }
             *out = grown;
         }
         cdb_audit_t *a = &(*out)[(*n)++];
-        a->at = sqlite3_column_int64(st, 0);
-        cdb_copy_col(st, 1, a->who, sizeof a->who);
-        cdb_copy_col(st, 2, a->serial, sizeof a->serial);
-        cdb_copy_col(st, 3, a->what, sizeof a->what);
-        cdb_copy_col(st, 4, a->detail, sizeof a->detail);
+        a->at = cdb_col_int(c, st, 0);
+        cdb_col_text(c, st, 1, a->who, sizeof a->who);
+        cdb_col_text(c, st, 2, a->serial, sizeof a->serial);
+        cdb_col_text(c, st, 3, a->what, sizeof a->what);
+        cdb_col_text(c, st, 4, a->detail, sizeof a->detail);
     }
-    return cdb_finish(c, st, s, "audit list");
+    return finish(c, st, s);
 }
 
 /* ---- organisations ----------------------------------------------------------- */
@@ -152,58 +134,58 @@ int cdb_audit_list(cdb_t *c, const char *trial, cdb_audit_t **out, size_t *n)
  * country. */
 static int org_find(cdb_t *c, const char *name, char canon[65], char region[3])
 {
-    sqlite3_stmt *st =
-        prep(c, "SELECT name, region FROM org WHERE LOWER(name) = LOWER(CAST($1 AS TEXT))"
-                " ORDER BY name LIMIT 1");
+    cdb_stmt_t *st =
+        cdb_q(c, "SELECT name, region FROM org WHERE LOWER(name) = LOWER(CAST($1 AS TEXT))"
+                 " ORDER BY name LIMIT 1");
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, name);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        cdb_copy_col(st, 0, canon, 65);
-        cdb_copy_col(st, 1, region, 3);
+    cdb_p_text(st, 1, name);
+    int s = cdb_step(c, st);
+    if (s == 1) {
+        cdb_col_text(c, st, 0, canon, 65);
+        cdb_col_text(c, st, 1, region, 3);
     }
-    int rc = cdb_finish(c, st, s, "organisation");
-    return rc != 0 ? rc : s == SQLITE_ROW ? 0 : FW_E_NOENT;
+    int rc = finish(c, st, s);
+    return rc != 0 ? rc : s == 1 ? 0 : FW_E_NOENT;
 }
 
 static int org_add(cdb_t *c, const char *name, const char *region, int64_t now)
 {
-    sqlite3_stmt *st = prep(c, "INSERT INTO org(name, region, created_at) VALUES ($1, $2, $3)"
-                               " ON CONFLICT (name) DO NOTHING");
+    cdb_stmt_t *st = cdb_q(c, "INSERT INTO org(name, region, created_at) VALUES ($1, $2, $3)"
+                              " ON CONFLICT (name) DO NOTHING");
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, name);
-    bind_text(st, 2, region);
-    sqlite3_bind_int64(st, 3, now);
-    return cdb_finish(c, st, sqlite3_step(st), "organisation");
+    cdb_p_text(st, 1, name);
+    cdb_p_text(st, 2, region);
+    cdb_p_int(st, 3, now);
+    return cdb_run(c, st);
 }
 
 /* How organisation `org` pays, if it does (R5): through a converted trial,
  * or a paid licence of one of its endpoints. */
 static int org_paid(cdb_t *c, const char *org, char trial[17], int64_t *since)
 {
-    sqlite3_stmt *st =
-        prep(c, "SELECT t.trial, COALESCE(t.converted_at, t.iat) FROM trial t"
-                " WHERE LOWER(t.org) = LOWER(CAST($1 AS TEXT)) AND t.typ = 'paid'"
-                " UNION ALL"
-                " SELECT d.trial, COALESCE(l.iat, l.updated_at) FROM licence l"
-                " JOIN device d ON d.serial = l.serial LEFT JOIN trial t ON t.trial = d.trial"
-                " WHERE l.typ = 'paid'"
-                " AND LOWER(COALESCE(t.org, l.org)) = LOWER(CAST($1 AS TEXT)) LIMIT 1");
+    cdb_stmt_t *st =
+        cdb_q(c, "SELECT t.trial, COALESCE(t.converted_at, t.iat) FROM trial t"
+                 " WHERE LOWER(t.org) = LOWER(CAST($1 AS TEXT)) AND t.typ = 'paid'"
+                 " UNION ALL"
+                 " SELECT d.trial, COALESCE(l.iat, l.updated_at) FROM licence l"
+                 " JOIN device d ON d.serial = l.serial LEFT JOIN trial t ON t.trial = d.trial"
+                 " WHERE l.typ = 'paid'"
+                 " AND LOWER(COALESCE(t.org, l.org)) = LOWER(CAST($1 AS TEXT)) LIMIT 1");
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, org);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        cdb_copy_col(st, 0, trial, 17);
-        *since = sqlite3_column_int64(st, 1);
+    cdb_p_text(st, 1, org);
+    int s = cdb_step(c, st);
+    if (s == 1) {
+        cdb_col_text(c, st, 0, trial, 17);
+        *since = cdb_col_int(c, st, 1);
     }
-    int rc = cdb_finish(c, st, s, "organisation paid");
-    return rc != 0 ? rc : s == SQLITE_ROW ? 0 : FW_E_NOENT;
+    int rc = finish(c, st, s);
+    return rc != 0 ? rc : s == 1 ? 0 : FW_E_NOENT;
 }
 
 /* R5, in the device's words: a trial licence planned after the paid one of
@@ -244,7 +226,7 @@ static int refuse_paying(cdb_t *c, const char *trial, const char *org, int64_t e
 
 int cdb_trial_get(cdb_t *c, const char *trial, collector_trial_t *out)
 {
-    sqlite3_stmt *st = prep(
+    cdb_stmt_t *st = cdb_q(
         c, "SELECT t.org, o.region, t.typ, t.trial_exp, t.ext, t.keep_devices, t.seq, t.iat,"
            " t.webex_site, t.offer, t.offer_plan, t.add_ons, t.paid_site, t.new_site,"
            " COALESCE(t.converted_at, 0), t.created_at FROM trial t JOIN org o ON o.name = t.org"
@@ -252,55 +234,56 @@ int cdb_trial_get(cdb_t *c, const char *trial, collector_trial_t *out)
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, trial);
-    int s = sqlite3_step(st);
-    if (s != SQLITE_ROW) {
-        int rc = cdb_finish(c, st, s, "trial");
+    cdb_p_text(st, 1, trial);
+    int s = cdb_step(c, st);
+    if (s != 1) {
+        int rc = finish(c, st, s);
         return rc != 0 ? rc : FW_E_NOENT;
     }
     memset(out, 0, sizeof *out);
     collector_licence_t *l = &out->lic;
     (void)snprintf(l->trial, sizeof l->trial, "%s", trial);
-    cdb_copy_col(st, 0, l->org, sizeof l->org);
-    cdb_copy_col(st, 1, l->region, sizeof l->region);
-    const unsigned char *typ = sqlite3_column_text(st, 2);
-    l->paid = typ != NULL && strcmp((const char *)typ, "paid") == 0;
-    l->trial_exp = sqlite3_column_int64(st, 3);
-    l->ext = sqlite3_column_int(st, 4);
-    l->keep = sqlite3_column_int(st, 5) != 0;
-    l->seq = (uint32_t)sqlite3_column_int64(st, 6);
-    l->iat = sqlite3_column_int64(st, 7);
-    cdb_copy_col(st, 8, out->webex_site, sizeof out->webex_site);
-    cdb_copy_col(st, 9, out->offer, sizeof out->offer);
-    cdb_copy_col(st, 10, out->plan, sizeof out->plan);
-    cdb_copy_col(st, 11, out->add_ons, sizeof out->add_ons);
-    cdb_copy_col(st, 12, l->site, sizeof l->site);
-    out->new_site = sqlite3_column_int(st, 13) != 0;
-    out->converted_at = sqlite3_column_int64(st, 14);
-    out->created_at = sqlite3_column_int64(st, 15);
+    cdb_col_text(c, st, 0, l->org, sizeof l->org);
+    cdb_col_text(c, st, 1, l->region, sizeof l->region);
+    char typ[8];
+    cdb_col_text(c, st, 2, typ, sizeof typ);
+    l->paid = strcmp(typ, "paid") == 0;
+    l->trial_exp = cdb_col_int(c, st, 3);
+    l->ext = cdb_col_int(c, st, 4);
+    l->keep = cdb_col_int(c, st, 5) != 0;
+    l->seq = (uint32_t)cdb_col_int(c, st, 6);
+    l->iat = cdb_col_int(c, st, 7);
+    cdb_col_text(c, st, 8, out->webex_site, sizeof out->webex_site);
+    cdb_col_text(c, st, 9, out->offer, sizeof out->offer);
+    cdb_col_text(c, st, 10, out->plan, sizeof out->plan);
+    cdb_col_text(c, st, 11, out->add_ons, sizeof out->add_ons);
+    cdb_col_text(c, st, 12, l->site, sizeof l->site);
+    out->new_site = cdb_col_int(c, st, 13) != 0;
+    out->converted_at = cdb_col_int(c, st, 14);
+    out->created_at = cdb_col_int(c, st, 15);
     if (out->offer[0] != '\0') {
         (void)snprintf(l->offer, sizeof l->offer, "%s %s", out->offer, out->plan);
     }
-    sqlite3_finalize(st);
+    cdb_done(c, st);
 
-    st = prep(c, "SELECT id, exp FROM trial_service WHERE trial = $1 ORDER BY id");
+    st = cdb_q(c, "SELECT id, exp FROM trial_service WHERE trial = $1 ORDER BY id");
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, trial);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW && l->n_svc < 16) {
-        cdb_copy_col(st, 0, l->svc[l->n_svc].id, sizeof l->svc[0].id);
-        l->svc[l->n_svc].exp = sqlite3_column_int64(st, 1);
+    cdb_p_text(st, 1, trial);
+    while ((s = cdb_step(c, st)) == 1 && l->n_svc < 16) {
+        cdb_col_text(c, st, 0, l->svc[l->n_svc].id, sizeof l->svc[0].id);
+        l->svc[l->n_svc].exp = cdb_col_int(c, st, 1);
         l->n_svc++;
     }
-    return cdb_finish(c, st, s, "trial services");
+    return finish(c, st, s);
 }
 
 /* Insert or replace trial `t` and its services. */
 static int trial_put(cdb_t *c, const collector_trial_t *t)
 {
     const collector_licence_t *l = &t->lic;
-    sqlite3_stmt *st = prep(
+    cdb_stmt_t *st = cdb_q(
         c, "INSERT INTO trial(trial, org, typ, trial_exp, ext, keep_devices, seq, iat, webex_site,"
            " offer, offer_plan, add_ons, paid_site, new_site, converted_at, created_at)"
            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
@@ -314,42 +297,42 @@ static int trial_put(cdb_t *c, const collector_trial_t *t)
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, l->trial);
-    bind_text(st, 2, l->org);
-    bind_text(st, 3, l->paid ? "paid" : "trial");
-    sqlite3_bind_int64(st, 4, l->trial_exp);
-    sqlite3_bind_int(st, 5, l->ext);
-    sqlite3_bind_int(st, 6, l->keep ? 1 : 0);
-    sqlite3_bind_int64(st, 7, l->seq);
-    sqlite3_bind_int64(st, 8, l->iat);
-    bind_text(st, 9, t->webex_site);
-    bind_text(st, 10, t->offer);
-    bind_text(st, 11, t->plan);
-    bind_text(st, 12, t->add_ons);
-    bind_text(st, 13, l->site);
-    sqlite3_bind_int(st, 14, t->new_site ? 1 : 0);
+    cdb_p_text(st, 1, l->trial);
+    cdb_p_text(st, 2, l->org);
+    cdb_p_text(st, 3, l->paid ? "paid" : "trial");
+    cdb_p_int(st, 4, l->trial_exp);
+    cdb_p_int(st, 5, l->ext);
+    cdb_p_int(st, 6, l->keep ? 1 : 0);
+    cdb_p_int(st, 7, l->seq);
+    cdb_p_int(st, 8, l->iat);
+    cdb_p_text(st, 9, t->webex_site);
+    cdb_p_text(st, 10, t->offer);
+    cdb_p_text(st, 11, t->plan);
+    cdb_p_text(st, 12, t->add_ons);
+    cdb_p_text(st, 13, l->site);
+    cdb_p_int(st, 14, t->new_site ? 1 : 0);
     if (t->converted_at > 0) {
-        sqlite3_bind_int64(st, 15, t->converted_at);
+        cdb_p_int(st, 15, t->converted_at);
     }
-    sqlite3_bind_int64(st, 16, t->created_at);
-    int rc = cdb_finish(c, st, sqlite3_step(st), "trial");
-    st = rc == 0 ? prep(c, "DELETE FROM trial_service WHERE trial = $1") : NULL;
+    cdb_p_int(st, 16, t->created_at);
+    int rc = cdb_run(c, st);
+    st = rc == 0 ? cdb_q(c, "DELETE FROM trial_service WHERE trial = $1") : NULL;
     if (rc == 0 && st == NULL) {
         return FW_E_IO;
     }
     if (st != NULL) {
-        bind_text(st, 1, l->trial);
-        rc = cdb_finish(c, st, sqlite3_step(st), "trial services");
+        cdb_p_text(st, 1, l->trial);
+        rc = cdb_run(c, st);
     }
     for (size_t i = 0; rc == 0 && i < l->n_svc; i++) {
-        st = prep(c, "INSERT INTO trial_service(trial, id, exp) VALUES ($1, $2, $3)");
+        st = cdb_q(c, "INSERT INTO trial_service(trial, id, exp) VALUES ($1, $2, $3)");
         if (st == NULL) {
             return FW_E_IO;
         }
-        bind_text(st, 1, l->trial);
-        bind_text(st, 2, l->svc[i].id);
-        sqlite3_bind_int64(st, 3, l->svc[i].exp);
-        rc = cdb_finish(c, st, sqlite3_step(st), "trial service");
+        cdb_p_text(st, 1, l->trial);
+        cdb_p_text(st, 2, l->svc[i].id);
+        cdb_p_int(st, 3, l->svc[i].exp);
+        rc = cdb_run(c, st);
     }
     return rc;
 }
@@ -361,28 +344,28 @@ static int list_strings(cdb_t *c, const char *sql, const char *arg, char **out, 
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = prep(c, sql);
+    cdb_stmt_t *st = cdb_q(c, sql);
     if (st == NULL) {
         return FW_E_IO;
     }
     if (arg != NULL) {
-        bind_text(st, 1, arg);
+        cdb_p_text(st, 1, arg);
     }
     int s;
     size_t cap = 0;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((s = cdb_step(c, st)) == 1) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;
             char *grown = realloc(*out, cap * width);
             if (grown == NULL) {
-                sqlite3_finalize(st);
+                cdb_done(c, st);
                 return FW_E_NOMEM;
             }
             *out = grown;
         }
-        cdb_copy_col(st, 0, *out + width * (*n)++, width);
+        cdb_col_text(c, st, 0, *out + width * (*n)++, width);
     }
-    return cdb_finish(c, st, s, "list");
+    return finish(c, st, s);
 }
 
 int cdb_trial_serials(cdb_t *c, const char *trial, char (**serials)[21], size_t *n)
@@ -484,7 +467,7 @@ int cdb_trial_create(cdb_t *c, collector_trial_t *t, int64_t now, size_t *issued
 {
     why[0] = '\0';
     *issued = 0;
-    int rc = cdb_exec(c, "BEGIN IMMEDIATE;");
+    int rc = cdb_write_begin(c);
     if (rc != 0) {
         return rc;
     }
@@ -714,7 +697,7 @@ int cdb_trial_act(cdb_t *c, const char *trial, const partner_act_t *a, int64_t n
 {
     why[0] = '\0';
     memset(res, 0, sizeof *res);
-    int rc = cdb_exec(c, "BEGIN IMMEDIATE;");
+    int rc = cdb_write_begin(c);
     if (rc != 0) {
         return rc;
     }
@@ -726,43 +709,33 @@ int cdb_trial_act(cdb_t *c, const char *trial, const partner_act_t *a, int64_t n
 
 int cdb_licence_served(cdb_t *c, const char *serial, uint32_t seq, int64_t now)
 {
-    sqlite3_stmt *st =
-        prep(c, "UPDATE licence SET served_seq = $1, served_at = $2 WHERE serial = $3");
+    cdb_stmt_t *st =
+        cdb_q(c, "UPDATE licence SET served_seq = $1, served_at = $2 WHERE serial = $3");
     if (st == NULL) {
         return FW_E_IO;
     }
-    sqlite3_bind_int64(st, 1, seq);
-    sqlite3_bind_int64(st, 2, now);
-    bind_text(st, 3, serial);
-    return cdb_finish(c, st, sqlite3_step(st), "licence served");
+    cdb_p_int(st, 1, seq);
+    cdb_p_int(st, 2, now);
+    cdb_p_text(st, 3, serial);
+    return cdb_run(c, st);
 }
 
 int cdb_licence_served_get(cdb_t *c, const char *serial, uint32_t *seq, int64_t *at)
 {
     *seq = 0;
     *at = 0;
-    sqlite3_stmt *st = prep(c, "SELECT COALESCE(served_seq, 0), COALESCE(served_at, 0)"
-                               " FROM licence WHERE serial = $1");
+    cdb_stmt_t *st = cdb_q(c, "SELECT COALESCE(served_seq, 0), COALESCE(served_at, 0)"
+                              " FROM licence WHERE serial = $1");
     if (st == NULL) {
         return FW_E_IO;
     }
-    bind_text(st, 1, serial);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW) {
-        *seq = (uint32_t)sqlite3_column_int64(st, 0);
-        *at = sqlite3_column_int64(st, 1);
+    cdb_p_text(st, 1, serial);
+    int s = cdb_step(c, st);
+    if (s == 1) {
+        *seq = (uint32_t)cdb_col_int(c, st, 0);
+        *at = cdb_col_int(c, st, 1);
     }
-    return cdb_finish(c, st, s, "licence served");
-}
-
-int cdb_read_begin(cdb_t *c)
-{
-    return cdb_exec(c, "BEGIN;");
-}
-
-void cdb_read_end(cdb_t *c)
-{
-    (void)cdb_exec(c, "COMMIT;");
+    return finish(c, st, s);
 }
 
 int cdb_trial_migrate(cdb_t *c, int from)

@@ -41,7 +41,6 @@
 #include "cli.h"
 #include "collector/payload.h"
 #include "db.h"
-#include "db_trial.h"
 #include "fw/backoff.h"
 #include "fw/err.h"
 #include "ingest.h"
@@ -108,7 +107,8 @@ typedef struct session_state {
     bool connected;
     char identity[65];
     char serial[21];
-    int64_t touched_ms; /* last_contact last written for this session (0: never) */
+    int64_t touched_ms;  /* last_contact last written for this session (0: never) */
+    uint32_t served_seq; /* the licence seq last recorded as sent (0: none) */
     /* The licence last signed for this session: a notification that finds
      * the same seq and iat sends it again without signing (a change of one
      * room's licence notifies every observer). */
@@ -814,9 +814,10 @@ static void db_probe(server_t *s)
     }
 }
 
-/* last_contact of a request with nothing to store: by the writer, with the
- * next group, answered by nobody. */
-static void touch_later(server_t *s, const char *serial, int64_t now)
+/* last_contact of a request with nothing to store, and the licence seq
+ * sent (`admin trial`: sent or not; 0: none): by the writer, with the next
+ * group, answered by nobody. */
+static void touch_later(server_t *s, const char *serial, int64_t now, uint32_t served_seq)
 {
     pending_t *p = calloc(1, sizeof *p);
     if (p == NULL) {
@@ -827,6 +828,7 @@ static void touch_later(server_t *s, const char *serial, int64_t now)
     p->job.item.body = p->job.body.prov.serial;
     p->job.item.now = now;
     p->job.item.touch = true;
+    p->job.item.served_seq = served_seq;
     p->path = "/v1/licence";
     ingest_submit(&s->ingest, &p->job);
 }
@@ -882,8 +884,11 @@ static void hnd_licence(coap_resource_t *res, coap_session_t *session, const coa
     }
     FW_LOGD("%s: licence seq %u (%s) served", serial, (unsigned)l.seq, l.paid ? "paid" : "trial");
     respond(res, session, request, query, response, COLLECTOR_COAP_CONTENT, body, -1);
-    if (touch_due(session)) {
-        touch_later(s, serial, now);
+    /* last_contact at most once a minute; each licence seq once per session */
+    uint32_t served = st->served_seq != l.seq ? l.seq : 0;
+    st->served_seq = l.seq;
+    if (touch_due(session) || served != 0) {
+        touch_later(s, serial, now, served);
     }
 }
 
