@@ -209,6 +209,15 @@ static coap_pdu_t *request(room_t *r, coap_pdu_code_t code, const char *path, ui
     return pdu;
 }
 
+/* libcoap reads a block-wise body's later blocks from the caller's buffer
+ * when it sends them: each request its own copy, freed when libcoap is done
+ * (a shared buffer let one room's later blocks carry another's bytes). */
+static void release_body(coap_session_t *session, void *copy)
+{
+    (void)session;
+    free(copy);
+}
+
 static void send_batch(room_t *r)
 {
     static char body[BODY_CAP];
@@ -217,13 +226,24 @@ static void send_batch(room_t *r)
     if (len == 0) {
         return;
     }
+    char *copy = malloc(len);
+    if (copy == NULL) {
+        return;
+    }
+    memcpy(copy, body, len);
     coap_pdu_t *pdu = request(r, COAP_REQUEST_CODE_POST, W.o->path, r->token, &r->token_len);
     uint8_t cf[4];
     if (pdu == NULL ||
         !coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
                          coap_encode_var_safe(cf, sizeof cf, COAP_MEDIATYPE_APPLICATION_JSON),
-                         cf) ||
-        !coap_add_data_large_request(r->session, pdu, len, (const uint8_t *)body, NULL, NULL)) {
+                         cf)) {
+        free(copy);
+        coap_delete_pdu(pdu);
+        return;
+    }
+    /* on failure too, libcoap calls release_body */
+    if (!coap_add_data_large_request(r->session, pdu, len, (const uint8_t *)copy, release_body,
+                                     copy)) {
         coap_delete_pdu(pdu);
         return;
     }
