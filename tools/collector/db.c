@@ -1290,7 +1290,12 @@ int cdb_notify_fd(cdb_t *c)
 
 int cdb_notifications(cdb_t *c)
 {
-    return c->listen_channel[0] != '\0' ? c->drv->notifications(c) : 0;
+    return c->listen_channel[0] != '\0' ? c->drv->notifications(c, true) : 0;
+}
+
+int cdb_notifications_queued(cdb_t *c)
+{
+    return c->listen_channel[0] != '\0' ? c->drv->notifications(c, false) : 0;
 }
 
 /* ---- views ------------------------------------------------------------------------------ */

@@ -183,6 +183,9 @@ int cdb_licence_version(cdb_t *c, int64_t *version);
 int cdb_licence_listen(cdb_t *c);
 int cdb_notify_fd(cdb_t *c);
 int cdb_notifications(cdb_t *c);
+/* Those the connection's other statements read already (no system call):
+ * a notification arriving during a query does not wake the socket. */
+int cdb_notifications_queued(cdb_t *c);
 
 #define CDB_TOTALS_MAX 32u /* usage fields summed (proto_usage_record.n) */
 

@@ -75,7 +75,9 @@ typedef struct cdb_driver {
     /* Notifications (PostgreSQL LISTEN): a socket to wait on, -1 if none. */
     int (*listen)(cdb_t *c, const char *channel);
     int (*notify_fd)(cdb_t *c);
-    int (*notifications)(cdb_t *c); /* how many arrived (read and dropped) */
+    /* How many arrived (read and dropped). `read`: from the socket too;
+     * else only those the connection's other statements already read. */
+    int (*notifications)(cdb_t *c, bool read);
 } cdb_driver_t;
 
 extern const cdb_driver_t cdb_sqlite_driver;

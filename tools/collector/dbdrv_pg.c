@@ -261,9 +261,12 @@ static int pg_notify_fd(cdb_t *c)
     return c->h != NULL ? PQsocket(conn_of(c)) : -1;
 }
 
-static int pg_notifications(cdb_t *c)
+/* A notification that arrives while a statement runs on the connection is
+ * read with its result and queued by libpq: the socket then has nothing to
+ * wake the server's loop, so the loop also asks for queued ones (!read). */
+static int pg_notifications(cdb_t *c, bool read)
 {
-    if (c->h == NULL || PQconsumeInput(conn_of(c)) == 0) {
+    if (c->h == NULL || (read && PQconsumeInput(conn_of(c)) == 0)) {
         return failed(c, NULL, "notifications");
     }
     int n = 0;

@@ -221,9 +221,10 @@ static int sq_notify_fd(cdb_t *c)
     return -1;
 }
 
-static int sq_notifications(cdb_t *c)
+static int sq_notifications(cdb_t *c, bool read)
 {
     (void)c;
+    (void)read;
     return 0;
 }
 

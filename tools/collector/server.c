@@ -1065,6 +1065,8 @@ static int run_loop(server_t *s, int ep_fd)
         }
         drain(s, &lp);
         answer_done(s);
+        /* read with the results of this round's lookups, if any */
+        notified = (lp.notify_fd >= 0 && cdb_notifications_queued(&s->db) > 0) || notified;
         int64_t ms = mono_ms();
         if (ms >= next_second) {
             next_second = ms + 1000;
