@@ -11,7 +11,8 @@
 #
 # usage: fleet_two_collectors.sh BIN-DIR [ROOMS [SIM-HOURS [CLOCK-RATE]]]
 #   defaults 500 rooms, 2 simulated hours, 240x (30 s of simulated time);
-#   SIM-HOURS at least 2 (the licence change and the kill come in the second)
+#   SIM-HOURS at least 2 (the licence change and the kill come in the second);
+#   START_SPREAD: real seconds over which the rooms start (default 2)
 set -uo pipefail
 B=$(readlink -f "${1:?usage: $0 BIN-DIR [ROOMS [SIM-HOURS [CLOCK-RATE]]]}")
 ROOMS=${2:-500}
@@ -33,7 +34,7 @@ start_collector B "$PB" "$PG_URI" "${SERVE[@]}"
 SIM_S=$((HOURS * 3600))
 "$B/spark-fleetsim" --server "127.0.0.1:$PA,127.0.0.1:$PB" --rooms "$ROOMS" --procs 2 \
     --db "$PG_URI" --observe --notify-log notify.log --clock-rate "$RATE" --duration "$SIM_S" \
-    --start-spread 2 --drain 90 --ack-timeout-ms 1000 --max-retransmit 2 \
+    --start-spread "${START_SPREAD:-2}" --drain 90 --ack-timeout-ms 1000 --max-retransmit 2 \
     --connect-timeout-ms 3000 --idle-close-ms 600000 --report-every 5 >fleet.out 2>fleet.err &
 FLEET=$!
 pids+=("$FLEET")
@@ -50,7 +51,9 @@ T0=$(date +%s.%N)
 python3 -c "import time; time.sleep($HOUR_S + 3)"
 "$B/spark-collector" admin --db "$PG_URI" licence --serial SIM0000002 --paid >/dev/null
 changed=$(date +%s.%N)
-for _ in $(seq 1 300); do
+# (a change notifies every observer, each reads its licence: 30 s and more
+# with many rooms; scripts/fleet_day.sh's 10,000)
+for _ in $(seq 1 $((300 + ROOMS / 10))); do
     grep -q '^SIM0000001$' notify.log && grep -q '^SIM0000002$' notify.log && break
     sleep 0.1
 done
