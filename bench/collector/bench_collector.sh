@@ -1,79 +1,64 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark on loopback: spark-collector vs Debian's
-# coap-server-openssl (libcoap3-bin), both driven by bench_coap_load (S
-# DTLS-PSK sessions, R confirmable POSTs of a ~300-byte /v1/usage JSON body
-# per session). Builds nothing. Each (server, S) run uses a freshly started
-# server, so its VmHWM is the peak of that run alone.
+# Side by side, in one run, on loopback: Debian's coap-server-openssl (which
+# stores nothing), spark-collector on SQLite, on PostgreSQL, and two
+# spark-collectors on one PostgreSQL, all driven by spark-fleetsim's closed
+# loop (S rooms, each sends its next report when the last is answered: one
+# confirmable POST of a ~300-byte /v1/usage body made by the device's
+# encoder). Every server row starts fresh, so its VmHWM is that run's peak.
+# The load generator is shown not to be the limit: its CPU is printed, and
+# the same row with twice the generator processes (GEN_PROCS x 2) is run too.
 #
 # usage: bench_collector.sh BIN-DIR [SESSIONS...]
-#   BIN-DIR holds spark-collector, spark-licence and bench_coap_load.
-#   SESSIONS defaults to "10 100". Environment: REQUESTS (per session,
-#   default 200), BODY_BYTES (300), TIMEOUT (seconds per phase, 60),
-#   COAP_SERVER (coap-server-openssl).
+#   BIN-DIR holds spark-collector, spark-licence and spark-fleetsim.
+#   SESSIONS defaults to "100 1000". Environment: REPEAT (runs per row, the
+#   median is shown; default 3), REQUESTS_100 / REQUESTS_1000 (reports per
+#   room; 200 / 50), GEN_PROCS (generator processes, default 2), ROWS (which
+#   rows: "coap sqlite pg pg2", all by default), COAP_SERVER, SERVE_ARGS
+#   (more options for spark-collector serve, e.g. "--ack piggyback").
 set -uo pipefail
 BIN=$(readlink -f "${1:?usage: $0 BIN-DIR [SESSIONS...]}")
 shift
 SESSIONS=("$@")
-[[ ${#SESSIONS[@]} -gt 0 ]] || SESSIONS=(10 100)
-REQUESTS=${REQUESTS:-200}
-BODY_BYTES=${BODY_BYTES:-300}
-TIMEOUT=${TIMEOUT:-60}
+[[ ${#SESSIONS[@]} -gt 0 ]] || SESSIONS=(100 1000)
+REPEAT=${REPEAT:-3}
+GEN_PROCS=${GEN_PROCS:-2}
+ROWS=${ROWS:-coap sqlite pg pg2}
 COAP_SERVER=${COAP_SERVER:-coap-server-openssl}
-COLL=$BIN/spark-collector
-LIC=$BIN/spark-licence
-LOAD=$BIN/bench_coap_load
-for f in "$COLL" "$LIC" "$LOAD"; do
-    [[ -x $f ]] || { echo "missing $f (build spark-collector spark-licence bench_coap_load)" >&2; exit 2; }
+for f in spark-collector spark-licence spark-fleetsim; do
+    [[ -x $BIN/$f ]] || { echo "missing $BIN/$f" >&2; exit 2; }
 done
 command -v "$COAP_SERVER" >/dev/null || { echo "$COAP_SERVER not installed" >&2; exit 2; }
-for s in "${SESSIONS[@]}"; do
-    [[ $s =~ ^[0-9]+$ && $s -ge 1 && $s -le 4000 ]] || { echo "bad session count $s" >&2; exit 2; }
-done
-
+HERE=$(dirname "$(readlink -f "$0")")
+. "$HERE/../../tests/lib/pg_lib.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-collector.XXXXXX")
-SERVER_PID=
+SRV=()
 cleanup() {
-    if [[ -n $SERVER_PID ]]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-        SERVER_PID=
-    fi
+    local p
+    for p in "${SRV[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    pg_cleanup
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cd "$WORK" || exit 2
 
-KEY=spark-bench-psk-key  # per-session key: KEY-00001 ... (>= 16 bytes, printable)
-PREFIX=BENCH             # identities / serials BENCH00001 ...
+MAXS=0
+for s in "${SESSIONS[@]}"; do ((s > MAXS)) && MAXS=$s; done
+KEY=spark-bench-psk-key0
+"$BIN/spark-licence" keygen --out key.pem --pubout pub.pem >/dev/null || exit 1
+echo "enrolling $MAXS rooms (SQLite template and PostgreSQL)..." >&2
+"$BIN/spark-fleetsim" --rooms "$MAXS" --db template.db --enroll >/dev/null || exit 1
+PG=0
+if [[ " $ROWS " == *" pg"* ]] && pg_start; then
+    "$BIN/spark-fleetsim" --rooms "$MAXS" --db "$PG_URI" --enroll >/dev/null && PG=1
+fi
 
-free_port() { # a UDP port P on 127.0.0.1 with P+1 free too (coap-server uses P+1 for DTLS)
-    python3 - <<'EOF'
-import socket
-for _ in range(50):
-    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    a.bind(("127.0.0.1", 0))
-    p = a.getsockname()[1]
-    if p >= 65535:
-        a.close(); continue
-    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        b.bind(("127.0.0.1", p + 1))
-    except OSError:
-        a.close(); b.close(); continue
-    a.close(); b.close()
-    print(p)
-    break
-EOF
+udp_port() {
+    python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-
-status_kb() { # status_kb PID FIELD -> kB
-    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
-}
-
-udp_bound() { # udp_bound PORT: true when something listens on 127.0.0.1:PORT/udp
-    python3 -c "
-import socket, sys
+udp_bound() {
+    python3 -c "import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 try:
     s.bind(('127.0.0.1', $1))
@@ -81,98 +66,131 @@ except OSError:
     sys.exit(0)
 sys.exit(1)"
 }
+kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
+cpu_s() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat" 2>/dev/null; }
+val() { sed -n "s/^result .* $2=\([^ ]*\).*/\1/p" "$1"; }
 
-wait_port() { # wait_port PORT LOG: up to 5 s
-    for _ in $(seq 50); do
-        udp_bound "$1" && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "server did not start on port $1" >&2
-    tail -20 "$2" >&2
+# start NAME PORT CMD...: a server in the background, waits for its port
+start() {
+    local name=$1 port=$2
+    shift 2
+    "$@" >"$name.log" 2>&1 &
+    SRV+=("$!")
+    local i
+    for i in $(seq 50); do udp_bound "$port" && return 0; sleep 0.1; done
+    echo "$name did not start" >&2
+    tail -5 "$name.log" >&2
     return 1
 }
-
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 50); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    SERVER_PID=
+stop_all() {
+    local p
+    for p in "${SRV[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    SRV=()
 }
 
-"$LIC" keygen --out key.pem --pubout pub.pem >/dev/null || { echo "keygen failed" >&2; exit 1; }
+# commits NAME...: requests per commit over the collectors' "stopping:" lines
+commits() {
+    cat "$@" 2>/dev/null | sed -n 's/.*stopping: \([0-9]*\) request(s) stored in \([0-9]*\) group.*, \([0-9]*\) stored alone.*/\1 \2 \3/p' |
+        awk '{ r += $1 + $3; c += $2 + $3 } END { printf "%s", c ? sprintf("%.1f", r / c) : "-" }'
+}
 
-MAXS=0
-for s in "${SESSIONS[@]}"; do ((s > MAXS)) && MAXS=$s; done
-echo "enrolling $MAXS devices in the template database..." >&2
-for i in $(seq 1 "$MAXS"); do
-    n=$(printf %05u "$i")
-    hex=$(printf %s "$KEY-$n" | od -An -tx1 | tr -d ' \n')
-    "$COLL" admin --db template.db enroll --serial "$PREFIX$n" --psk "$hex" --trial D1 --region US \
-        >/dev/null || { echo "enroll $PREFIX$n failed" >&2; exit 1; }
-done
-
-ROWS=()
-FAILED=0
-run_one() { # run_one SERVER S
-    local server=$1 s=$2 port dport log=$WORK/$1-$2.log
-    port=$(free_port)
-    [[ -n $port ]] || { echo "no free port" >&2; return 1; }
-    local load_args=(--sessions "$s" --requests "$REQUESTS" --body-bytes "$BODY_BYTES"
-                     --timeout "$TIMEOUT" --prefix "$PREFIX")
-    if [[ $server == spark-collector ]]; then
-        rm -f bench.db bench.db-wal bench.db-shm
+# run ROW S PROCS -> one line: ROW S PROCS rate p99 server_cpu gen_cpu wall rss_per_session hwm per_commit
+run() {
+    local row=$1 s=$2 procs=$3 req args=() ports=()
+    # every run its own provisioning generation: the check counts its rows only
+    GEN=$((GEN + 1))
+    local gen=$GEN
+    req=${REQUESTS_1000:-50}
+    ((s <= 100)) && req=${REQUESTS_100:-200}
+    case $row in
+    coap)
+        local p
+        p=$(udp_port)
+        start coap "$((p + 1))" "$COAP_SERVER" -A 127.0.0.1 -p "$p" -k "$KEY" -d 16 -v 0 || return 1
+        args=(--server "127.0.0.1:$((p + 1))" --key "$KEY" --path /bench/usage)
+        ;;
+    sqlite)
         cp template.db bench.db
-        dport=$port
-        SPARK_COLLECTOR_LOG=warn "$COLL" serve --db bench.db --listen "127.0.0.1:$dport" \
-            --licence-key key.pem >"$log" 2>&1 &
-        SERVER_PID=$!
-        load_args+=(--port "$dport" --key "$KEY" --key-per-session --path /v1/usage)
-    else
-        dport=$((port + 1))
-        "$COAP_SERVER" -A 127.0.0.1 -p "$port" -k "$KEY" -d 16 -v 0 >"$log" 2>&1 &
-        SERVER_PID=$!
-        load_args+=(--port "$dport" --key "$KEY" --path /bench/usage)
-    fi
-    wait_port "$dport" "$log" || { stop_server; return 1; }
-    sleep 0.2
-    local base hwm out rc pid=$SERVER_PID
-    base=$(status_kb "$pid" VmRSS)
-    out=$(timeout $((2 * TIMEOUT + 30)) "$LOAD" "${load_args[@]}")
-    rc=$?
-    hwm=$(status_kb "$pid" VmHWM)
-    echo "$server S=$s: $out (exit $rc, baseline VmRSS ${base} kB)" >&2
-    if ! kill -0 "$pid" 2>/dev/null; then
-        echo "$server died during the run" >&2
-        tail -20 "$log" >&2
-        rc=1
-    fi
-    stop_server
-    [[ $rc -eq 0 ]] || FAILED=1
-    local hs rq
-    hs=$(sed -n 's/.*handshakes_per_s=\([0-9.]*\).*/\1/p' <<<"$out")
-    rq=$(sed -n 's/.*requests_per_s=\([0-9.]*\).*/\1/p' <<<"$out")
-    local per
-    per=$(awk -v h="${hwm:-0}" -v b="${base:-0}" -v s="$s" 'BEGIN { printf "%.1f", (h - b) / s }')
-    ROWS+=("$(printf '| %s | %s | %s | %s | %s kB | %s kB |' "$server" "$s" "${hs:-?}" "${rq:-?}" \
-        "${hwm:-?}" "$per")")
-    [[ $server == spark-collector && $rc -eq 0 ]] &&
-        echo "  stored records: $("$COLL" admin --db bench.db totals --serial "${PREFIX}00001" --json)" >&2
-    return 0
+        rm -f bench.db-wal bench.db-shm
+        ports=("$(udp_port)")
+        start sqlite "${ports[0]}" env SPARK_COLLECTOR_LOG=info "$BIN/spark-collector" serve \
+            --db bench.db --listen "127.0.0.1:${ports[0]}" --licence-key key.pem ${SERVE_ARGS:-} || return 1
+        args=(--server "127.0.0.1:${ports[0]}" --db bench.db --gen "$gen")
+        ;;
+    pg | pg2)
+        ((PG)) || return 1
+        ports=("$(udp_port)")
+        [[ $row == pg2 ]] && ports+=("$(udp_port)")
+        local i srv=""
+        for i in "${!ports[@]}"; do
+            start "$row-$i" "${ports[$i]}" env SPARK_COLLECTOR_LOG=info "$BIN/spark-collector" serve \
+                --db "$PG_URI" --listen "127.0.0.1:${ports[$i]}" --licence-key key.pem ${SERVE_ARGS:-} || return 1
+            srv+="${srv:+,}127.0.0.1:${ports[$i]}"
+        done
+        args=(--server "$srv" --db "$PG_URI" --gen "$gen")
+        ;;
+    esac
+    sleep 0.3
+    local base=0 p
+    for p in "${SRV[@]}"; do base=$((base + $(kb "$p" VmRSS))); done
+    "$BIN/spark-fleetsim" "${args[@]}" --rooms "$s" --procs "$procs" --storm --handshake-window 50 \
+        --requests "$req" --batch 1 --body-bytes 300 --drain 120 --quiet >"run.out" 2>&1
+    local rc=$? hwm=0 cpu=0
+    for p in "${SRV[@]}"; do
+        hwm=$((hwm + $(kb "$p" VmHWM)))
+        cpu=$(awk -v a="$cpu" -v b="$(cpu_s "$p")" 'BEGIN { printf "%.2f", a + b }')
+    done
+    stop_all
+    [[ $rc -eq 0 ]] || { echo "  ($row S=$s: spark-fleetsim exit $rc)" >&2; tail -4 run.out >&2; }
+    local per=-
+    [[ $row != coap ]] && per=$(commits "$row"*.log)
+    rm -f "$row"*.log
+    printf '%s %s %s %s %s %s %s %s %s %s %s\n' "$row" "$s" "$procs" "$(val run.out reports_per_s)" \
+        "$(val run.out p99_ms)" "$cpu" "$(val run.out cpu_s)" "$(val run.out wall_s)" \
+        "$(awk -v h="$hwm" -v b="$base" -v s="$s" 'BEGIN { printf "%.1f", (h - b) / s }')" "$hwm" "$per"
 }
 
-for s in "${SESSIONS[@]}"; do
-    run_one spark-collector "$s"
-    run_one coap-server-openssl "$s"
+GEN=0
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : "-") }'; }
+
+echo "rows: $ROWS; sessions: ${SESSIONS[*]}; generator: spark-fleetsim, $GEN_PROCS and $((2 * GEN_PROCS)) processes; $REPEAT run(s) each, median" >&2
+: >all.txt
+for n in $(seq "$REPEAT"); do
+    for s in "${SESSIONS[@]}"; do
+        for row in $ROWS; do
+            for procs in "$GEN_PROCS" $((2 * GEN_PROCS)); do
+                run "$row" "$s" "$procs" >line.txt || continue
+                line=$(cat line.txt)
+                echo "  run $n: $line" >&2
+                echo "$line" >>all.txt
+            done
+        done
+    done
 done
 
+name() {
+    case $1 in
+    coap) echo "coap-server-openssl (stores nothing)" ;;
+    sqlite) echo "spark-collector, SQLite" ;;
+    pg) echo "spark-collector, PostgreSQL" ;;
+    pg2) echo "2 x spark-collector, one PostgreSQL" ;;
+    esac
+}
 echo
-echo "requests per session: $REQUESTS, body: $BODY_BYTES B, confirmable POST, one outstanding per session"
-echo "| server | sessions | handshakes/s | requests/s | peak RSS (VmHWM) | RSS per session ((VmHWM - idle VmRSS) / sessions) |"
-echo "|---|---|---|---|---|---|"
-printf '%s\n' "${ROWS[@]}"
-exit $FAILED
+echo "| server | sessions | generator processes | reports/s | p99 latency | server CPU per report | generator CPU | RSS per session | reports per commit |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for s in "${SESSIONS[@]}"; do
+    for row in $ROWS; do
+        for procs in "$GEN_PROCS" $((2 * GEN_PROCS)); do
+            sel() { awk -v r="$row" -v s="$s" -v p="$procs" -v c="$1" '$1 == r && $2 == s && $3 == p { print $c }' all.txt | median; }
+            rate=$(sel 4)
+            [[ $rate == - ]] && continue
+            req=${REQUESTS_1000:-50}
+            ((s <= 100)) && req=${REQUESTS_100:-200}
+            us=$(awk -v c="$(sel 6)" -v n="$((s * req))" 'BEGIN { printf "%.0f", c * 1e6 / n }')
+            gen=$(awk -v c="$(sel 7)" -v w="$(sel 8)" -v p="$procs" 'BEGIN { printf "%.0f%% of %d cores", 100 * c / w / p, p }')
+            printf '| %s | %s | %s | %s | %s ms | %s µs | %s | %s kB | %s |\n' "$(name "$row")" "$s" \
+                "$procs" "$(printf "%'.0f" "$rate")" "$(sel 5)" "$us" "$gen" "$(sel 9)" "$(sel 11)"
+        done
+    done
+done
