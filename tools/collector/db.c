@@ -420,6 +420,10 @@ static int revive(cdb_t *c)
  * of q_id_t, or from Q_COUNT on one of c->sql (cdb_q). */
 static cdb_stmt_t *stmt(cdb_t *c, int id)
 {
+    if (id < 0 || id >= CDB_STMTS_MAX) {
+        cdb_set_failure(c, CDB_FAIL_OTHER, "statement %d: no such statement", id);
+        return NULL;
+    }
     if (revive(c) != 0) {
         return NULL;
     }
