@@ -46,6 +46,7 @@
 #include "ingest.h"
 #include "licence/licence.h"
 #include "link/coap_io.h"
+#include "now.h"
 
 #define FW_LOG_TAG "collector"
 #include "fw/file.h"
@@ -72,9 +73,6 @@ typedef struct {
     licence_key_t key;
     coap_context_t *ctx;
     coap_resource_t *licence_res;
-    int64_t clock_start; /* server time at mono0 */
-    double clock_rate;
-    struct timespec mono0;
     uint8_t psk[64];
     coap_bin_const_t psk_out;
     int64_t licence_version;
@@ -182,12 +180,11 @@ static int64_t mono_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Server time: real, or the demo's simulated clock (now.h). */
 static int64_t server_now(const server_t *s)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double el = (double)(t.tv_sec - s->mono0.tv_sec) + (t.tv_nsec - s->mono0.tv_nsec) / 1e9;
-    return s->clock_start + (int64_t)(el * s->clock_rate);
+    (void)s;
+    return collector_now();
 }
 
 static server_t *server_of(coap_session_t *session)
@@ -899,12 +896,15 @@ static void usage_serve(FILE *f)
     fprintf(
         f,
         "usage: spark-collector serve --db URI --listen ADDR:PORT --licence-key PEM\n"
-        "                             [--clock-start ISO8601|now] [--clock-rate N]\n"
+        "                             " COLLECTOR_NOW_USAGE "\n"
         "                             [--ack auto|separate|piggyback] [--group-wait-ms N]\n"
         "                             [--group-max N] [--retry-after S]\n"
         "                             [--max-sessions N] [--max-handshakes N]\n"
         "  URI        sqlite:FILE, FILE, or postgresql://[user@]host[:port]/db[?...]\n"
         "  ADDR:PORT  e.g. 127.0.0.1:5684 or [::1]:5684 (DTLS-PSK)\n"
+        "  --clock-*  the simulated clock of a demo or test, as the host board takes\n"
+        "             it (start, simulated seconds per real second > 0, the real\n"
+        "             unix ms at which it shows start); default: real time\n"
         "  --ack      auto (default): a request that arrives alone is stored at once and\n"
         "             answered in the ACK; one that arrives with others waits (at most\n"
         "             --group-wait-ms, default %u) for a shared commit and gets its answer\n"
@@ -1154,7 +1154,8 @@ static int serve(server_t *s, const coap_address_t *addr, const char *listen, un
     coap_resource_set_get_observable(s->licence_res, 1);
     (void)cdb_licence_version(&s->db, &s->licence_version);
 
-    FW_LOGI("listening on %s (DTLS-PSK), database %s", listen, s->db.where);
+    FW_LOGI("listening on %s (DTLS-PSK), database %s%s", listen, s->db.where,
+            collector_now_simulated() ? ", on the simulated clock (log times are simulated)" : "");
     int rc = run_loop(s, ep_fd);
     FW_LOGI("stopping: %llu request(s) stored in %llu group commit(s) (largest %zu, %.1f s "
             "writing) and answered separately, %llu stored alone and answered in the ACK",
@@ -1184,7 +1185,8 @@ int collector_cmd_serve(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},
         {"licence-key", required_argument, NULL, 'k'},
         {"clock-start", required_argument, NULL, 's'},
-        {"clock-rate", required_argument, NULL, 'r'},
+        {"clock-rate", required_argument, NULL, 's'},
+        {"clock-anchor", required_argument, NULL, 's'},
         {"test-refuse-id", required_argument, NULL, 't'},
         {"ack", required_argument, NULL, 'a'},
         {"group-wait-ms", required_argument, NULL, 'w'},
@@ -1195,28 +1197,23 @@ int collector_cmd_serve(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *listen = NULL, *keyfile = NULL, *cstart = "now";
-    double rate = 1.0;
+    const char *db = NULL, *listen = NULL, *keyfile = NULL;
     uint64_t refuse_id = 0;
     ack_mode_t ack = ACK_AUTO;
     unsigned long wait_ms = DEFAULT_GROUP_WAIT_MS, group_max = DEFAULT_GROUP_MAX;
     unsigned long retry_after = DEFAULT_RETRY_AFTER_S, max_sessions = DEFAULT_MAX_SESSIONS;
     unsigned long max_hs = DEFAULT_MAX_HANDSHAKES;
-    int c;
+    int c, at = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &at)) != -1) {
         char *end;
         int bad = 0;
         switch (c) {
         case 'd': db = optarg; break;
         case 'l': listen = optarg; break;
         case 'k': keyfile = optarg; break;
-        case 's': cstart = optarg; break;
-        case 'r':
-            errno = 0;
-            rate = strtod(optarg, &end);
-            if (errno || *end != '\0' || !(rate >= 0 && rate <= 1e6)) {
-                fprintf(stderr, "spark-collector serve: --clock-rate: expected 0 to 1000000\n");
+        case 's':
+            if (collector_now_option("serve", opts[at].name, optarg) != CLI_OK) {
                 return CLI_USAGE;
             }
             break;
@@ -1262,20 +1259,13 @@ int collector_cmd_serve(int argc, char **argv)
     }
     static server_t s; /* holds the licence key; static keeps it off the stack */
     memset(&s, 0, sizeof s);
-    const char *why = "";
-    clock_gettime(CLOCK_MONOTONIC, &s.mono0);
-    s.clock_rate = rate;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     s.refuse_id = refuse_id;
     s.ack = ack;
     s.retry_after_s = (unsigned)retry_after;
-    s.rng = (uint32_t)s.mono0.tv_nsec ^ (uint32_t)getpid();
-    if (strcmp(cstart, "now") == 0) {
-        s.clock_start = (int64_t)time(NULL);
-    } else if (fw_iso8601_parse(cstart, &s.clock_start, &why) != 0) {
-        fprintf(stderr, "spark-collector serve: --clock-start '%s': %s (ISO 8601 or 'now')\n",
-                cstart, why);
-        return CLI_USAGE;
-    }
+    s.rng = (uint32_t)t0.tv_nsec ^ (uint32_t)getpid();
+    collector_now_start();
     coap_address_t addr;
     if (link_coap_parse_listen(listen, &addr) != 0) {
         fprintf(stderr, "spark-collector serve: --listen: expected ADDR:PORT, e.g. "
