@@ -59,7 +59,7 @@ python3 -c 'import json; l = json.load(open("show.json"))["licence"]; assert l["
 
 # "Now" is the clock the command is given (a demo's simulated clock), not the
 # machine's date: fixed dates plan the same on any day. E = 2026-12-08.
-sim() { "$COLL" admin --db c.db --clock-start "$1" "${@:2}"; }
+sim() { "$COLL" admin --db "$DB" --clock-start "$1" "${@:2}"; }
 sim 2026-11-20T09:00:00Z enroll --serial FOC0000SIM1 --psk 00112233445566778899aabbccddee0f \
     --trial D1000009 --region US >/dev/null || bad "sim: enroll"
 adm show --serial FOC0000SIM1 | grep -q 'enrolled      2026-11-20T09:00:0' && ok ||
@@ -72,16 +72,16 @@ sim 2027-01-08T00:00:00Z licence --serial FOC0000SIM1 --paid >out.txt 2>err.txt
     bad "conversion at E + 31 d (simulated) not refused: $(cat out.txt err.txt)"
 [[ $(seq_of FOC0000SIM1) == "$before" ]] && ok || bad "refused conversion changed the licence"
 # one simulated day per real second, anchored: E + 29 d is in grace
-"$COLL" admin --db c.db --clock-start 2027-01-06T00:00:00Z --clock-rate 86400 \
+"$COLL" admin --db "$DB" --clock-start 2027-01-06T00:00:00Z --clock-rate 86400 \
     --clock-anchor "$(date +%s%3N)" licence --serial FOC0000SIM1 --paid >out.txt 2>&1 &&
     grep -q 'paid seq' out.txt && ok || bad "conversion at E + 29 d (simulated) refused: $(cat out.txt)"
 # stepped time is the host board's alone; bad values name the option
 for opt in "--clock-rate 0" "--clock-rate -1" "--clock-anchor soon" "--clock-start tomorrow"; do
     # shellcheck disable=SC2086
-    "$COLL" admin --db c.db $opt show --serial FOC0000SIM1 >out.txt 2>err.txt
+    "$COLL" admin --db "$DB" $opt show --serial FOC0000SIM1 >out.txt 2>err.txt
     [[ $? -eq 2 ]] && grep -qF -- "${opt%% *}" err.txt && ok || bad "admin $opt: $(cat err.txt)"
 done
-grep -q "stepped time is the host board's alone" <("$COLL" admin --db c.db --clock-rate 0 show \
+grep -q "stepped time is the host board's alone" <("$COLL" admin --db "$DB" --clock-rate 0 show \
     --serial FOC0000SIM1 2>&1) && ok || bad "--clock-rate 0: no reason given"
 
 echo "licence rules: $PASS passed, $FAIL failed"
