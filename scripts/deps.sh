@@ -27,7 +27,7 @@ ARM64_PACKAGES=(
   libc6-dev:arm64 libmbedtls-dev:arm64 libcjson-dev:arm64 libcoap3-dev:arm64
   libcmocka-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64 libfreetype-dev:arm64
   libsqlite3-dev:arm64 libqrencode-dev:arm64 libssl-dev:arm64
-  libtss2-dev:arm64 libsystemd-dev:arm64 libpq-dev:arm64
+  libtss2-dev:arm64 libsystemd-dev:arm64
 )
 
 SUDO=""

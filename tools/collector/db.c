@@ -797,7 +797,15 @@ int cdb_open(cdb_t *c, const char *uri)
         FW_LOGE("database '%s': expected sqlite:FILE, a file name or postgresql://...", c->where);
         return FW_E_INVAL;
     }
+#ifdef SPARK_NO_LIBPQ
+    if (d == CDB_POSTGRESQL) {
+        FW_LOGE("database '%s': this build has no PostgreSQL client (libpq)", c->where);
+        return FW_E_UNSUPPORTED;
+    }
+    c->drv = &cdb_sqlite_driver;
+#else
     c->drv = d == CDB_POSTGRESQL ? &cdb_pg_driver : &cdb_sqlite_driver;
+#endif
     const char *target = strncmp(uri, "sqlite:", 7) == 0 ? uri + 7 : uri;
     int rc = c->drv->open(c, target);
     if (rc == 0) {
