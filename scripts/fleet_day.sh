@@ -12,7 +12,9 @@
 #   defaults 10000 rooms, 24 hours, 240x: a simulated hour is 15 s, the day
 #   6 minutes, plus the rooms' start (ROOMS / 500 s) and the drain. Builds
 #   the default preset's collector, spark-licence and spark-fleetsim first
-#   (bash scripts/deps.sh installs what they need).
+#   (bash scripts/deps.sh installs what they need). On a shared 2-core
+#   machine 240x asks for more than it answers; 60x (a 24-minute day)
+#   passed there: docs/SCALING.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOMS=${1:-10000}
