@@ -1,6 +1,7 @@
 /*
  * admin.h - what the admin commands share (admin.c: enroll, licence, show,
- * totals; admin_trial.c: everything by trial number).
+ * totals; admin_trial.c: everything by trial number, printed by
+ * admin_trial_print.c).
  */
 #ifndef COLLECTOR_ADMIN_H
 #define COLLECTOR_ADMIN_H

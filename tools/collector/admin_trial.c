@@ -3,7 +3,8 @@
  * (`trial`), the partner's customer list (`trials`), and what a partner
  * does to a trial (`new-trial`, `extend`, `add-service`, `convert`,
  * `keep`). Where a trial or an endpoint stands is computed by fw_trial
- * (collector_licence_view: the device's own timeline), never here.
+ * (collector_licence_view: the device's own timeline), never here. How
+ * trials and endpoints are printed (text and JSON) is admin_trial_print.c.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "admin.h"
+#include "admin_trial_priv.h"
 #include "cli.h"
 #include "now.h"
 #include "db_trial.h"
@@ -64,28 +66,9 @@ static int check_trial(const char *cmd, const char *trial)
     return CLI_OK;
 }
 
-static const char *when(int64_t t, char buf[FW_ISO8601_LEN])
-{
-    return fw_iso8601_format(t, buf, FW_ISO8601_LEN);
-}
-
 /* ---- one endpoint, as support and partners see it ------------------------------ */
 
-typedef struct {
-    cdb_device_t dev;
-    cdb_show_t show;
-    bool has_lic, has_iat, has_view;
-    collector_licence_t lic;
-    trial_claims_t claims;
-    trial_view_t view;
-    cdb_totals_t totals;
-    int64_t events;
-    uint32_t sent_seq;
-    int64_t sent_at;
-    int64_t at; /* the instant of the view */
-} endpoint_t;
-
-static int endpoint_load(cdb_t *db, const char *serial, int64_t at, endpoint_t *e)
+static int endpoint_load(cdb_t *db, const char *serial, int64_t at, admin_endpoint_t *e)
 {
     memset(e, 0, sizeof *e);
     e->at = at;
@@ -106,172 +89,6 @@ static int endpoint_load(cdb_t *db, const char *serial, int64_t at, endpoint_t *
     }
     return rc == 0 ? admin_totals_of(db, serial, &e->totals, &e->events) : rc;
 }
-
-static void add_time(cJSON *o, const char *name, int64_t t)
-{
-    char b[FW_ISO8601_LEN];
-    if (t > 0) {
-        cJSON_AddStringToObject(o, name, when(t, b));
-    } else {
-        cJSON_AddNullToObject(o, name);
-    }
-}
-
-/* The licence view of `trialctl licence --json` (proto_licence_view_record,
- * filled by support_licence_view(): one definition for the room's support
- * port, trialctl and the collector) for licence `c` with verdict `v` at `at`
- * (`c` NULL: none in force, as a room without one says it), its members
- * added to `o` but those named in `skip` (NULL-terminated). */
-static void view_members(cJSON *o, const trial_claims_t *c, const trial_view_t *v, int64_t at,
-                         const endpoint_t *e, const char *const *skip)
-{
-    static proto_support_state_t doc;
-    if (c != NULL) {
-        support_licence_view(c, v, at, &doc);
-    } else {
-        support_facts_t f = {.now = at}; /* none in force: the endpoint's own facts */
-        if (e != NULL) {
-            f.serial = e->dev.serial;
-            f.trial = e->dev.trial;
-            f.region = e->dev.region;
-        }
-        support_state_build(&f, &doc);
-    }
-    static char buf[PROTO_BODY_MAX];
-    proto_writer_t w;
-    proto_writer_init(&w, buf, sizeof buf);
-    proto_w_printf(&w, "{");
-    proto_w_fields(&w, &proto_licence_view_record, &doc, false);
-    proto_w_printf(&w, ",\"%s\":[", PROTO_SERVICES_ARRAY);
-    for (size_t i = 0; i < doc.n_services; i++) {
-        proto_w_printf(&w, "%s", i ? "," : "");
-        proto_w_object(&w, &proto_support_service_record, &doc.services[i]);
-    }
-    proto_w_printf(&w, "]}");
-    cJSON *view = w.overflow ? NULL : cJSON_ParseWithLength(buf, w.len);
-    while (view != NULL && view->child != NULL) {
-        cJSON *m = cJSON_DetachItemViaPointer(view, view->child);
-        bool skipped = false;
-        for (size_t i = 0; skip != NULL && skip[i] != NULL; i++) {
-            skipped = skipped || strcmp(m->string, skip[i]) == 0;
-        }
-        if (skipped) {
-            cJSON_Delete(m);
-        } else {
-            cJSON_AddItemToObject(o, m->string, m);
-        }
-    }
-    cJSON_Delete(view);
-}
-
-/* What the trial and list views say themselves (the trial's own licence has
- * no serial, seq or issue instant a partner needs). */
-static const char *const s_trial_skip[] = {"valid", "serial", "seq",    "issued", "at",
-                                           "trial", "org",    "region", NULL};
-static const char *const s_endpoint_skip[] = {"serial", "at", NULL};
-
-/* "5 d" while the trial runs, "12 d to buy" in grace, "ended" after, "-"
- * paid. */
-static const char *days_text(const trial_view_t *v, char *buf, size_t cap)
-{
-    if (!v->has_expiry) {
-        (void)snprintf(buf, cap, "-");
-    } else if (v->state >= TRIAL_STATE_LAPSED) {
-        (void)snprintf(buf, cap, "ended");
-    } else if (v->state == TRIAL_STATE_GRACE) {
-        (void)snprintf(buf, cap, "%d d to buy", (int)v->grace_days_left);
-    } else {
-        (void)snprintf(buf, cap, "%d d", (int)v->days_left);
-    }
-    return buf;
-}
-
-static void services_text(const trial_view_t *v, char *buf, size_t cap)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < v->n_svc && n < cap; i++) {
-        int w = v->svc[i].expired
-                    ? snprintf(buf + n, cap - n, "%s%s ended", n ? ", " : "", v->svc[i].id)
-                    : snprintf(buf + n, cap - n, "%s%s %d d", n ? ", " : "", v->svc[i].id,
-                               (int)v->svc[i].days_left);
-        n += w > 0 ? (size_t)w : 0;
-    }
-    if (n == 0) {
-        (void)snprintf(buf, cap, "none");
-    }
-}
-
-static cJSON *endpoint_json(const endpoint_t *e)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "serial", e->dev.serial);
-    cJSON_AddStringToObject(o, "model", e->dev.model[0] ? e->dev.model : e->show.prov.model);
-    add_time(o, "arrived", e->show.has_prov ? e->show.first_seen : 0);
-    add_time(o, "last_seen", e->show.last_contact);
-    view_members(o, e->has_view ? &e->claims : NULL, &e->view, e->at, e, s_endpoint_skip);
-    /* the licence the server last sent the room (`seq` is the one in force) */
-    cJSON_AddNumberToObject(o, "sent_seq", e->sent_seq);
-    add_time(o, "sent", e->sent_at);
-    if (e->show.has_prov) {
-        cJSON_AddStringToObject(o, "reported_state", e->show.prov.licence_state);
-    } else {
-        cJSON_AddNullToObject(o, "reported_state");
-    }
-    cJSON *u = cJSON_AddObjectToObject(o, "usage");
-    admin_total_t f[ADMIN_TOTALS_MAX];
-    size_t n = admin_totals_list(&e->totals, e->events, f);
-    for (size_t i = 0; i < n; i++) {
-        cJSON_AddNumberToObject(u, f[i].name, (double)f[i].v);
-    }
-    return o;
-}
-
-static void endpoint_text(const endpoint_t *e)
-{
-    char a[FW_ISO8601_LEN], s[FW_ISO8601_LEN], d[32], svc[512];
-    const char *model = e->dev.model[0] ? e->dev.model : e->show.prov.model;
-    printf("  %-12s %-16.16s %-20s %-20s %-9s %-11s %-8s %-6s ", e->dev.serial,
-           model[0] ? model : "-", e->show.has_prov ? when(e->show.first_seen, a) : "not yet",
-           e->show.last_contact > 0 ? when(e->show.last_contact, s) : "never",
-           e->has_view ? trial_state_name(e->view.state) : "none",
-           e->has_view ? days_text(&e->view, d, sizeof d) : "-",
-           e->has_view ? trial_calling_name(e->view.calling) : "-",
-           !e->has_view      ? "-"
-           : e->view.rma_due ? "due"
-           : e->lic.keep     ? "kept"
-                             : "no");
-    if (!e->has_lic) {
-        printf("none yet\n");
-    } else if (e->sent_seq == e->lic.seq) {
-        printf("seq %u (sent)\n", (unsigned)e->lic.seq);
-    } else {
-        printf("seq %u (not fetched yet)\n", (unsigned)e->lic.seq);
-    }
-    if (e->has_view) {
-        services_text(&e->view, svc, sizeof svc);
-        printf("      services: %s\n", svc);
-    }
-    admin_total_t f[ADMIN_TOTALS_MAX];
-    size_t n = admin_totals_list(&e->totals, e->events, f);
-    /* the counters a partner asks about; --json has them all */
-    static const char *const shown[] = {"records",         "calls",    "call_seconds",
-                                        "calls_blocked",   "meetings", "meeting_seconds",
-                                        "emergency_calls", "events"};
-    printf("      usage:");
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++) {
-            if (strcmp(f[i].name, shown[k]) == 0) {
-                printf(" %s %" PRId64, f[i].name, f[i].v);
-            }
-        }
-    }
-    printf("\n");
-    if (e->show.has_prov) {
-        printf("      the room reports: %s\n", e->show.prov.licence_state);
-    }
-}
-
 /* ---- admin trial DNNN ---------------------------------------------------------- */
 
 typedef struct {
@@ -279,107 +96,6 @@ typedef struct {
     bool at_given;
     int64_t at;
 } view_opts_t;
-
-static cJSON *order_json(const collector_trial_t *t)
-{
-    if (!t->lic.paid) {
-        return cJSON_CreateNull();
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "offer", t->offer);
-    cJSON_AddStringToObject(o, "plan", t->plan);
-    cJSON *a = cJSON_AddArrayToObject(o, "add_ons");
-    char names[PARTNER_ADD_ONS_MAX + 1];
-    (void)snprintf(names, sizeof names, "%s", t->add_ons);
-    for (char *save = NULL, *p = strtok_r(names, ",", &save); p != NULL;
-         p = strtok_r(NULL, ",", &save)) {
-        cJSON_AddItemToArray(a, cJSON_CreateString(p + strspn(p, " ")));
-    }
-    if (t->lic.site[0] != '\0') {
-        cJSON_AddStringToObject(o, "webex_site", t->lic.site);
-    } else {
-        cJSON_AddNullToObject(o, "webex_site");
-    }
-    cJSON_AddBoolToObject(o, "new_site", t->new_site);
-    add_time(o, "converted", t->converted_at);
-    return o;
-}
-
-static void trial_head_text(const collector_trial_t *t, const trial_view_t *v, int64_t at)
-{
-    char b1[FW_ISO8601_LEN], b2[FW_ISO8601_LEN], svc[512], d[32];
-    printf("trial         %s\n", t->lic.trial);
-    printf("organisation  %s (%s)\n", t->lic.org, t->lic.region);
-    printf("at            %s\n", when(at, b1));
-    if (t->lic.paid) {
-        printf("state         paid: %s %s, converted %s%s%s\n",
-               t->offer[0] ? t->offer : "converted per device (admin licence)", t->plan,
-               when(t->converted_at, b1), t->add_ons[0] ? "; add-ons " : "", t->add_ons);
-        if (t->lic.site[0] != '\0') {
-            printf("webex site    %s%s\n", t->lic.site,
-                   t->new_site ? " (a new site: A-WX, R6)" : " (the trial's, converted)");
-        }
-    } else {
-        if (v->state >= TRIAL_STATE_LAPSED) {
-            printf("state         %s: the grace period is over, nothing can be restored (R9)\n",
-                   trial_state_name(v->state));
-        } else {
-            printf("state         %s, %s left\n", trial_state_name(v->state),
-                   days_text(v, d, sizeof d));
-        }
-        printf("expiry        %s (%s)\n", when(t->lic.trial_exp, b2),
-               t->lic.ext                       ? "extended once: no further extension, R4"
-               : v->state >= TRIAL_STATE_LAPSED ? "not extended"
-                                                : "not extended: one 30-day extension left, R4");
-        if (t->webex_site[0] != '\0') {
-            printf("webex site    %s (the trial's)\n", t->webex_site);
-        }
-    }
-    services_text(v, svc, sizeof svc);
-    printf("services      %s\n", svc);
-    printf("devices       %s\n",
-           t->lic.keep ? "kept by the customer (R3): no return" : "returned if not bought (R12)");
-}
-
-static void audit_text(const cdb_audit_t *a, size_t n)
-{
-    char b[FW_ISO8601_LEN];
-    printf("audit\n");
-    for (size_t i = 0; i < n; i++) {
-        printf("  %s  %-10s %-11s %s%s%s\n", when(a[i].at, b), a[i].who, a[i].what,
-               a[i].serial[0] ? a[i].serial : "", a[i].serial[0] ? ": " : "", a[i].detail);
-    }
-    if (n == 0) {
-        printf("  (nothing yet)\n");
-    }
-}
-
-static cJSON *audit_json(const cdb_audit_t *a, size_t n)
-{
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        add_time(o, "at", a[i].at);
-        cJSON_AddStringToObject(o, "who", a[i].who);
-        if (a[i].serial[0] != '\0') {
-            cJSON_AddStringToObject(o, "serial", a[i].serial);
-        } else {
-            cJSON_AddNullToObject(o, "serial");
-        }
-        cJSON_AddStringToObject(o, "action", a[i].what);
-        cJSON_AddStringToObject(o, "detail", a[i].detail);
-        cJSON_AddItemToArray(arr, o);
-    }
-    return arr;
-}
-
-static void print_json(cJSON *o)
-{
-    char *txt = cJSON_PrintUnformatted(o);
-    printf("%s\n", txt != NULL ? txt : "{}");
-    cJSON_free(txt);
-    cJSON_Delete(o);
-}
 
 static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
 {
@@ -401,7 +117,7 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
     cdb_audit_t *audit = NULL;
     size_t n_audit = 0;
     rc = rc == 0 ? cdb_audit_list(db, trial, &audit, &n_audit) : rc;
-    static endpoint_t e;
+    static admin_endpoint_t e;
     static trial_claims_t tc;
     trial_view_t v;
     memset(&v, 0, sizeof v);
@@ -411,11 +127,11 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
     cJSON *o = vo->json && rc == 0 ? cJSON_CreateObject() : NULL;
     if (o != NULL) {
         cJSON_AddStringToObject(o, "trial", trial);
-        add_time(o, "at", vo->at);
+        admin_add_time(o, "at", vo->at);
         if (known) {
             cJSON_AddStringToObject(o, "org", t.lic.org);
             cJSON_AddStringToObject(o, "region", t.lic.region);
-            view_members(o, &tc, &v, vo->at, NULL, s_trial_skip);
+            admin_view_members(o, &tc, &v, vo->at, NULL, admin_trial_skip);
             cJSON_AddBoolToObject(o, "extension_left",
                                   !t.lic.paid && t.lic.ext == 0 && v.state < TRIAL_STATE_LAPSED);
             if (t.webex_site[0] != '\0') {
@@ -423,15 +139,15 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
             } else {
                 cJSON_AddNullToObject(o, "webex_site");
             }
-            cJSON_AddItemToObject(o, "order", order_json(&t));
-            add_time(o, "created", t.created_at);
+            cJSON_AddItemToObject(o, "order", admin_order_json(&t));
+            admin_add_time(o, "created", t.created_at);
         } else {
             cJSON_AddNullToObject(o, "org");
             cJSON_AddStringToObject(o, "state", "none");
         }
     } else if (rc == 0) {
         if (known) {
-            trial_head_text(&t, &v, vo->at);
+            admin_trial_head_text(&t, &v, vo->at);
         } else {
             printf("trial         %s (no licence issued yet: create it with admin new-trial)\n",
                    trial);
@@ -451,17 +167,17 @@ static int trial_show(cdb_t *db, const char *trial, const view_opts_t *vo)
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = endpoint_load(db, serials[i], vo->at, &e);
         if (rc == 0 && eps != NULL) {
-            cJSON_AddItemToArray(eps, endpoint_json(&e));
+            cJSON_AddItemToArray(eps, admin_endpoint_json(&e));
         } else if (rc == 0) {
-            endpoint_text(&e);
+            admin_endpoint_text(&e);
         }
     }
     if (rc == 0 && o != NULL) {
-        cJSON_AddItemToObject(o, "audit", audit_json(audit, n_audit));
-        print_json(o);
+        cJSON_AddItemToObject(o, "audit", admin_audit_json(audit, n_audit));
+        admin_print_json(o);
         o = NULL;
     } else if (rc == 0) {
-        audit_text(audit, n_audit);
+        admin_audit_text(audit, n_audit);
     }
     cJSON_Delete(o);
     free(audit);
@@ -579,14 +295,15 @@ static void row_text(const trial_row_t *r)
                ep, "no licence issued yet");
         return;
     }
-    services_text(&r->v, svc, sizeof svc);
+    admin_services_text(&r->v, svc, sizeof svc);
     char order[64];
     (void)snprintf(order, sizeof order, "%s %s", r->t.offer, r->t.plan);
-    when(r->t.lic.trial_exp, e);
+    admin_when(r->t.lic.trial_exp, e);
     e[10] = '\0'; /* the date */
     printf("%-10s %-24.24s %-2s  %-9s %-10s %-11s %-9s %s\n", r->trial, r->t.lic.org,
            r->t.lic.region, row_state(r), r->t.lic.paid ? "-" : e,
-           r->t.lic.paid ? "-" : days_text(&r->v, d, sizeof d), ep, r->t.lic.paid ? order : svc);
+           r->t.lic.paid ? "-" : admin_days_text(&r->v, d, sizeof d), ep,
+           r->t.lic.paid ? order : svc);
 }
 
 static cJSON *row_json(const trial_row_t *r, int64_t at)
@@ -596,8 +313,8 @@ static cJSON *row_json(const trial_row_t *r, int64_t at)
     if (r->known) {
         cJSON_AddStringToObject(o, "org", r->t.lic.org);
         cJSON_AddStringToObject(o, "region", r->t.lic.region);
-        view_members(o, &r->claims, &r->v, at, NULL, s_trial_skip);
-        cJSON_AddItemToObject(o, "order", order_json(&r->t));
+        admin_view_members(o, &r->claims, &r->v, at, NULL, admin_trial_skip);
+        cJSON_AddItemToObject(o, "order", admin_order_json(&r->t));
     } else {
         cJSON_AddNullToObject(o, "org");
         cJSON_AddStringToObject(o, "state", "none");
@@ -701,12 +418,12 @@ int admin_cmd_trials(cdb_t *db, int argc, char **argv)
     cJSON *arr = NULL, *o = NULL;
     if (vo.json) {
         o = cJSON_CreateObject();
-        add_time(o, "at", vo.at);
+        admin_add_time(o, "at", vo.at);
         arr = cJSON_AddArrayToObject(o, "trials");
     } else {
         char b[FW_ISO8601_LEN];
-        printf("trials at %s%s%s%s\n", when(vo.at, b), state ? ", state " : "", state ? state : "",
-               expiring >= 0 ? ", expiring within the days given (R7)" : "");
+        printf("trials at %s%s%s%s\n", admin_when(vo.at, b), state ? ", state " : "",
+               state ? state : "", expiring >= 0 ? ", expiring within the days given (R7)" : "");
         printf("%-10s %-24s %-2s  %-9s %-10s %-11s %-9s %s\n", "TRIAL", "ORGANISATION", "CC",
                "STATE", "EXPIRES", "LEFT", "ARRIVED", "SERVICES (days left, R7) / ORDER");
     }
@@ -724,7 +441,7 @@ int admin_cmd_trials(cdb_t *db, int argc, char **argv)
         }
     }
     if (o != NULL) {
-        print_json(o);
+        admin_print_json(o);
     } else if (shown == 0) {
         printf("(no trial%s)\n", n > 0 ? " matches" : "");
     }
@@ -763,9 +480,11 @@ static int act(cdb_t *db, const char *cmd, const char *trial, const partner_act_
     char b1[FW_ISO8601_LEN], b2[FW_ISO8601_LEN];
     if (a->kind == PARTNER_EXTEND) {
         printf("trial %s extended once by 30 days (R4): expiry %s -> %s; no further extension\n",
-               trial, when(r.before.lic.trial_exp, b1), when(r.after.lic.trial_exp, b2));
+               trial, admin_when(r.before.lic.trial_exp, b1),
+               admin_when(r.after.lic.trial_exp, b2));
     } else if (a->kind == PARTNER_ADD_SERVICE) {
-        printf("trial %s: service %s added until %s (R4)\n", trial, a->service, when(a->until, b1));
+        printf("trial %s: service %s added until %s (R4)\n", trial, a->service,
+               admin_when(a->until, b1));
     } else if (a->kind == PARTNER_CONVERT) {
         printf("trial %s converted to paid (R2)\n", trial);
     }
@@ -963,12 +682,12 @@ int admin_cmd_new_trial(cdb_t *db, int argc, char **argv)
     }
     char b[FW_ISO8601_LEN];
     printf("trial %s created for '%s' (%s): expires %s, %zu service(s)\n", trial, l->org, l->region,
-           when(l->trial_exp, b), l->n_svc);
+           admin_when(l->trial_exp, b), l->n_svc);
     if (issued > 0) {
         printf("%zu endpoint(s) enrolled under it already got its licence; ", issued);
     } else {
         printf("no endpoint enrolled under it yet; ");
     }
-    printf("each endpoint enrolled later gets it when enrolled\n");
+    printf("each endpoint enrolled later gets it admin_when enrolled\n");
     return CLI_OK;
 }
