@@ -6,7 +6,7 @@
  * A table lists each field once: name, C type, range, unit (and for usage
  * records how two records merge). From it come the C structs, the device's
  * encoder and decoders (report/codec.h), the collector's parser
- * (collector/payload.h) and SQL columns (tools/collector/db.c), and the load
+ * (collector/payload.h) and SQL columns (tools/collector/db_schema.c), and the load
  * generator's bodies. Adding a field here adds it everywhere; the contract
  * test (tests/contract/) fails when one side is changed on its own.
  *
