@@ -131,7 +131,7 @@ cdb_stmt_t *db_stmt(cdb_t *c, int id)
     return st;
 }
 
-void db_p_int(cdb_stmt_t *st, int n, int64_t v)
+void cdb_p_int(cdb_stmt_t *st, int n, int64_t v)
 {
     st->param[n] = (cdb_param_t){.type = CDB_P_INT, .i = v};
 }
@@ -146,37 +146,37 @@ static void p_blob(cdb_stmt_t *st, int n, const void *b, size_t len)
     st->param[n] = (cdb_param_t){.type = CDB_P_BLOB, .p = b, .n = len};
 }
 
-int db_step(cdb_t *c, cdb_stmt_t *st)
+int cdb_step(cdb_t *c, cdb_stmt_t *st)
 {
     return c->drv->step(c, st);
 }
 
 /* Run to the end (a statement without rows, or whose rows do not matter). */
-int db_run(cdb_t *c, cdb_stmt_t *st)
+int cdb_run(cdb_t *c, cdb_stmt_t *st)
 {
     int s;
-    while ((s = db_step(c, st)) == 1) {
+    while ((s = cdb_step(c, st)) == 1) {
     }
     c->drv->reset(c, st);
     return s < 0 ? s : 0;
 }
 
-void db_done(cdb_t *c, cdb_stmt_t *st)
+void cdb_done(cdb_t *c, cdb_stmt_t *st)
 {
     c->drv->reset(c, st);
 }
 
-int64_t db_col_int(const cdb_t *c, cdb_stmt_t *st, int col)
+int64_t cdb_col_int(const cdb_t *c, cdb_stmt_t *st, int col)
 {
     return c->drv->col_int(st, col);
 }
 
-void db_col_text(const cdb_t *c, cdb_stmt_t *st, int col, char *dst, size_t cap)
+void cdb_col_text(const cdb_t *c, cdb_stmt_t *st, int col, char *dst, size_t cap)
 {
     (void)snprintf(dst, cap, "%s", c->drv->col_text(st, col));
 }
 
-int db_exec(cdb_t *c, const char *sql)
+int cdb_exec(cdb_t *c, const char *sql)
 {
     return c->drv->exec(c, sql);
 }
@@ -186,7 +186,7 @@ int db_tx_begin(cdb_t *c)
     if (revive(c) != 0) {
         return FW_E_IO;
     }
-    int rc = db_exec(c, db_words[c->drv->dialect].begin);
+    int rc = cdb_exec(c, db_words[c->drv->dialect].begin);
     c->in_tx = rc == 0;
     return rc;
 }
@@ -200,7 +200,7 @@ int db_tx_end(cdb_t *c, int rc)
     cdb_fail_t fail = c->fail;
     char msg[sizeof c->fail_msg];
     memcpy(msg, c->fail_msg, sizeof msg);
-    int r2 = db_exec(c, rc == 0 ? "COMMIT;" : "ROLLBACK;");
+    int r2 = cdb_exec(c, rc == 0 ? "COMMIT;" : "ROLLBACK;");
     c->in_tx = false;
     if (rc != 0) {
         c->fail = fail; /* the failure that made us roll back, not the rollback's */
@@ -223,7 +223,7 @@ static void bind_field(cdb_stmt_t *st, int n, const proto_field_t *f, const void
         const char *name = proto_event_kind_name((proto_event_kind_t)proto_field_get(f, obj));
         db_p_text(st, n, name != NULL ? name : "unknown");
     } else {
-        db_p_int(st, n, proto_field_get(f, obj));
+        cdb_p_int(st, n, proto_field_get(f, obj));
     }
 }
 
@@ -355,7 +355,7 @@ int cdb_probe_write(cdb_t *c)
     int rc = db_tx_begin(c);
     if (rc == 0) {
         cdb_stmt_t *st = db_stmt(c, Q_PROBE);
-        rc = db_tx_end(c, st != NULL ? db_run(c, st) : FW_E_IO);
+        rc = db_tx_end(c, st != NULL ? cdb_run(c, st) : FW_E_IO);
     }
     if (rc == 0) {
         c->fail = CDB_FAIL_NONE;
@@ -366,7 +366,7 @@ int cdb_probe_write(cdb_t *c)
 int db_run_simple(cdb_t *c, q_id_t q)
 {
     cdb_stmt_t *st = db_stmt(c, q);
-    return st != NULL ? db_run(c, st) : FW_E_IO;
+    return st != NULL ? cdb_run(c, st) : FW_E_IO;
 }
 
 /* ---- for the other db_*.c files (db_priv.h) ----------------------------------------- */
@@ -387,11 +387,6 @@ cdb_stmt_t *cdb_q(cdb_t *c, const char *sql)
     return db_stmt(c, id);
 }
 
-void cdb_p_int(cdb_stmt_t *st, int n, int64_t v)
-{
-    db_p_int(st, n, v);
-}
-
 void cdb_p_text(cdb_stmt_t *st, int n, const char *s)
 {
     if (s != NULL) {
@@ -399,36 +394,6 @@ void cdb_p_text(cdb_stmt_t *st, int n, const char *s)
     } else {
         st->param[n] = (cdb_param_t){.type = CDB_P_NULL};
     }
-}
-
-int cdb_step(cdb_t *c, cdb_stmt_t *st)
-{
-    return db_step(c, st);
-}
-
-int cdb_run(cdb_t *c, cdb_stmt_t *st)
-{
-    return db_run(c, st);
-}
-
-void cdb_done(cdb_t *c, cdb_stmt_t *st)
-{
-    db_done(c, st);
-}
-
-int64_t cdb_col_int(const cdb_t *c, cdb_stmt_t *st, int col)
-{
-    return db_col_int(c, st, col);
-}
-
-void cdb_col_text(const cdb_t *c, cdb_stmt_t *st, int col, char *dst, size_t cap)
-{
-    db_col_text(c, st, col, dst, cap);
-}
-
-int cdb_exec(cdb_t *c, const char *sql)
-{
-    return db_exec(c, sql);
 }
 
 int cdb_write_begin(cdb_t *c)
@@ -455,9 +420,9 @@ int cdb_read_begin(cdb_t *c)
     if (revive(c) != 0) {
         return FW_E_IO;
     }
-    int rc = db_exec(c, c->drv->dialect == CDB_POSTGRESQL
-                            ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-                            : "BEGIN;");
+    int rc = cdb_exec(c, c->drv->dialect == CDB_POSTGRESQL
+                             ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+                             : "BEGIN;");
     c->in_tx = rc == 0;
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "db_priv.h"
 #include "dbdrv.h"
 #include "proto/wire.h"
 
@@ -71,20 +72,14 @@ int db_count_params(const char *sql);
 /* The schema made or brought to SCHEMA_VERSION. */
 int db_create_schema(cdb_t *c);
 
-/* ---- db.c */
+/* ---- db.c (and db_priv.h: cdb_p_int, cdb_step, cdb_run, cdb_done, cdb_col_int,
+ * cdb_col_text, cdb_exec) */
 
 /* Statement `id`, prepared on this connection, ready for parameters: one
  * of q_id_t, or from Q_COUNT on one of c->sql (cdb_q). */
 cdb_stmt_t *db_stmt(cdb_t *c, int id);
-void db_p_int(cdb_stmt_t *st, int n, int64_t v);
+/* Text parameter `s`, not NULL (cdb_p_text() binds NULL as SQL NULL). */
 void db_p_text(cdb_stmt_t *st, int n, const char *s);
-int db_step(cdb_t *c, cdb_stmt_t *st);
-/* Run to the end (a statement without rows, or whose rows do not matter). */
-int db_run(cdb_t *c, cdb_stmt_t *st);
-void db_done(cdb_t *c, cdb_stmt_t *st);
-int64_t db_col_int(const cdb_t *c, cdb_stmt_t *st, int col);
-void db_col_text(const cdb_t *c, cdb_stmt_t *st, int col, char *dst, size_t cap);
-int db_exec(cdb_t *c, const char *sql);
 int db_tx_begin(cdb_t *c);
 /* COMMIT after success, ROLLBACK otherwise; the first error wins. */
 int db_tx_end(cdb_t *c, int rc);

@@ -30,38 +30,38 @@ int cdb_licence_get(cdb_t *c, const char *serial, collector_licence_t *out, bool
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    int s = db_step(c, st);
+    int s = cdb_step(c, st);
     if (s != 1) {
-        db_done(c, st);
+        cdb_done(c, st);
         return s < 0 ? s : FW_E_NOENT;
     }
     memset(out, 0, sizeof *out);
     (void)snprintf(out->serial, sizeof out->serial, "%s", serial);
-    db_col_text(c, st, 0, out->org, sizeof out->org);
+    cdb_col_text(c, st, 0, out->org, sizeof out->org);
     out->paid = strcmp(c->drv->col_text(st, 1), "paid") == 0;
-    out->trial_exp = db_col_int(c, st, 2);
-    out->ext = (int)db_col_int(c, st, 3);
-    out->seq = (uint32_t)db_col_int(c, st, 4);
+    out->trial_exp = cdb_col_int(c, st, 2);
+    out->ext = (int)cdb_col_int(c, st, 3);
+    out->seq = (uint32_t)cdb_col_int(c, st, 4);
     *has_iat = !c->drv->col_null(st, 5);
-    out->iat = db_col_int(c, st, 5);
-    db_col_text(c, st, 6, out->trial, sizeof out->trial);
-    db_col_text(c, st, 7, out->region, sizeof out->region);
-    out->keep = db_col_int(c, st, 8) != 0;
-    db_col_text(c, st, 9, out->offer, sizeof out->offer);
-    db_col_text(c, st, 10, out->site, sizeof out->site);
-    db_done(c, st);
+    out->iat = cdb_col_int(c, st, 5);
+    cdb_col_text(c, st, 6, out->trial, sizeof out->trial);
+    cdb_col_text(c, st, 7, out->region, sizeof out->region);
+    out->keep = cdb_col_int(c, st, 8) != 0;
+    cdb_col_text(c, st, 9, out->offer, sizeof out->offer);
+    cdb_col_text(c, st, 10, out->site, sizeof out->site);
+    cdb_done(c, st);
 
     st = db_stmt(c, Q_LICENCE_SERVICES);
     if (st == NULL) {
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    while ((s = db_step(c, st)) == 1 && out->n_svc < 16) {
-        db_col_text(c, st, 0, out->svc[out->n_svc].id, sizeof out->svc[0].id);
-        out->svc[out->n_svc].exp = db_col_int(c, st, 1);
+    while ((s = cdb_step(c, st)) == 1 && out->n_svc < 16) {
+        cdb_col_text(c, st, 0, out->svc[out->n_svc].id, sizeof out->svc[0].id);
+        out->svc[out->n_svc].exp = cdb_col_int(c, st, 1);
         out->n_svc++;
     }
-    db_done(c, st);
+    cdb_done(c, st);
     return s < 0 ? s : 0;
 }
 
@@ -72,9 +72,9 @@ int cdb_licence_set_iat(cdb_t *c, const char *serial, uint32_t seq, int64_t iat)
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    db_p_int(st, 2, seq);
-    db_p_int(st, 3, iat);
-    return db_run(c, st);
+    cdb_p_int(st, 2, seq);
+    cdb_p_int(st, 3, iat);
+    return cdb_run(c, st);
 }
 
 /* The change is planned by fw_trial (licence_plan.c: the rules a device
@@ -123,16 +123,16 @@ int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64
     db_p_text(st, 2, l->org);
     db_p_text(st, 3, l->paid ? "paid" : "trial");
     if (!exp_null) {
-        db_p_int(st, 4, l->trial_exp);
+        cdb_p_int(st, 4, l->trial_exp);
     } /* else NULL */
-    db_p_int(st, 5, l->ext);
-    db_p_int(st, 6, l->seq);
-    db_p_int(st, 7, l->iat);
-    db_p_int(st, 8, now);
+    cdb_p_int(st, 5, l->ext);
+    cdb_p_int(st, 6, l->seq);
+    cdb_p_int(st, 7, l->iat);
+    cdb_p_int(st, 8, now);
     db_p_text(st, 9, l->offer);
     db_p_text(st, 10, l->site);
-    db_p_int(st, 11, l->keep ? 1 : 0);
-    int rc = db_run(c, st);
+    cdb_p_int(st, 11, l->keep ? 1 : 0);
+    int rc = cdb_run(c, st);
     /* The planned services: those kept, added or moved with an extension. */
     for (size_t i = 0; rc == 0 && i < l->n_svc; i++) {
         st = db_stmt(c, Q_SERVICE_UPSERT);
@@ -141,8 +141,8 @@ int cdb_licence_put(cdb_t *c, const collector_licence_t *l, bool exp_null, int64
         }
         db_p_text(st, 1, l->serial);
         db_p_text(st, 2, l->svc[i].id);
-        db_p_int(st, 3, l->svc[i].exp);
-        rc = db_run(c, st);
+        cdb_p_int(st, 3, l->svc[i].exp);
+        rc = cdb_run(c, st);
     }
     return rc;
 }
@@ -173,9 +173,9 @@ int cdb_licence_version(cdb_t *c, int64_t *version)
     if (st == NULL) {
         return FW_E_IO;
     }
-    int s = db_step(c, st);
-    *version = s == 1 ? db_col_int(c, st, 0) : 0;
-    db_done(c, st);
+    int s = cdb_step(c, st);
+    *version = s == 1 ? cdb_col_int(c, st, 0) : 0;
+    cdb_done(c, st);
     return s < 0 ? s : 0;
 }
 
@@ -213,19 +213,19 @@ int cdb_totals(cdb_t *c, const char *serial, cdb_totals_t *t)
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    int s = db_step(c, st);
+    int s = cdb_step(c, st);
     if (s == 1) {
         const proto_record_t *r = &proto_usage_record;
-        t->records = db_col_int(c, st, 0);
-        t->generations = db_col_int(c, st, 1);
-        t->first_start = db_col_int(c, st, 2);
-        t->last_end = db_col_int(c, st, 3);
+        t->records = cdb_col_int(c, st, 0);
+        t->generations = cdb_col_int(c, st, 1);
+        t->first_start = cdb_col_int(c, st, 2);
+        t->last_end = cdb_col_int(c, st, 3);
         for (size_t i = 0; i < r->n && i < CDB_TOTALS_MAX; i++) {
-            t->sum[i] = db_col_int(c, st, 4 + 2 * (int)i);
-            t->max[i] = db_col_int(c, st, 5 + 2 * (int)i);
+            t->sum[i] = cdb_col_int(c, st, 4 + 2 * (int)i);
+            t->max[i] = cdb_col_int(c, st, 5 + 2 * (int)i);
         }
     }
-    db_done(c, st);
+    cdb_done(c, st);
     return s < 0 ? s : 0;
 }
 
@@ -236,9 +236,9 @@ int cdb_count_events(cdb_t *c, const char *serial, int64_t *n)
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    int s = db_step(c, st);
-    *n = s == 1 ? db_col_int(c, st, 0) : 0;
-    db_done(c, st);
+    int s = cdb_step(c, st);
+    *n = s == 1 ? cdb_col_int(c, st, 0) : 0;
+    cdb_done(c, st);
     return s < 0 ? s : 0;
 }
 
@@ -250,10 +250,10 @@ int cdb_event_kind(cdb_t *c, const char *serial, const char *kind, int64_t *coun
     }
     db_p_text(st, 1, serial);
     db_p_text(st, 2, kind);
-    int s = db_step(c, st);
-    *count = s == 1 ? db_col_int(c, st, 0) : 0;
-    *last = s == 1 ? db_col_int(c, st, 1) : 0;
-    db_done(c, st);
+    int s = cdb_step(c, st);
+    *count = s == 1 ? cdb_col_int(c, st, 0) : 0;
+    *last = s == 1 ? cdb_col_int(c, st, 1) : 0;
+    cdb_done(c, st);
     return s < 0 ? s : 0;
 }
 
@@ -265,27 +265,27 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    int r = db_step(c, st);
+    int r = cdb_step(c, st);
     if (r != 1) {
-        db_done(c, st);
+        cdb_done(c, st);
         return r < 0 ? r : FW_E_NOENT;
     }
-    s->enrolled_at = db_col_int(c, st, 0);
-    s->last_contact = db_col_int(c, st, 1);
-    db_done(c, st);
+    s->enrolled_at = cdb_col_int(c, st, 0);
+    s->last_contact = cdb_col_int(c, st, 1);
+    cdb_done(c, st);
     st = db_stmt(c, Q_SHOW_PROV);
     if (st == NULL) {
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    r = db_step(c, st);
+    r = cdb_step(c, st);
     if (r == 1) {
         collector_prov_t *p = &s->prov;
         s->has_prov = true;
         (void)snprintf(p->serial, sizeof p->serial, "%s", serial);
-        s->first_seen = db_col_int(c, st, 0);
-        s->last_seen = db_col_int(c, st, 1);
-        s->prov_reports = db_col_int(c, st, 2);
+        s->first_seen = cdb_col_int(c, st, 0);
+        s->last_seen = cdb_col_int(c, st, 1);
+        s->prov_reports = cdb_col_int(c, st, 2);
         int col = 3;
         for (size_t i = 0; i < proto_prov_report_record.n; i++) {
             const proto_field_t *f = &proto_prov_report_record.fields[i];
@@ -293,14 +293,14 @@ int cdb_show(cdb_t *c, const char *serial, cdb_show_t *s)
                 continue;
             }
             if (f->type == PROTO_T_STR) {
-                db_col_text(c, st, col, (char *)p + f->offset, f->size);
+                cdb_col_text(c, st, col, (char *)p + f->offset, f->size);
             } else {
-                proto_field_set(f, p, db_col_int(c, st, col));
+                proto_field_set(f, p, cdb_col_int(c, st, col));
             }
             col++;
         }
     }
-    db_done(c, st);
+    cdb_done(c, st);
     return r < 0 ? r : 0;
 }
 
@@ -314,20 +314,20 @@ int cdb_fleet_usage(cdb_t *c, const char *prefix, uint32_t gen,
         return FW_E_IO;
     }
     db_p_text(st, 1, like);
-    db_p_int(st, 2, gen);
+    cdb_p_int(st, 2, gen);
     int s;
-    while ((s = db_step(c, st)) == 1) {
+    while ((s = cdb_step(c, st)) == 1) {
         cdb_fleet_row_t row;
-        db_col_text(c, st, 0, row.serial, sizeof row.serial);
-        row.rows = db_col_int(c, st, 1);
-        row.ids = db_col_int(c, st, 2);
-        row.min_id = db_col_int(c, st, 3);
-        row.max_id = db_col_int(c, st, 4);
-        row.calls = db_col_int(c, st, 5);
+        cdb_col_text(c, st, 0, row.serial, sizeof row.serial);
+        row.rows = cdb_col_int(c, st, 1);
+        row.ids = cdb_col_int(c, st, 2);
+        row.min_id = cdb_col_int(c, st, 3);
+        row.max_id = cdb_col_int(c, st, 4);
+        row.calls = cdb_col_int(c, st, 5);
         if (fn(arg, &row) != 0) {
             break;
         }
     }
-    db_done(c, st);
+    cdb_done(c, st);
     return s < 0 ? s : 0;
 }

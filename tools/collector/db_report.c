@@ -31,8 +31,8 @@ static int enroll_one(cdb_t *c, const cdb_device_t *d, int64_t now)
     }
     db_p_text(st, 1, d->psk_identity);
     db_p_text(st, 2, d->serial);
-    int s = db_step(c, st);
-    db_done(c, st);
+    int s = cdb_step(c, st);
+    cdb_done(c, st);
     if (s != 0) {
         return s == 1 ? FW_E_STATE : s;
     }
@@ -42,8 +42,8 @@ static int enroll_one(cdb_t *c, const cdb_device_t *d, int64_t now)
     }
     db_p_text(st, 1, d->serial);
     int at = db_bind_fields(st, 2, &proto_enrollment_record, d);
-    db_p_int(st, at, now);
-    return db_run(c, st);
+    cdb_p_int(st, at, now);
+    return cdb_run(c, st);
 }
 
 int cdb_enroll(cdb_t *c, const cdb_device_t *d, int64_t now)
@@ -70,17 +70,17 @@ static int device_by(cdb_t *c, q_id_t q, const char *key, cdb_device_t *out)
         return FW_E_IO;
     }
     db_p_text(st, 1, key);
-    int s = db_step(c, st);
+    int s = cdb_step(c, st);
     int rc = s < 0 ? s : s == 0 ? FW_E_NOENT : 0;
     if (s == 1) {
         memset(out, 0, sizeof *out);
-        db_col_text(c, st, 0, out->serial, sizeof out->serial);
+        cdb_col_text(c, st, 0, out->serial, sizeof out->serial);
         rc = db_read_fields(c, st, 1, &proto_enrollment_record, out);
         if (rc == 0 && out->psk_len == 0) {
             rc = FW_E_CORRUPT; /* no key to serve it with */
         }
     }
-    db_done(c, st);
+    cdb_done(c, st);
     return rc;
 }
 
@@ -101,8 +101,8 @@ static int touch(cdb_t *c, const char *serial, int64_t now)
         return FW_E_IO;
     }
     db_p_text(st, 1, serial);
-    db_p_int(st, 2, now);
-    return db_run(c, st);
+    cdb_p_int(st, 2, now);
+    return cdb_run(c, st);
 }
 
 /* ---- reports ------------------------------------------------------------------------ */
@@ -115,8 +115,8 @@ static int store_prov(cdb_t *c, const collector_prov_t *p, int64_t now)
     }
     db_p_text(st, 1, p->serial);
     int at = db_bind_fields(st, 2, &proto_prov_report_record, p);
-    db_p_int(st, at, now);
-    return db_run(c, st);
+    cdb_p_int(st, at, now);
+    return cdb_run(c, st);
 }
 
 /* The records of one batch body: `items` `n` elements `size` bytes apart,
@@ -135,11 +135,11 @@ static int store_records(cdb_t *c, q_id_t q, const proto_record_t *rec, const ch
         uint64_t id;
         memcpy(&id, item, sizeof id);
         db_p_text(st, 1, serial);
-        db_p_int(st, 2, gen);
-        db_p_int(st, 3, (int64_t)id);
+        cdb_p_int(st, 2, gen);
+        cdb_p_int(st, 3, (int64_t)id);
         int at = db_bind_fields(st, 4, rec, item + rec_off);
-        db_p_int(st, at, now);
-        rc = db_run(c, st);
+        cdb_p_int(st, at, now);
+        rc = cdb_run(c, st);
     }
     return rc;
 }

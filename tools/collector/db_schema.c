@@ -368,7 +368,7 @@ static int migrate_v1(cdb_t *c, sql_t *q)
         sql_cols(q, t[i].r, COL_NAME, d);
         db_sql_add(q, ", received_at FROM %s_v1; DROP TABLE %s_v1;", t[i].table, t[i].table);
     }
-    int rc = q->overflow ? FW_E_NOSPACE : db_exec(c, q->buf);
+    int rc = q->overflow ? FW_E_NOSPACE : cdb_exec(c, q->buf);
     if (rc == 0) {
         FW_LOGI("database migrated to schema 2: records keyed by (serial, gen, id)");
     }
@@ -421,7 +421,7 @@ static int add_columns(cdb_t *c)
                            "ALTER TABLE %s ADD COLUMN %s\"%s\" %s NOT NULL DEFAULT %s;",
                            s_record_tables[t].table, d == CDB_SQLITE ? "" : "IF NOT EXISTS ",
                            f->name, type, zero);
-            rc = db_exec(c, sql);
+            rc = cdb_exec(c, sql);
             if (rc == 0 && d == CDB_SQLITE) {
                 FW_LOGI("database: column %s.%s added", s_record_tables[t].table, f->name);
             }
@@ -439,11 +439,11 @@ int db_create_schema(cdb_t *c)
     int rc = 0;
     if (d == CDB_POSTGRESQL) {
         /* Collectors starting together on an empty database: one at a time. */
-        rc = db_exec(c, "SELECT pg_advisory_xact_lock(5684);");
+        rc = cdb_exec(c, "SELECT pg_advisory_xact_lock(5684);");
     }
     schema_fixed(&q, d);
     if (rc == 0) {
-        rc = q.overflow ? FW_E_NOSPACE : db_exec(c, q.buf);
+        rc = q.overflow ? FW_E_NOSPACE : cdb_exec(c, q.buf);
     }
     int v = 0;
     if (rc == 0) {
@@ -466,7 +466,7 @@ int db_create_schema(cdb_t *c)
     schema_records(&q, d);
     version_set(&q, d, SCHEMA_VERSION);
     if (rc == 0) {
-        rc = q.overflow ? FW_E_NOSPACE : db_exec(c, q.buf);
+        rc = q.overflow ? FW_E_NOSPACE : cdb_exec(c, q.buf);
     }
     if (rc == 0) {
         rc = add_columns(c);
