@@ -295,3 +295,11 @@ for _ in $(seq 1 100); do grep -qs "collector's time confirms" room2-support.log
 "$bin/trialctl" device "coaps://127.0.0.1:$SPORT" --psk-file room2.psk || true
 kill -TERM "$room2" 2>/dev/null || true
 wait "$room2" || true
+
+echo
+echo "== the collector at fleet scale (docs/SCALING.md): 300 simulated rooms (spark-fleetsim: the"
+echo "   device's encoder and link, each room its own PSK) report for 3 simulated hours to two"
+echo "   collectors on one PostgreSQL server started here; a licence change reaches rooms on both"
+echo "   (LISTEN/NOTIFY); collector A is SIGKILLed and started again: nothing lost, nothing twice"
+bash "$root/tests/system/fleet_two_collectors.sh" "$bin" 300 3 720 2>&1 | grep -v '^result ' ||
+    echo "   the fleet run FAILED (above)"
